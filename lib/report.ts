@@ -1,0 +1,111 @@
+/** The report of ../shared/CONTRACT.md, schemaVersion 1. */
+
+export type Status = 'ok' | 'warning' | 'critical' | 'unknown';
+export type Severity = 'info' | 'warning' | 'critical' | 'unknown';
+
+export type FindingCode =
+  | 'EXPIRED'
+  | 'NOT_YET_VALID'
+  | 'EXPIRES_SOON'
+  | 'HOSTNAME_MISMATCH'
+  | 'SELF_SIGNED'
+  | 'UNTRUSTED_ROOT'
+  | 'INCOMPLETE_CHAIN'
+  | 'CHAIN_ORDER'
+  | 'CHAIN_CERT_EXPIRED'
+  | 'WEAK_SIGNATURE'
+  | 'WEAK_KEY'
+  | 'NOT_FOR_SERVER_AUTH'
+  | 'REVOKED'
+  | 'MUST_STAPLE_MISSING'
+  | 'REVOCATION_UNKNOWN'
+  | 'NO_RESUMPTION'
+  | 'LONG_TICKET_LIFETIME'
+  | 'CERT_CHANGED'
+  | 'HANDSHAKE_FAILED'
+  | 'CONNECTION_FAILED'
+  | 'DNS_FAILED'
+  | 'TIMEOUT'
+  | 'BLOCKED_ADDRESS';
+
+/** One problem or fact: a stable code, a severity and one sentence for people. */
+export interface Finding {
+  code: FindingCode;
+  severity: Severity;
+  message: string;
+}
+
+/** A certificate as listed in `chain.presented` and `chain.path`. */
+export interface ChainEntry {
+  subject: string;
+  issuer: string;
+  notAfter: string;
+  fingerprintSha256: string;
+}
+
+export interface LeafReport {
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  fingerprintSha256: string;
+  notBefore: string;
+  notAfter: string;
+  daysRemaining: number;
+  subjectAltNames: string[];
+  keyAlgorithm: string;
+  keySize: number | null;
+  signatureAlgorithm: string;
+}
+
+export type ResumptionVerdict = 'supported' | 'partial' | 'unsupported' | 'not-applicable' | 'error' | 'skipped';
+export type ResumptionKind = 'sessionId' | 'ticket' | 'tls13';
+
+export interface ResumptionReport {
+  sessionId: ResumptionVerdict;
+  ticket: ResumptionVerdict;
+  tls13: ResumptionVerdict;
+  ticketLifetimeHintSeconds: number | null;
+  /** [tried, resumed] per kind. */
+  attempts: Record<ResumptionKind, [number, number]>;
+  /** Why a probe ended in `error`, per kind; absent when none did. */
+  errors?: Partial<Record<ResumptionKind, string>>;
+}
+
+export interface RevocationReport {
+  status: 'good' | 'revoked' | 'unknown' | 'not-checked';
+  method: 'ocsp-stapled' | 'ocsp' | 'crl' | 'none';
+  revokedAt: string | null;
+  reason: string | null;
+  nextUpdate: string | null;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  target: { host: string; port: number; servername: string | null; address: string | null };
+  checkedAt: string;
+  durationMs: number;
+  status: Status;
+  tls: { protocol: string; cipher: string } | null;
+  leaf: LeafReport | null;
+  chain: { trusted: boolean; presented: ChainEntry[]; path: ChainEntry[] } | null;
+  revocation: RevocationReport;
+  resumption: ResumptionReport;
+  findings: Finding[];
+}
+
+const RANK: Record<Status, number> = { ok: 0, warning: 1, unknown: 2, critical: 3 };
+
+/** The worse of two statuses, ranked ok < warning < unknown < critical. */
+export function worseStatus(a: Status, b: Status): Status {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/** The worst finding severity; `info` counts as ok. */
+export function statusOf(findings: readonly Finding[]): Status {
+  return findings.reduce<Status>((worst, f) => (f.severity === 'info' ? worst : worseStatus(worst, f.severity)), 'ok');
+}
+
+/** The contract's exit code for a status: ok 0, warning 1, critical 2, unknown 3. */
+export function exitCodeOf(status: Status): number {
+  return { ok: 0, warning: 1, critical: 2, unknown: 3 }[status];
+}

@@ -1,0 +1,196 @@
+/**
+ * The only place that opens TLS connections. One call is one handshake; it returns what was
+ * observed (protocol, cipher, the chain in wire order, the session) and judges nothing.
+ */
+import { constants, type X509Certificate } from 'node:crypto';
+import { connect, type SecureVersion, type TLSSocket } from 'node:tls';
+
+/** Why a handshake did not complete, as the contract's finding codes name it. */
+export type ConnectFailure = 'CONNECTION_FAILED' | 'HANDSHAKE_FAILED' | 'TIMEOUT';
+
+export class ConnectError extends Error {
+  override name = 'ConnectError';
+  constructor(
+    readonly code: ConnectFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface HandshakeOptions {
+  /** The address to connect to (an IP literal). */
+  address: string;
+  port: number;
+  /** SNI; omitted for IP-literal targets. */
+  servername?: string;
+  timeoutMs: number;
+  minVersion?: SecureVersion;
+  maxVersion?: SecureVersion;
+  /** Ask the server for no tickets (SSL_OP_NO_TICKET), so only a session ID can resume. */
+  noTicket?: boolean;
+  /** A saved session to resume. */
+  session?: Buffer;
+  /** Wait this long after the handshake for a session to resume with (TLS 1.3 sends it late). */
+  sessionWaitMs?: number;
+  /** Collect the presented chain (the first connection does; resumption probes need not). */
+  collectChain?: boolean;
+}
+
+export interface Handshake {
+  protocol: string;
+  cipher: string;
+  /** The server's own signal that it resumed the offered session (abbreviated handshake). */
+  resumed: boolean;
+  /** Certificates in the order the server sent them, leaf first. */
+  chain: X509Certificate[];
+  /** A session to resume with, when the server gave one. */
+  session: Buffer | null;
+  /** Whether the session carries a ticket (RFC 5077 or a TLS 1.3 PSK ticket). */
+  hasTicket: boolean;
+  /** Why no session could be taken, when a wait was asked for and none came. */
+  sessionProblem: string | null;
+  handshakeMs: number;
+}
+
+/** Ciphers for a checking client: accept anything, weak crypto is a finding, not a failure. */
+const PERMISSIVE_CIPHERS = 'ALL:@SECLEVEL=0';
+
+/** The presented chain in wire order, from the peer certificate's issuer links. */
+export function presentedChain(socket: TLSSocket): X509Certificate[] {
+  const chain: X509Certificate[] = [];
+  const seen = new Set<string>();
+  let cert: X509Certificate | undefined = socket.getPeerX509Certificate();
+  while (cert && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    chain.push(cert);
+    cert = cert.issuerCertificate;
+  }
+  return chain;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
+  }
+  return String(err);
+}
+
+/** Performs one TLS handshake and reports what it saw. Never leaves a socket open. */
+export function handshake(opts: HandshakeOptions): Promise<Handshake> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let tcpConnected = false;
+    let facts: Omit<Handshake, 'session' | 'hasTicket' | 'sessionProblem'> | undefined;
+    let settled = false;
+    let session: Buffer | null = null;
+    let sessionTimer: NodeJS.Timeout | undefined;
+
+    const socket = connect({
+      host: opts.address,
+      port: opts.port,
+      servername: opts.servername,
+      rejectUnauthorized: false,
+      minVersion: opts.minVersion ?? 'TLSv1',
+      maxVersion: opts.maxVersion ?? 'TLSv1.3',
+      ciphers: PERMISSIVE_CIPHERS,
+      secureOptions: opts.noTicket ? constants.SSL_OP_NO_TICKET : 0,
+      session: opts.session,
+    });
+
+    const timer = setTimeout(() => {
+      fail(
+        new ConnectError(
+          'TIMEOUT',
+          tcpConnected ? `no TLS handshake within ${opts.timeoutMs} ms` : `no connection within ${opts.timeoutMs} ms`,
+        ),
+      );
+    }, opts.timeoutMs);
+
+    function cleanup(): void {
+      clearTimeout(timer);
+      clearTimeout(sessionTimer);
+      socket.removeAllListeners('session');
+      // Errors after the outcome (a reset after close_notify) must not surface.
+      socket.on('error', () => undefined);
+    }
+
+    function fail(err: ConnectError): void {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      socket.destroy();
+      reject(err);
+    }
+
+    function finish(sessionProblem: string | null): void {
+      if (settled) return;
+      settled = true;
+      if (!facts) throw new Error('finish before secureConnect');
+      const result: Handshake = { ...facts, session, hasTicket: socket.getTLSTicket() !== undefined, sessionProblem };
+      cleanup();
+      // close_notify, never a reset: OpenSSL 3 servers drop the sessions of clients that vanish.
+      socket.end();
+      resolve(result);
+    }
+
+    socket.on('connect', () => {
+      tcpConnected = true;
+    });
+    socket.on('session', (data: Buffer) => {
+      session = data;
+      if (facts?.protocol === 'TLSv1.3' && sessionTimer !== undefined) finish(null);
+    });
+    socket.once('secureConnect', () => {
+      facts = {
+        protocol: socket.getProtocol() ?? 'unknown',
+        cipher: socket.getCipher()?.standardName ?? socket.getCipher()?.name ?? 'unknown',
+        resumed: socket.isSessionReused(),
+        chain: opts.collectChain ? presentedChain(socket) : [],
+        handshakeMs: Math.round((performance.now() - started) * 10) / 10,
+      };
+      const waitMs = opts.sessionWaitMs ?? 0;
+      if (waitMs <= 0) return finish(null);
+      if (facts.protocol !== 'TLSv1.3') {
+        // TLS 1.2 sessions exist once the handshake ends; Node drops the event over 10 KB.
+        session ??= socket.getSession() ?? null;
+        return finish(session ? null : 'the server gave no session');
+      }
+      if (session) return finish(null);
+      sessionTimer = setTimeout(() => {
+        // No event: either no ticket came, or Node dropped a session over 10 KB; ask directly.
+        if (socket.getTLSTicket() !== undefined) session = socket.getSession() ?? null;
+        finish(session ? null : `no TLS 1.3 session ticket within ${waitMs} ms`);
+      }, waitMs);
+    });
+    socket.on('error', (err) => {
+      if (settled) return;
+      if (!tcpConnected) {
+        fail(new ConnectError('CONNECTION_FAILED', `connection failed: ${describe(err)}`, { cause: err }));
+      } else {
+        fail(new ConnectError('HANDSHAKE_FAILED', `TLS handshake failed: ${describe(err)}`, { cause: err }));
+      }
+    });
+    socket.on('end', () => {
+      if (!facts || settled) return;
+      // The server hung up while we waited for a ticket; Node then emits no 'session' event,
+      // but the ticket may have arrived with the close: take the session directly.
+      if (!session && socket.getTLSTicket() !== undefined) session = socket.getSession() ?? null;
+      finish(session ? null : 'the server closed the connection without a session ticket');
+    });
+    socket.on('close', () => {
+      if (facts) {
+        finish(session ? null : 'the server closed the connection without a session ticket');
+      } else if (!settled) {
+        fail(
+          new ConnectError(
+            tcpConnected ? 'HANDSHAKE_FAILED' : 'CONNECTION_FAILED',
+            tcpConnected ? 'TLS handshake failed: the server closed the connection' : 'connection closed',
+          ),
+        );
+      }
+    });
+  });
+}
