@@ -26,7 +26,9 @@ export type FindingCode =
   | 'CONNECTION_FAILED'
   | 'DNS_FAILED'
   | 'TIMEOUT'
-  | 'BLOCKED_ADDRESS';
+  | 'BLOCKED_ADDRESS'
+  /** The check itself failed (a bug or an unexpected error); the message says what. */
+  | 'CHECK_FAILED';
 
 /** One problem or fact: a stable code, a severity and one sentence for people. */
 export interface Finding {

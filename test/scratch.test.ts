@@ -1,4 +1,4 @@
-import { hierarchy, issue } from './fixtures/pki';
+import { hierarchy } from './fixtures/pki';
 import { startTlsServer } from './fixtures/tls-server';
 import { handshake } from '../lib/tls/connect';
 

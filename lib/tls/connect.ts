@@ -159,11 +159,14 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
         return finish(session ? null : 'the server gave no session');
       }
       if (session) return finish(null);
+      // The ticket follows the handshake by about a round trip; do not wait the full time
+      // for a server that sends none.
+      const waitFor = Math.min(waitMs, Math.max(100, 4 * facts.handshakeMs));
       sessionTimer = setTimeout(() => {
         // No event: either no ticket came, or Node dropped a session over 10 KB; ask directly.
         if (socket.getTLSTicket() !== undefined) session = socket.getSession() ?? null;
-        finish(session ? null : `no TLS 1.3 session ticket within ${waitMs} ms`);
-      }, waitMs);
+        finish(session ? null : `no TLS 1.3 session ticket within ${waitFor} ms`);
+      }, waitFor);
     });
     socket.on('error', (err) => {
       if (settled) return;

@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+/**
+ * The terminal door: arguments → the checking core → a table or JSON, and the contract's
+ * exit code (worst status: ok 0, warning 1, critical 2, unknown 3; bad arguments 64).
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { parseArgs } from 'node:util';
+import { DEFAULT_CHECK_OPTIONS } from '../lib/check';
+import { formatTable } from '../lib/format';
+import { exitCodeOf, type Report, type Status, worseStatus } from '../lib/report';
+import { runChecks } from '../lib/run';
+import { FsReportStore } from '../lib/store/fs';
+import { parseTarget, type Target, TargetError } from '../lib/target';
+import { splitTargetList } from '../lib/target-list';
+import { TrustStore, TrustStoreError } from '../lib/x509/trust-store';
+
+export const EXIT_USAGE = 64;
+
+const USAGE = `usage: certcheck [options] <target...>
+  --targets-file <file>        more targets, one a line, '#' starts a comment
+  --resolve <host:port:addr>   connect to addr for host:port, keep host for SNI and name checks
+  --ca-file <pem>              trust exactly the CA certificates in this file
+  --warn-days <n>              default 30
+  --critical-days <n>          default 7
+  --timeout <ms>               per connection, default 10000
+  --concurrency <n>            targets checked at once, default 16
+  --resumption-attempts <n>    resumptions tried per mechanism, default 3
+  --no-resumption              skip the session-resumption probes
+  --no-revocation              skip OCSP and CRL look-ups
+  --all-addresses              check every A/AAAA address of a name, one report each
+  --json                       print a JSON array of reports on stdout
+  --out <dir>                  also store the reports there
+`;
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${name} needs a whole number of at least ${min}, not "${value}"`);
+  return Number(value);
+}
+
+function parseResolve(entries: string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const entry of entries) {
+    const match = /^([^:]+):(\d+):(.+)$/.exec(entry);
+    if (!match) throw new UsageError(`--resolve needs host:port:address, not "${entry}"`);
+    const address = match[3].replace(/^\[(.*)\]$/, '$1');
+    if (!isIP(address)) throw new UsageError(`--resolve: "${match[3]}" is not an IP address`);
+    const target = parseTarget(`${match[1]}:${match[2]}`);
+    map.set(`${target.host}:${target.port}`, address);
+  }
+  return map;
+}
+
+function readTargetsFile(path: string): string[] {
+  try {
+    return splitTargetList(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`cannot read targets file ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  let targets: Target[];
+  let trustStore: TrustStore;
+  let resolve: Map<string, string>;
+  let numbers: { warnDays: number; criticalDays: number; timeoutMs: number; concurrency: number; resumptionAttempts: number };
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'targets-file': { type: 'string', multiple: true },
+        resolve: { type: 'string', multiple: true },
+        'ca-file': { type: 'string' },
+        'warn-days': { type: 'string' },
+        'critical-days': { type: 'string' },
+        timeout: { type: 'string' },
+        concurrency: { type: 'string' },
+        'resumption-attempts': { type: 'string' },
+        'no-resumption': { type: 'boolean' },
+        'no-revocation': { type: 'boolean' },
+        'all-addresses': { type: 'boolean' },
+        json: { type: 'boolean' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (parsed.values.help) {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    const inputs = [...parsed.positionals, ...(parsed.values['targets-file'] ?? []).flatMap(readTargetsFile)];
+    if (inputs.length === 0) throw new UsageError('no target given (try certcheck example.com)');
+    targets = inputs.map(parseTarget);
+    resolve = parseResolve(parsed.values.resolve ?? []);
+    const out = parsed.values.out;
+    if (out?.startsWith('s3://')) throw new UsageError('--out s3://… is not available in this build; give a folder');
+    const v = parsed.values;
+    numbers = {
+      warnDays: positiveInt('warn-days', v['warn-days'], 30, 0),
+      criticalDays: positiveInt('critical-days', v['critical-days'], 7, 0),
+      timeoutMs: positiveInt('timeout', v.timeout, 10_000),
+      concurrency: positiveInt('concurrency', v.concurrency, 16),
+      resumptionAttempts: positiveInt('resumption-attempts', v['resumption-attempts'], 3),
+    };
+    trustStore = parsed.values['ca-file'] ? TrustStore.fromPemFile(parsed.values['ca-file']) : TrustStore.mozilla();
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof TargetError || err instanceof TrustStoreError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`certcheck: ${(err as Error).message.split('\n')[0]}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+  const v = parsed.values;
+
+  const store = v.out ? new FsReportStore(v.out) : null;
+  const progress = io.stderr.isTTY === true && targets.length > 1;
+  let done = 0;
+  const reports: Report[] = await runChecks(targets, {
+    ...DEFAULT_CHECK_OPTIONS,
+    ...numbers,
+    resumption: !v['no-resumption'],
+    allAddresses: v['all-addresses'] === true,
+    resolve,
+    trustStore,
+    onReports: async (batch) => {
+      done += 1;
+      if (progress) io.stderr.write(`\rchecked ${done}/${targets.length}`);
+      if (store) {
+        for (const report of batch) {
+          try {
+            await store.putReport(report, { perAddress: v['all-addresses'] === true });
+          } catch (err) {
+            io.stderr.write(`certcheck: ${(err as Error).message}\n`);
+          }
+        }
+      }
+    },
+  });
+  if (progress) io.stderr.write('\r\x1b[K');
+
+  if (v.json) {
+    io.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+  } else {
+    const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
+    io.stdout.write(formatTable(reports, color));
+  }
+  const worst = reports.reduce<Status>((acc, r) => worseStatus(acc, r.status), 'ok');
+  return exitCodeOf(worst);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`certcheck: internal error: ${(err as Error).message}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

@@ -1,0 +1,221 @@
+/**
+ * The checking core: one target in, one report per checked address out. Resolves the name,
+ * makes the handshake and the probes (lib/tls), parses and analyses the certificates
+ * (lib/x509), runs every check (lib/checks) and shapes the contract's report.
+ */
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { CHECKS, type CheckContext, type CheckInput } from './checks';
+import { resumptionReport } from './checks/resumption';
+import type { ChainEntry, Finding, LeafReport, Report } from './report';
+import { statusOf } from './report';
+import type { Target } from './target';
+import { ConnectError, handshake, type Handshake } from './tls/connect';
+import { probeResumption } from './tls/resume';
+import { certInfo, daysUntil, type CertInfo } from './x509/cert-info';
+import { analyseChain } from './x509/path';
+import type { TrustStore } from './x509/trust-store';
+
+export interface ResolvedAddress {
+  address: string;
+  family: number;
+}
+
+/** Resolves a host name to its addresses; the HTTP door passes one with an address guard. */
+export type Lookup = (host: string) => Promise<ResolvedAddress[]>;
+
+export interface CheckOptions {
+  timeoutMs: number;
+  warnDays: number;
+  criticalDays: number;
+  resumption: boolean;
+  resumptionAttempts: number;
+  allAddresses: boolean;
+  /** `host:port` → address to connect to, keeping the host for SNI and name checks. */
+  resolve: ReadonlyMap<string, string>;
+  trustStore: TrustStore;
+  now?: () => Date;
+  lookup?: Lookup;
+}
+
+export const DEFAULT_CHECK_OPTIONS: Omit<CheckOptions, 'trustStore'> = {
+  timeoutMs: 10_000,
+  warnDays: 30,
+  criticalDays: 7,
+  resumption: true,
+  resumptionAttempts: 3,
+  allAddresses: false,
+  resolve: new Map(),
+};
+
+const systemLookup: Lookup = (host) => dnsLookup(host, { all: true, verbatim: true });
+
+function chainEntry(info: CertInfo): ChainEntry {
+  return {
+    subject: info.subject,
+    issuer: info.issuer,
+    notAfter: info.notAfter.toISOString(),
+    fingerprintSha256: info.fingerprintSha256,
+  };
+}
+
+function leafReport(info: CertInfo, now: Date): LeafReport {
+  return {
+    subject: info.subject,
+    issuer: info.issuer,
+    serialNumber: info.serialNumber,
+    fingerprintSha256: info.fingerprintSha256,
+    notBefore: info.notBefore.toISOString(),
+    notAfter: info.notAfter.toISOString(),
+    daysRemaining: daysUntil(info.notAfter, now),
+    subjectAltNames: [...info.dnsNames, ...info.ipAddresses],
+    keyAlgorithm: info.keyAlgorithm,
+    keySize: info.keySize,
+    signatureAlgorithm: info.signatureAlgorithm,
+  };
+}
+
+/** Turns the handshake's raw certificates into what the checks read. */
+function inspect(target: Target, first: Handshake | null, failure: CheckInput['failure'], opts: CheckOptions): CheckInput {
+  const base = {
+    expectedName: target.host,
+    expectedNameIsIp: target.ipVersion !== 0,
+    failure,
+    resumption: null,
+  };
+  if (!first || first.chain.length === 0) return { ...base, leaf: null, presented: [], chain: null, path: [] };
+  const presented = first.chain.map(certInfo);
+  const chain = analyseChain(first.chain, opts.trustStore);
+  return { ...base, leaf: presented[0], presented, chain, path: chain.path.map(certInfo) };
+}
+
+function buildReport(
+  target: Target,
+  address: string | null,
+  input: CheckInput,
+  tls: Report['tls'],
+  started: { at: Date; ms: number },
+  ctx: CheckContext,
+): Report {
+  const findings: Finding[] = Object.values(CHECKS).flatMap((check) => check(input, ctx));
+  return {
+    schemaVersion: 1,
+    target: { host: target.host, port: target.port, servername: target.ipVersion === 0 ? target.host : null, address },
+    checkedAt: started.at.toISOString(),
+    durationMs: Math.round(performance.now() - started.ms),
+    status: statusOf(findings),
+    tls,
+    leaf: input.leaf ? leafReport(input.leaf, ctx.now) : null,
+    chain: input.chain
+      ? { trusted: input.chain.trusted, presented: input.presented.map(chainEntry), path: input.path.map(chainEntry) }
+      : null,
+    revocation: { status: 'not-checked', method: 'none', revokedAt: null, reason: null, nextUpdate: null },
+    resumption: resumptionReport(input),
+    findings,
+  };
+}
+
+function context(opts: CheckOptions): CheckContext {
+  return {
+    now: opts.now?.() ?? new Date(),
+    warnDays: opts.warnDays,
+    criticalDays: opts.criticalDays,
+    trustSource: opts.trustStore.source,
+  };
+}
+
+/** Checks one address of a target. Never throws: every failure is a finding. */
+async function checkAddress(target: Target, address: string, opts: CheckOptions): Promise<Report> {
+  const started = { at: opts.now?.() ?? new Date(), ms: performance.now() };
+  const servername = target.ipVersion === 0 ? target.host : undefined;
+  let first: Handshake | null = null;
+  let failure: CheckInput['failure'] = null;
+  try {
+    first = await handshake({
+      address,
+      port: target.port,
+      servername,
+      timeoutMs: opts.timeoutMs,
+      collectChain: true,
+      sessionWaitMs: opts.resumption ? Math.min(opts.timeoutMs, 1000) : 0,
+    });
+  } catch (err) {
+    if (!(err instanceof ConnectError)) throw err;
+    failure = { code: err.code, message: err.message };
+  }
+  const input = inspect(target, first, failure, opts);
+  if (first && opts.resumption) {
+    input.resumption = await probeResumption(
+      { address, port: target.port, servername, timeoutMs: opts.timeoutMs, sessionWaitMs: Math.min(opts.timeoutMs, 1000) },
+      first,
+      opts.resumptionAttempts,
+    );
+  }
+  const tls = first ? { protocol: first.protocol, cipher: first.cipher } : null;
+  return buildReport(target, address, input, tls, started, context(opts));
+}
+
+/** A report for a target that could not be checked at all (DNS, deadline, internal error). */
+function failedReport(target: Target, address: string | null, finding: Finding, opts: CheckOptions, startedMs: number): Report {
+  const ctx = context(opts);
+  const input: CheckInput = {
+    expectedName: target.host,
+    expectedNameIsIp: target.ipVersion !== 0,
+    failure: null,
+    leaf: null,
+    presented: [],
+    chain: null,
+    path: [],
+    resumption: null,
+  };
+  const report = buildReport(target, address, input, null, { at: ctx.now, ms: startedMs }, ctx);
+  report.findings = [finding];
+  report.status = statusOf(report.findings);
+  return report;
+}
+
+async function addressesOf(target: Target, opts: CheckOptions): Promise<string[]> {
+  if (target.ipVersion !== 0) return [target.host];
+  const pinned = opts.resolve.get(`${target.host}:${target.port}`);
+  if (pinned !== undefined) return [pinned];
+  const found = await (opts.lookup ?? systemLookup)(target.host);
+  const unique = [...new Set(found.map((a) => a.address))];
+  if (unique.length === 0) throw new Error('no address');
+  return opts.allAddresses ? unique : unique.slice(0, 1);
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(onTimeout()), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Checks a target: one report per checked address (one unless `allAddresses`). Never throws;
+ * a DNS failure, a missed deadline or an internal error is a report with a finding.
+ */
+export async function checkTarget(target: Target, opts: CheckOptions): Promise<Report[]> {
+  const startedMs = performance.now();
+  let addresses: string[];
+  try {
+    addresses = await addressesOf(target, opts);
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    return [failedReport(target, null, { code: 'DNS_FAILED', severity: 'unknown', message: `${target.host} does not resolve (${why})` }, opts, startedMs)];
+  }
+  // Each connection has its own timeout; the deadline covers the handshake and every probe.
+  const deadlineMs = opts.timeoutMs * (2 + (opts.resumption ? opts.resumptionAttempts : 0));
+  return Promise.all(
+    addresses.map((address) =>
+      withDeadline(
+        checkAddress(target, address, opts).catch((err: unknown) =>
+          failedReport(target, address, { code: 'CHECK_FAILED', severity: 'unknown', message: `the check failed: ${(err as Error).message}` }, opts, startedMs),
+        ),
+        deadlineMs,
+        () =>
+          failedReport(target, address, { code: 'TIMEOUT', severity: 'unknown', message: `the check did not finish within ${deadlineMs} ms` }, opts, startedMs),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,21 @@
+/** The registry of checks, run in this order for every observation. */
+import { checkChain } from './chain';
+import { checkConnection } from './connection';
+import { checkCrypto } from './crypto';
+import { checkExpiry } from './expiry';
+import { checkHostname } from './hostname';
+import { checkKeyUsage } from './key-usage';
+import { checkResumption } from './resumption';
+import type { Check } from './types';
+
+export const CHECKS: Readonly<Record<string, Check>> = {
+  connection: checkConnection,
+  expiry: checkExpiry,
+  hostname: checkHostname,
+  chain: checkChain,
+  crypto: checkCrypto,
+  keyUsage: checkKeyUsage,
+  resumption: checkResumption,
+};
+
+export type { Check, CheckContext, CheckInput } from './types';

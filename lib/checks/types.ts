@@ -1,0 +1,50 @@
+/** What every check receives: observed facts, already parsed, and the context to judge them in. */
+import type { Finding } from '../report';
+import type { ResumptionObservation } from '../tls/resume';
+import type { CertInfo } from '../x509/cert-info';
+import type { ChainAnalysis } from '../x509/path';
+import type { ConnectFailure } from '../tls/connect';
+
+export interface CheckContext {
+  now: Date;
+  warnDays: number;
+  criticalDays: number;
+  /** Where trust came from, for messages ("the Mozilla roots bundled with Node"). */
+  trustSource: string;
+}
+
+export interface CheckInput {
+  /** The name the certificate must cover: the host name, or the IP for an IP target. */
+  expectedName: string;
+  expectedNameIsIp: boolean;
+  /** Why no certificate could be fetched; null when the handshake completed. */
+  failure: { code: ConnectFailure | 'DNS_FAILED'; message: string } | null;
+  leaf: CertInfo | null;
+  presented: CertInfo[];
+  chain: ChainAnalysis | null;
+  /** Facts about each certificate of `chain.path`. */
+  path: CertInfo[];
+  /** Null when the probes were skipped. */
+  resumption: ResumptionObservation | null;
+}
+
+/** A check: data in, findings out; it never throws for a finding and opens no socket. */
+export type Check = (input: CheckInput, ctx: CheckContext) => Finding[];
+
+/** The intermediates on the path: neither the leaf nor the root it ends at. */
+export function pathIntermediates(input: CheckInput): CertInfo[] {
+  if (!input.chain) return [];
+  const endsAtRoot = input.chain.end === 'trusted' || input.chain.end === 'untrusted-root';
+  return input.path.slice(1, endsAtRoot ? -1 : undefined);
+}
+
+/** ISO date without time, for messages. */
+export function day(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** "1 day", "12 days". */
+export function days(n: number): string {
+  const whole = Math.floor(Math.abs(n));
+  return `${whole} day${whole === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,47 @@
+/** The table for people: one line per report, its findings indented below. */
+import type { Report, Severity, Status } from './report';
+import { formatHostPort } from './target';
+
+const COLORS: Record<Status | Severity, string> = {
+  ok: '\x1b[32m',
+  info: '\x1b[36m',
+  warning: '\x1b[33m',
+  critical: '\x1b[31m',
+  unknown: '\x1b[35m',
+};
+const RESET = '\x1b[0m';
+
+function paint(text: string, tone: Status | Severity, color: boolean): string {
+  return color ? `${COLORS[tone]}${text}${RESET}` : text;
+}
+
+function expiry(report: Report): string {
+  if (!report.leaf) return '-';
+  return `${report.leaf.daysRemaining.toFixed(1)}d`;
+}
+
+/** Formats reports as a table; `color` adds ANSI colours to statuses and severities. */
+export function formatTable(reports: readonly Report[], color: boolean): string {
+  const rows = reports.map((r) => {
+    const where = formatHostPort(r.target.host, r.target.port);
+    const address = r.target.address && r.target.address !== r.target.host ? ` (${r.target.address})` : '';
+    return [r.status, `${where}${address}`, expiry(r), r.tls?.protocol ?? '-', r.leaf?.issuer ?? '-'];
+  });
+  const header = ['STATUS', 'TARGET', 'EXPIRES', 'TLS', 'ISSUER'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  const out = [line(header)];
+  reports.forEach((report, i) => {
+    const cells = rows[i];
+    const status = paint(cells[0].padEnd(widths[0]), report.status, color);
+    out.push(`${status}  ${line(cells.slice(1).map((c, j) => c.padEnd(j === cells.length - 2 ? 0 : widths[j + 1])))}`);
+    for (const finding of report.findings) {
+      out.push(`${' '.repeat(widths[0] + 2)}${paint(finding.code, finding.severity, color)}  ${finding.message}`);
+    }
+  });
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,48 @@
+/** A ReportStore in a local folder, with the same layout as in object storage. */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Report } from '../report';
+import { targetKey } from '../target';
+import { reportKeys, StoreError, type ReportStore, type RunSummary } from './store';
+
+export class FsReportStore implements ReportStore {
+  constructor(readonly root: string) {}
+
+  get location(): string {
+    return this.root;
+  }
+
+  private async write(key: string, body: string): Promise<void> {
+    const path = join(this.root, key);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      // Write then rename, so a reader never sees half a report.
+      const temp = `${path}.${process.pid}.tmp`;
+      await writeFile(temp, body);
+      await rename(temp, path);
+    } catch (err) {
+      throw new StoreError(`cannot write ${path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async putReport(report: Report, opts: { perAddress: boolean }): Promise<void> {
+    const keys = reportKeys(report, opts.perAddress);
+    const body = `${JSON.stringify(report, null, 2)}\n`;
+    await this.write(keys.history, body);
+    await this.write(keys.latest, body);
+  }
+
+  async putRunSummary(summary: RunSummary): Promise<void> {
+    await this.write(`runs/${summary.startedAt}.json`, `${JSON.stringify(summary, null, 2)}\n`);
+  }
+
+  async getLatest(host: string, port: number, address?: string): Promise<Report | null> {
+    const path = join(this.root, 'latest', `${targetKey(host, port, address)}.json`);
+    try {
+      return JSON.parse(await readFile(path, 'utf8')) as Report;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new StoreError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
