@@ -49,7 +49,9 @@ async function resumeRepeatedly(
   for (let i = 0; i < attempts; i++) {
     if (!session) return { state: 'error', tried: i, resumed, detail: 'no session to offer' };
     try {
-      const next = await handshake({ ...base, session });
+      // No wait for a fresh session: Node announces none after a TLS 1.3 resumption, and the
+      // session offered is still valid for the next attempt.
+      const next = await handshake({ ...base, session, sessionWaitMs: 0 });
       if (next.resumed) resumed += 1;
       session = next.session ?? session;
     } catch (err) {

@@ -35,7 +35,7 @@ function signatureVerifies(child: X509Certificate, parent: X509Certificate): boo
 
 /** `parent` issued `child`: names, key identifiers and key usage match, and the signature verifies. */
 function issued(parent: X509Certificate, child: X509Certificate, childIsLeaf: boolean): boolean {
-  if (!parent.checkIssued(child)) return false;
+  if (!child.checkIssued(parent)) return false;
   if (childIsLeaf) return signatureVerifies(child, parent);
   const key = `${child.fingerprint256}>${parent.fingerprint256}`;
   let ok = verifiedLinks.get(key);
@@ -47,8 +47,9 @@ function issued(parent: X509Certificate, child: X509Certificate, childIsLeaf: bo
   return ok;
 }
 
-function selfSigned(cert: X509Certificate, isLeaf: boolean): boolean {
-  return cert.subject === cert.issuer && issued(cert, cert, isLeaf);
+/** Signed with its own key; key usage is not asked, as self-signed leaves rarely allow keyCertSign. */
+function selfSigned(cert: X509Certificate): boolean {
+  return cert.subject === cert.issuer && signatureVerifies(cert, cert);
 }
 
 function samePublicKey(a: X509Certificate, b: X509Certificate): boolean {
@@ -83,7 +84,7 @@ export function analyseChain(presented: readonly X509Certificate[], store: Trust
       current = presented[next];
       continue;
     }
-    if (selfSigned(current, isLeaf)) {
+    if (selfSigned(current)) {
       end = isLeaf ? 'self-signed-leaf' : 'untrusted-root';
     } else {
       end = 'missing-issuer';

@@ -1,0 +1,169 @@
+/**
+ * Session-resumption verdicts against real local servers, and the findings for targets that
+ * give no certificate: refused, timed out, not speaking TLS, not resolving.
+ */
+import { checkLocal, codes } from './fixtures/check-local';
+import { hierarchy, type Hierarchy, type Issued } from './fixtures/pki';
+import { closedPort, startRawServer, startTlsServer, type RunningServer, type TlsServerOptions } from './fixtures/tls-server';
+
+let pki: Hierarchy;
+let leaf: Issued;
+const servers: RunningServer[] = [];
+
+beforeAll(async () => {
+  pki = await hierarchy('Resume');
+  leaf = await pki.leaf({ cn: 'good.test' });
+});
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function serve(opts: Partial<TlsServerOptions> = {}): Promise<RunningServer> {
+  const server = await startTlsServer({ chain: [leaf, pki.intermediate], ...opts });
+  servers.push(server);
+  return server;
+}
+
+async function check(server: RunningServer) {
+  return checkLocal('good.test', server.port, { roots: [pki.root] });
+}
+
+describe('session resumption', () => {
+  it('finds every mechanism supported on a server with a session cache and tickets', async () => {
+    const server = await serve();
+    const report = await check(server);
+    expect(report.resumption).toMatchObject({
+      sessionId: 'supported',
+      ticket: 'supported',
+      tls13: 'supported',
+      attempts: { sessionId: [3, 3], ticket: [3, 3], tls13: [3, 3] },
+    });
+    expect(report.findings).toEqual([]);
+    // The server itself saw the abbreviated handshakes: 9 resumptions (the last may still be
+    // in flight on the server's side when the client is done).
+    for (let i = 0; i < 50 && server.stats.resumed < 9; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(server.stats.resumed).toBe(9);
+  });
+
+  it('reports NO_RESUMPTION for a server with neither a session cache nor tickets', async () => {
+    const report = await check(await serve({ sessionCache: false, tickets: false }));
+    expect(report.resumption).toMatchObject({ sessionId: 'unsupported', ticket: 'unsupported', tls13: 'unsupported' });
+    expect(codes(report)).toEqual(['NO_RESUMPTION']);
+    expect(report.status).toBe('warning');
+  });
+
+  it('tells session IDs from tickets', async () => {
+    const noCache = await check(await serve({ sessionCache: false, maxVersion: 'TLSv1.2' }));
+    expect(noCache.resumption).toMatchObject({ sessionId: 'unsupported', ticket: 'supported', tls13: 'not-applicable' });
+    expect(codes(noCache)).toEqual([]);
+
+    const noTickets = await check(await serve({ tickets: false, maxVersion: 'TLSv1.2' }));
+    expect(noTickets.resumption).toMatchObject({ sessionId: 'supported', ticket: 'unsupported', tls13: 'not-applicable' });
+  });
+
+  it('marks the TLS 1.2 mechanisms not-applicable on a TLS 1.3-only server', async () => {
+    const report = await check(await serve({ minVersion: 'TLSv1.3' }));
+    expect(report.resumption).toMatchObject({ sessionId: 'not-applicable', ticket: 'not-applicable', tls13: 'supported' });
+    expect(report.tls?.protocol).toBe('TLSv1.3');
+  });
+
+  it('reports partial when only some resumptions succeed', async () => {
+    const report = await check(await serve({ sessionCacheHits: (n) => n % 2 === 1, maxVersion: 'TLSv1.2' }));
+    expect(report.resumption.sessionId).toBe('partial');
+    const [tried, resumed] = report.resumption.attempts.sessionId;
+    expect(tried).toBe(3);
+    expect(resumed).toBeGreaterThan(0);
+    expect(resumed).toBeLessThan(3);
+  });
+
+  it('reports an error, not unsupported, when the probe connections fail', async () => {
+    const report = await check(await serve({ minVersion: 'TLSv1.3', acceptConnections: 1 }));
+    expect(report.resumption.tls13).toBe('error');
+    expect(report.resumption.errors?.tls13).toMatch(/attempt 1/);
+    expect(codes(report)).toEqual([]);
+  });
+
+  it('resumes with a session over 10 KB, which Node does not announce', async () => {
+    const names = Array.from({ length: 420 }, (_, i) => `host-${i}-with-a-rather-long-label.good.test`);
+    const big = await pki.leaf({ cn: 'good.test', sans: ['good.test', ...names] });
+    expect(big.cert.raw.length).toBeGreaterThan(10 * 1024);
+    const server = await startTlsServer({ chain: [big, pki.intermediate] });
+    servers.push(server);
+    const report = await check(server);
+    expect(report.resumption).toMatchObject({ sessionId: 'supported', ticket: 'supported', tls13: 'supported' });
+  });
+
+  it('reads the ticket lifetime hint and reports LONG_TICKET_LIFETIME over a day', async () => {
+    const short = await check(await serve({ sessionTimeout: 3600 }));
+    expect(short.resumption.ticketLifetimeHintSeconds).toBe(3600);
+    expect(codes(short)).toEqual([]);
+
+    const long = await check(await serve({ sessionTimeout: 100_000 }));
+    expect(long.resumption.ticketLifetimeHintSeconds).toBe(100_000);
+    expect(long.findings).toEqual([expect.objectContaining({ code: 'LONG_TICKET_LIFETIME', severity: 'info' })]);
+    expect(long.status).toBe('ok');
+  });
+});
+
+describe('targets that give no certificate', () => {
+  it('reports CONNECTION_FAILED for a refused connection', async () => {
+    const report = await checkLocal('good.test', await closedPort(), { roots: [pki.root] });
+    expect(codes(report)).toEqual(['CONNECTION_FAILED']);
+    expect(report.status).toBe('unknown');
+    expect(report.findings[0].message).toContain('ECONNREFUSED');
+    expect(report.resumption.sessionId).toBe('skipped');
+  });
+
+  it('reports HANDSHAKE_FAILED for a port that does not speak TLS', async () => {
+    const server = await startRawServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    servers.push(server);
+    const report = await checkLocal('good.test', server.port, { roots: [pki.root] });
+    expect(codes(report)).toEqual(['HANDSHAKE_FAILED']);
+    expect(report.status).toBe('critical');
+  });
+
+  it('reports TIMEOUT for a server that never answers', async () => {
+    const server = await startRawServer(() => undefined);
+    servers.push(server);
+    const started = Date.now();
+    const report = await checkLocal('good.test', server.port, { roots: [pki.root], timeoutMs: 300 });
+    expect(codes(report)).toEqual(['TIMEOUT']);
+    expect(report.findings[0].message).toBe('no TLS handshake within 300 ms');
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('reports DNS_FAILED for a name that does not resolve', async () => {
+    // Name resolution is injected: a real lookup would leave this machine.
+    const lookup = async (host: string) => {
+      throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+    };
+    const report = await checkLocal('nowhere.test', 443, { roots: [pki.root], resolve: new Map(), lookup });
+    expect(codes(report)).toEqual(['DNS_FAILED']);
+    expect(report.findings[0].message).toBe('nowhere.test does not resolve (ENOTFOUND)');
+    expect(report.target.address).toBeNull();
+  });
+
+  it('checks every address with allAddresses, one report each', async () => {
+    const server = await serve();
+    const { checkTarget, DEFAULT_CHECK_OPTIONS } = await import('../lib/check');
+    const { parseTarget } = await import('../lib/target');
+    const { TrustStore } = await import('../lib/x509/trust-store');
+    const lookup = async () => [
+      { address: '127.0.0.1', family: 4 },
+      { address: '127.0.0.2', family: 4 },
+    ];
+    const reports = await checkTarget(parseTarget(`good.test:${server.port}`), {
+      ...DEFAULT_CHECK_OPTIONS,
+      resumption: false,
+      allAddresses: true,
+      lookup,
+      timeoutMs: 2000,
+      trustStore: new TrustStore([pki.root.cert], 'the test roots'),
+    });
+    expect(reports.map((r) => r.target.address)).toEqual(['127.0.0.1', '127.0.0.2']);
+    expect(reports[0].status).toBe('ok');
+    // Nothing listens on 127.0.0.2 at that port (the server is bound to 127.0.0.1 only).
+    expect(codes(reports[1])).toEqual(['CONNECTION_FAILED']);
+  });
+});
