@@ -177,7 +177,9 @@ async function addressesOf(target: Target, opts: CheckOptions): Promise<string[]
   if (target.ipVersion !== 0) return [target.host];
   const pinned = opts.resolve.get(`${target.host}:${target.port}`);
   if (pinned !== undefined) return [pinned];
-  const found = await (opts.lookup ?? systemLookup)(target.host);
+  const found = await withDeadline((opts.lookup ?? systemLookup)(target.host), opts.timeoutMs, () => {
+    throw new Error(`no answer within ${opts.timeoutMs} ms`);
+  });
   const unique = [...new Set(found.map((a) => a.address))];
   if (unique.length === 0) throw new Error('no address');
   return opts.allAddresses ? unique : unique.slice(0, 1);

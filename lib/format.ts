@@ -29,18 +29,14 @@ export function formatTable(reports: readonly Report[], color: boolean): string 
   });
   const header = ['STATUS', 'TARGET', 'EXPIRES', 'TLS', 'ISSUER'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  const out = [line(header)];
+  const pad = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  const out = [pad(header)];
+  const indent = ' '.repeat(widths[0] + 2);
   reports.forEach((report, i) => {
-    const cells = rows[i];
-    const status = paint(cells[0].padEnd(widths[0]), report.status, color);
-    out.push(`${status}  ${line(cells.slice(1).map((c, j) => c.padEnd(j === cells.length - 2 ? 0 : widths[j + 1])))}`);
+    const [status, ...rest] = rows[i];
+    out.push(`${paint(status.padEnd(widths[0]), report.status, color)}  ${rest.map((c, j) => (j === rest.length - 1 ? c : c.padEnd(widths[j + 1]))).join('  ').trimEnd()}`);
     for (const finding of report.findings) {
-      out.push(`${' '.repeat(widths[0] + 2)}${paint(finding.code, finding.severity, color)}  ${finding.message}`);
+      out.push(`${indent}${paint(finding.code, finding.severity, color)}  ${finding.message}`);
     }
   });
   return `${out.join('\n')}\n`;

@@ -1,0 +1,131 @@
+/** The terminal door: exit codes, --json, bad arguments, --out, --resolve, --ca-file. */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+import { main } from '../handlers/cli';
+import type { Report } from '../lib/report';
+import { DAY, hierarchy, type Hierarchy } from './fixtures/pki';
+import { startTlsServer, type RunningServer } from './fixtures/tls-server';
+
+let pki: Hierarchy;
+let good: RunningServer;
+let expiring: RunningServer;
+let dir: string;
+let caFile: string;
+
+function sink(): Writable & { text: () => string } {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      chunks.push(Buffer.from(chunk));
+      done();
+    },
+  });
+  return Object.assign(stream, { text: () => Buffer.concat(chunks).toString() });
+}
+
+async function run(args: string[]) {
+  const stdout = sink();
+  const stderr = sink();
+  const code = await main(args, { stdout, stderr, env: {} });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+beforeAll(async () => {
+  pki = await hierarchy('CLI');
+  good = await startTlsServer({ chain: [await pki.leaf({ cn: 'good.test' }), pki.intermediate] });
+  expiring = await startTlsServer({ chain: [await pki.leaf({ cn: 'soon.test', notAfter: new Date(Date.now() + 12 * DAY) }), pki.intermediate] });
+  dir = await mkdtemp(join(tmpdir(), 'certcheck-cli-'));
+  caFile = join(dir, 'root.pem');
+  await writeFile(caFile, pki.root.pem);
+});
+
+afterAll(async () => {
+  await Promise.all([good.close(), expiring.close()]);
+});
+
+const resolveArgs = () => ['--ca-file', caFile, '--resolve', `good.test:${good.port}:127.0.0.1`, '--resolve', `soon.test:${expiring.port}:127.0.0.1`];
+
+describe('certcheck', () => {
+  it('prints a JSON array of contract reports and exits 0 for a good target', async () => {
+    const { code, stdout } = await run([...resolveArgs(), '--json', `good.test:${good.port}`]);
+    expect(code).toBe(0);
+    const reports = JSON.parse(stdout) as Report[];
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ schemaVersion: 1, status: 'ok', target: { host: 'good.test', port: good.port, address: '127.0.0.1' } });
+    expect(reports[0].resumption.tls13).toBe('supported');
+  });
+
+  it('exits with the worst status over all targets, reports in input order', async () => {
+    const { code, stdout } = await run([...resolveArgs(), '--json', '--no-resumption', `soon.test:${expiring.port}`, `good.test:${good.port}`]);
+    expect(code).toBe(1);
+    expect((JSON.parse(stdout) as Report[]).map((r) => [r.target.host, r.status])).toEqual([
+      ['soon.test', 'warning'],
+      ['good.test', 'ok'],
+    ]);
+    const critical = await run([...resolveArgs(), '--no-resumption', '--critical-days', '14', `soon.test:${expiring.port}`]);
+    expect(critical.code).toBe(2);
+  });
+
+  it('exits 3 when a target cannot be reached and 2 beats it', async () => {
+    const unreachable = await run(['--ca-file', caFile, '--timeout', '2000', '127.0.0.1:1']);
+    expect(unreachable.code).toBe(3);
+    expect(unreachable.stdout).toContain('CONNECTION_FAILED');
+  });
+
+  it('prints a table with the findings under each target, without colour when not a TTY', async () => {
+    const { stdout } = await run([...resolveArgs(), '--no-resumption', `soon.test:${expiring.port}`]);
+    expect(stdout).toMatch(/^STATUS\s+TARGET\s+EXPIRES\s+TLS\s+ISSUER/);
+    expect(stdout).toMatch(/warning\s+soon\.test:\d+ \(127\.0\.0\.1\)\s+1[12]\.\dd\s+TLSv1\.3\s+CN=CLI Intermediate CA/);
+    expect(stdout).toMatch(/\n\s+EXPIRES_SOON {2}certificate expires in 1[12] days/);
+    expect(stdout).not.toContain('\x1b[');
+  });
+
+  it.each([
+    [['ftp://good.test'], /scheme "ftp" is not supported/],
+    [['--timeout', 'soon', 'good.test'], /--timeout needs a whole number/],
+    [['--bogus', 'good.test'], /Unknown option '--bogus'/],
+    [[], /no target given/],
+    [['--resolve', 'good.test:443', 'good.test'], /--resolve needs host:port:address/],
+    [['--ca-file', '/nonexistent/ca.pem', 'good.test'], /cannot read CA file/],
+  ])('refuses %j with one line on stderr and exit 64', async (args, message) => {
+    const { code, stderr, stdout } = await run(args);
+    expect(code).toBe(64);
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stdout).toBe('');
+  });
+
+  it('checks no target at all when one of them is malformed', async () => {
+    const before = good.stats.connections;
+    const { code } = await run([...resolveArgs(), `good.test:${good.port}`, 'bad target']);
+    expect(code).toBe(64);
+    expect(good.stats.connections).toBe(before);
+  });
+
+  it('reads --targets-file, skipping comments and blank lines', async () => {
+    const file = join(dir, 'targets.txt');
+    await writeFile(file, `# fleet\n\ngood.test:${good.port}   # the web\nsoon.test:${expiring.port}\n`);
+    const { code, stdout } = await run([...resolveArgs(), '--json', '--no-resumption', '--targets-file', file]);
+    expect(code).toBe(1);
+    expect((JSON.parse(stdout) as Report[]).map((r) => r.target.host)).toEqual(['good.test', 'soon.test']);
+  });
+
+  it('stores reports in the contract layout with --out', async () => {
+    const out = join(dir, 'out');
+    await run([...resolveArgs(), '--no-resumption', '--out', out, `good.test:${good.port}`]);
+    const key = `good.test_${good.port}`;
+    const latest = JSON.parse(await readFile(join(out, 'latest', `${key}.json`), 'utf8')) as Report;
+    expect(latest.target.host).toBe('good.test');
+    const day = latest.checkedAt.slice(0, 10);
+    expect(await readdir(join(out, 'reports', key, day))).toEqual([`${latest.checkedAt}.json`]);
+  });
+
+  it('runs as the built bin', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, '..', 'dist', 'handlers', 'cli.js'), ...resolveArgs(), '--json', '--no-resumption', `good.test:${good.port}`]);
+    expect((JSON.parse(stdout) as Report[])[0].status).toBe('ok');
+  });
+});

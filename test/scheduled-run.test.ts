@@ -1,0 +1,69 @@
+/** The scheduled job run locally: targets from the environment, reports and a run summary in a folder. */
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readJobConfig } from '../lib/config';
+import { runScheduled } from '../lib/scheduled-run';
+import { FsReportStore } from '../lib/store/fs';
+import type { RunSummary } from '../lib/store/store';
+import { TrustStore } from '../lib/x509/trust-store';
+import { hierarchy, type Hierarchy } from './fixtures/pki';
+import { closedPort, startTlsServer, type RunningServer } from './fixtures/tls-server';
+
+let pki: Hierarchy;
+let server: RunningServer;
+let dir: string;
+
+beforeAll(async () => {
+  pki = await hierarchy('Job');
+  server = await startTlsServer({ chain: [await pki.leaf({ cn: 'ip', sans: ['127.0.0.1'] }), pki.intermediate] });
+  dir = await mkdtemp(join(tmpdir(), 'certcheck-job-'));
+});
+
+afterAll(() => server.close());
+
+function deps(root: string) {
+  const lines: Record<string, unknown>[] = [];
+  return {
+    lines,
+    deps: { store: new FsReportStore(root), trustStore: new TrustStore([pki.root.cert], 'the test roots'), log: (l: Record<string, unknown>) => lines.push(l) },
+  };
+}
+
+describe('the scheduled run', () => {
+  it('checks TARGETS, stores every report and the run summary', async () => {
+    const down = await closedPort();
+    const reportsDir = join(dir, 'ok');
+    const config = await readJobConfig({ TARGETS: `127.0.0.1:${server.port}, 127.0.0.1:${down}`, REPORTS_DIR: reportsDir, CHECK_TIMEOUT_MS: '2000' });
+    const { deps: d, lines } = deps(reportsDir);
+
+    const summary = await runScheduled(config, d);
+
+    expect(summary).toMatchObject({ targets: 2, reports: 2, byStatus: { ok: 1, unknown: 1, warning: 0, critical: 0 }, storeFailures: [] });
+    expect((await readdir(join(reportsDir, 'latest'))).sort()).toEqual([`127.0.0.1_${down}.json`, `127.0.0.1_${server.port}.json`].sort());
+    const stored = JSON.parse(await readFile(join(reportsDir, 'runs', `${summary.startedAt}.json`), 'utf8')) as RunSummary;
+    expect(stored.byStatus).toEqual(summary.byStatus);
+    expect(lines.filter((l) => l.msg === 'checked')).toHaveLength(2);
+  });
+
+  it('goes on and records the failure when reports cannot be stored', async () => {
+    const notADir = join(dir, 'a-file');
+    await writeFile(notADir, 'in the way');
+    const config = await readJobConfig({ TARGETS: `127.0.0.1:${server.port}`, REPORTS_DIR: notADir });
+    const { deps: d, lines } = deps(notADir);
+
+    const summary = await runScheduled(config, d);
+
+    expect(summary.reports).toBe(1);
+    expect(summary.storeFailures).toEqual([{ key: `latest/127.0.0.1_${server.port}.json`, error: expect.stringContaining('cannot write') }]);
+    expect(lines.some((l) => l.level === 'error' && l.msg === 'checked')).toBe(true);
+  });
+
+  it('reads targets from TARGETS_FILE and refuses a malformed one before checking', async () => {
+    const file = join(dir, 'targets.txt');
+    await writeFile(file, '# comment\nexample.com\nftp://bad.example\n');
+    await expect(readJobConfig({ TARGETS_FILE: file })).rejects.toThrow(/scheme "ftp" is not supported/);
+    await writeFile(file, '# comment\nexample.com\n\nexample.org:8443 # second\n');
+    expect((await readJobConfig({ TARGETS_FILE: file })).targets.map((t) => `${t.host}:${t.port}`)).toEqual(['example.com:443', 'example.org:8443']);
+  });
+});
