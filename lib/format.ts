@@ -1,5 +1,5 @@
 /** The table for people: one line per report, its findings indented below. */
-import type { Report, Severity, Status } from './report';
+import type { Report, ResumptionKind, Severity, Status } from './report';
 import { formatHostPort } from './target';
 
 const COLORS: Record<Status | Severity, string> = {
@@ -15,6 +15,18 @@ function paint(text: string, tone: Status | Severity, color: boolean): string {
   return color ? `${COLORS[tone]}${text}${RESET}` : text;
 }
 
+const SHORT: Record<ResumptionKind, string> = { sessionId: 'id', ticket: 'ticket', tls13: 'tls13' };
+
+/** The mechanisms that resume ("id ticket tls13"), partial ones marked with "~". */
+function resumption(report: Report): string {
+  const r = report.resumption;
+  if (!report.tls) return '-';
+  if (r.sessionId === 'skipped') return 'skipped';
+  const kinds = (Object.keys(SHORT) as ResumptionKind[]).filter((k) => r[k] === 'supported' || r[k] === 'partial');
+  if (kinds.length === 0) return 'none';
+  return kinds.map((k) => `${r[k] === 'partial' ? '~' : ''}${SHORT[k]}`).join(',');
+}
+
 function expiry(report: Report): string {
   if (!report.leaf) return '-';
   return `${report.leaf.daysRemaining.toFixed(1)}d`;
@@ -25,9 +37,9 @@ export function formatTable(reports: readonly Report[], color: boolean): string 
   const rows = reports.map((r) => {
     const where = formatHostPort(r.target.host, r.target.port);
     const address = r.target.address && r.target.address !== r.target.host ? ` (${r.target.address})` : '';
-    return [r.status, `${where}${address}`, expiry(r), r.tls?.protocol ?? '-', r.leaf?.issuer ?? '-'];
+    return [r.status, `${where}${address}`, expiry(r), r.tls?.protocol ?? '-', resumption(r), r.leaf?.issuer ?? '-'];
   });
-  const header = ['STATUS', 'TARGET', 'EXPIRES', 'TLS', 'ISSUER'];
+  const header = ['STATUS', 'TARGET', 'EXPIRES', 'TLS', 'RESUMES', 'ISSUER'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const pad = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd();
   const out = [pad(header)];

@@ -78,8 +78,8 @@ describe('certcheck', () => {
 
   it('prints a table with the findings under each target, without colour when not a TTY', async () => {
     const { stdout } = await run([...resolveArgs(), '--no-resumption', `soon.test:${expiring.port}`]);
-    expect(stdout).toMatch(/^STATUS\s+TARGET\s+EXPIRES\s+TLS\s+ISSUER/);
-    expect(stdout).toMatch(/warning\s+soon\.test:\d+ \(127\.0\.0\.1\)\s+1[12]\.\dd\s+TLSv1\.3\s+CN=CLI Intermediate CA/);
+    expect(stdout).toMatch(/^STATUS\s+TARGET\s+EXPIRES\s+TLS\s+RESUMES\s+ISSUER/);
+    expect(stdout).toMatch(/warning\s+soon\.test:\d+ \(127\.0\.0\.1\)\s+1[12]\.\dd\s+TLSv1\.3\s+skipped\s+CN=CLI Intermediate CA/);
     expect(stdout).toMatch(/\n\s+EXPIRES_SOON {2}certificate expires in 1[12] days/);
     expect(stdout).not.toContain('\x1b[');
   });

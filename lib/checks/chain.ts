@@ -35,7 +35,7 @@ export const checkChain: Check = (input, ctx): Finding[] => {
         findings.push({
           code: 'INCOMPLETE_CHAIN',
           severity: 'critical',
-          message: `the server does not send the intermediate "${missing}" that issued the certificate, and ${ctx.trustSource} do not include it`,
+          message: `the server does not send the intermediate "${missing}" that issued the certificate, and it is not in ${ctx.trustSource}`,
         });
       } else {
         findings.push({

@@ -71,6 +71,12 @@ export function presentedChain(socket: TLSSocket): X509Certificate[] {
 }
 
 function describe(err: unknown): string {
+  // OpenSSL errors carry a short reason; their message is a multi-line internal dump.
+  const reason = (err as { reason?: unknown }).reason;
+  if (typeof reason === 'string' && reason !== '') {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code ? `${reason} (${code})` : reason;
+  }
   if (err instanceof Error) {
     const code = (err as NodeJS.ErrnoException).code;
     return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;

@@ -58,7 +58,7 @@ export class TrustStore {
     const blocks = text.match(PEM_BLOCK) ?? [];
     if (blocks.length === 0) throw new TrustStoreError(`CA file ${path} holds no PEM certificate`);
     try {
-      return new TrustStore(blocks.map((pem) => new X509Certificate(pem)), path);
+      return new TrustStore(blocks.map((pem) => new X509Certificate(pem)), `the CA file ${path}`);
     } catch (err) {
       throw new TrustStoreError(`CA file ${path} holds a certificate that cannot be parsed: ${(err as Error).message}`, {
         cause: err,

@@ -1,0 +1,70 @@
+/**
+ * `npm run demo`: local TLS servers with generated certificates, one for each kind of
+ * problem, checked by the real CLI, so every kind of finding can be seen offline.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../handlers/cli';
+import { DAY, EKU_CLIENT_AUTH, hierarchy, issue } from './fixtures/pki';
+import { startRawServer, startTlsServer, type RunningServer, type TlsServerOptions } from './fixtures/tls-server';
+
+async function demo(): Promise<number> {
+  const pki = await hierarchy('Demo');
+  const now = Date.now();
+  const leaf = (cn: string, extra = {}) => pki.leaf({ cn, ...extra });
+  const other = await hierarchy('Unknown');
+  const scenarios: [string, Omit<TlsServerOptions, 'chain'> & { chain: Promise<TlsServerOptions['chain']> }][] = [
+    ['good.demo', { chain: Promise.all([leaf('good.demo'), pki.intermediate]) }],
+    ['expired.demo', { chain: Promise.all([leaf('expired.demo', { notBefore: new Date(now - 90 * DAY), notAfter: new Date(now - 2 * DAY) }), pki.intermediate]) }],
+    ['soon.demo', { chain: Promise.all([leaf('soon.demo', { notAfter: new Date(now + 12 * DAY) }), pki.intermediate]) }],
+    ['wrong-host.demo', { chain: Promise.all([leaf('somewhere-else.demo'), pki.intermediate]) }],
+    ['self-signed.demo', { chain: Promise.all([issue({ cn: 'self-signed.demo' })]) }],
+    ['untrusted.demo', { chain: Promise.all([other.leaf({ cn: 'untrusted.demo' }), other.intermediate, other.root]) }],
+    ['missing-intermediate.demo', { chain: Promise.all([leaf('missing-intermediate.demo')]) }],
+    ['out-of-order.demo', { chain: Promise.all([leaf('out-of-order.demo'), pki.root, pki.intermediate]) }],
+    ['sha1.demo', { chain: Promise.all([leaf('sha1.demo', { hash: 'sha1' }), pki.intermediate]) }],
+    ['weak-key.demo', { chain: Promise.all([leaf('weak-key.demo', { key: { type: 'rsa', bits: 1024 } }), pki.intermediate]) }],
+    ['client-only.demo', { chain: Promise.all([leaf('client-only.demo', { eku: [EKU_CLIENT_AUTH] }), pki.intermediate]) }],
+    ['no-resumption.demo', { chain: Promise.all([leaf('no-resumption.demo'), pki.intermediate]), sessionCache: false, tickets: false }],
+    ['tls13-only.demo', { chain: Promise.all([leaf('tls13-only.demo'), pki.intermediate]), minVersion: 'TLSv1.3' }],
+    ['tls12-long-tickets.demo', { chain: Promise.all([leaf('tls12-long-tickets.demo'), pki.intermediate]), maxVersion: 'TLSv1.2', sessionTimeout: 172_800 }],
+  ];
+  const servers: RunningServer[] = [];
+  const args: string[] = [];
+  const dir = await mkdtemp(join(tmpdir(), 'certcheck-demo-'));
+  try {
+    for (const [name, { chain, ...opts }] of scenarios) {
+      const server = await startTlsServer({ ...opts, chain: await chain });
+      servers.push(server);
+      args.push('--resolve', `${name}:${server.port}:127.0.0.1`);
+    }
+    const caFile = join(dir, 'demo-root.pem');
+    await writeFile(caFile, pki.root.pem);
+    const targets = scenarios.map(([name], i) => `${name}:${servers[i].port}`);
+    // Plus a port that refuses connections, one that is not TLS and one that never answers.
+    const notTls = await startRawServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    const silent = await startRawServer(() => undefined);
+    servers.push(notTls, silent);
+    targets.push('127.0.0.1:1', `127.0.0.1:${notTls.port}`, `127.0.0.1:${silent.port}`);
+    process.stdout.write(`certcheck demo: ${scenarios.length} local TLS servers, trusting only ${caFile}\n\n`);
+    return await main([...args, '--ca-file', caFile, '--timeout', '1500', ...process.argv.slice(2), ...targets], {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+    });
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+demo().then(
+  (code) => {
+    process.stdout.write(`\nexit code ${code} (the worst status over all targets)\n`);
+  },
+  (err: unknown) => {
+    process.stderr.write(`demo failed: ${(err as Error).stack}\n`);
+    process.exitCode = 1;
+  },
+);
