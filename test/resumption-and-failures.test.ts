@@ -62,6 +62,19 @@ describe('session resumption', () => {
     expect(noTickets.resumption).toMatchObject({ sessionId: 'supported', ticket: 'unsupported', tls13: 'not-applicable' });
   });
 
+  it('tells session IDs from tickets on a server that also speaks TLS 1.3', async () => {
+    const noCache = await serve({ sessionCache: false });
+    const report = await check(noCache);
+    expect(report.resumption).toMatchObject({ sessionId: 'unsupported', ticket: 'supported', tls13: 'supported' });
+    // The ticket probe starts from a session-ID attempt, not a handshake of its own: full ones
+    // are the first, the session-ID start and its 3 unresumed attempts.
+    for (let i = 0; i < 50 && noCache.stats.handshakes < 11; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(noCache.stats.handshakes - noCache.stats.resumed).toBe(5);
+
+    const noTickets = await check(await serve({ tickets: false }));
+    expect(noTickets.resumption).toMatchObject({ sessionId: 'supported', ticket: 'unsupported', tls13: 'unsupported' });
+  });
+
   it('marks the TLS 1.2 mechanisms not-applicable on a TLS 1.3-only server', async () => {
     const report = await check(await serve({ minVersion: 'TLSv1.3' }));
     expect(report.resumption).toMatchObject({ sessionId: 'not-applicable', ticket: 'not-applicable', tls13: 'supported' });

@@ -3,7 +3,8 @@
  * observed (protocol, cipher, the chain in wire order, the session) and judges nothing.
  */
 import { constants, type X509Certificate } from 'node:crypto';
-import { connect, type SecureVersion, type TLSSocket } from 'node:tls';
+import { withoutPeerCertificate } from './session';
+import { connect, createSecureContext, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
 
 /** Why a handshake did not complete, as the contract's finding codes name it. */
 export type ConnectFailure = 'CONNECTION_FAILED' | 'HANDSHAKE_FAILED' | 'TIMEOUT';
@@ -32,7 +33,10 @@ export interface HandshakeOptions {
   noTicket?: boolean;
   /** A saved session to resume. */
   session?: Buffer;
-  /** Wait this long after the handshake for a session to resume with (TLS 1.3 sends it late). */
+  /**
+   * Take a session to resume with, waiting up to this long after the handshake for it (TLS 1.3
+   * sends it late). 0 or absent: no session is wanted.
+   */
   sessionWaitMs?: number;
   /** Collect the presented chain (the first connection does; resumption probes need not). */
   collectChain?: boolean;
@@ -56,6 +60,37 @@ export interface Handshake {
 
 /** Ciphers for a checking client: accept anything, weak crypto is a finding, not a failure. */
 const PERMISSIVE_CIPHERS = 'ALL:@SECLEVEL=0';
+
+const contexts = new Map<string, SecureContext>();
+
+/**
+ * One client context per set of protocol options, made once: building a context (and loading
+ * its CA store) costs more than the handshake's own client-side work. Node keeps no client
+ * session cache in it, so a shared context never resumes a session by itself.
+ */
+function clientContext(minVersion: SecureVersion, maxVersion: SecureVersion, noTicket: boolean): SecureContext {
+  const key = `${minVersion}/${maxVersion}/${noTicket}`;
+  let context = contexts.get(key);
+  if (!context) {
+    context = createSecureContext({
+      minVersion,
+      maxVersion,
+      ciphers: PERMISSIVE_CIPHERS,
+      secureOptions: noTicket ? constants.SSL_OP_NO_TICKET : 0,
+    });
+    contexts.set(key, context);
+  }
+  return context;
+}
+
+/** A session to offer later, made cheap to offer (see withoutPeerCertificate). */
+function slim(session: Buffer): Buffer {
+  try {
+    return withoutPeerCertificate(session);
+  } catch {
+    return session;
+  }
+}
 
 /** The presented chain in wire order, from the peer certificate's issuer links. */
 export function presentedChain(socket: TLSSocket): X509Certificate[] {
@@ -99,10 +134,7 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
       port: opts.port,
       servername: opts.servername,
       rejectUnauthorized: false,
-      minVersion: opts.minVersion ?? 'TLSv1',
-      maxVersion: opts.maxVersion ?? 'TLSv1.3',
-      ciphers: PERMISSIVE_CIPHERS,
-      secureOptions: opts.noTicket ? constants.SSL_OP_NO_TICKET : 0,
+      secureContext: clientContext(opts.minVersion ?? 'TLSv1', opts.maxVersion ?? 'TLSv1.3', opts.noTicket === true),
       session: opts.session,
     });
 
@@ -135,7 +167,7 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
       if (settled) return;
       settled = true;
       if (!facts) throw new Error('finish before secureConnect');
-      const result: Handshake = { ...facts, session, hasTicket: socket.getTLSTicket() !== undefined, sessionProblem };
+      const result: Handshake = { ...facts, session: session && slim(session), hasTicket: socket.getTLSTicket() !== undefined, sessionProblem };
       cleanup();
       // close_notify, never a reset: OpenSSL 3 servers drop the sessions of clients that vanish.
       socket.end();
@@ -145,7 +177,8 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
     socket.on('connect', () => {
       tcpConnected = true;
     });
-    socket.on('session', (data: Buffer) => {
+    // Without a listener Node does not copy each new session out of OpenSSL.
+    if ((opts.sessionWaitMs ?? 0) > 0) socket.on('session', (data: Buffer) => {
       session = data;
       if (facts?.protocol === 'TLSv1.3' && sessionTimer !== undefined) finish(null);
     });

@@ -38,27 +38,34 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Resumes `session` `attempts` times; each attempt offers the newest session the server gave. */
-async function resumeRepeatedly(
-  base: HandshakeOptions,
-  first: Handshake,
-  attempts: number,
-): Promise<ProbeResult> {
-  let session = first.session;
+interface Repeated {
+  result: ProbeResult;
+  /** A TLS 1.2 handshake among the attempts that brought a session with a ticket. */
+  ticketBearing: Handshake | null;
+}
+
+/**
+ * Offers the first handshake's session `attempts` times. With `wantTicket`, also keeps a
+ * session that came with a ticket during the attempts (for the ticket probe to start from).
+ */
+async function resumeRepeatedly(base: HandshakeOptions, first: Handshake, attempts: number, wantTicket = false): Promise<Repeated> {
+  const session = first.session;
   let resumed = 0;
+  let ticketBearing: Handshake | null = null;
   for (let i = 0; i < attempts; i++) {
-    if (!session) return { state: 'error', tried: i, resumed, detail: 'no session to offer' };
+    if (!session) return { result: { state: 'error', tried: i, resumed, detail: 'no session to offer' }, ticketBearing };
     try {
-      // No wait for a fresh session: Node announces none after a TLS 1.3 resumption, and the
-      // session offered is still valid for the next attempt.
-      const next = await handshake({ ...base, session, sessionWaitMs: 0 });
+      // The same session each time (servers accept a ticket or an ID more than once); a new
+      // session is taken only until one with a ticket has come, when one is wanted.
+      const collect = wantTicket && ticketBearing === null;
+      const next = await handshake({ ...base, session, sessionWaitMs: collect ? base.sessionWaitMs : 0 });
       if (next.resumed) resumed += 1;
-      session = next.session ?? session;
+      if (collect && next.hasTicket && next.session && next.protocol !== 'TLSv1.3') ticketBearing = next;
     } catch (err) {
-      return { state: 'error', tried: i, resumed, detail: `attempt ${i + 1}: ${describe(err)}` };
+      return { result: { state: 'error', tried: i, resumed, detail: `attempt ${i + 1}: ${describe(err)}` }, ticketBearing };
     }
   }
-  return { state: 'tried', tried: attempts, resumed };
+  return { result: { state: 'tried', tried: attempts, resumed }, ticketBearing };
 }
 
 /** A TLS 1.2 handshake to start a probe from; `null` when the server speaks no TLS 1.2 or older. */
@@ -71,25 +78,36 @@ async function tls12Start(opts: HandshakeOptions): Promise<Handshake | null> {
   }
 }
 
-async function probeSessionId(target: ProbeTarget, attempts: number): Promise<ProbeResult> {
-  const base: HandshakeOptions = { ...target, maxVersion: TLS12_AND_BELOW, noTicket: true, sessionWaitMs: target.sessionWaitMs };
+const NO_TLS12: ProbeResult = { state: 'not-applicable', tried: 0, resumed: 0, detail: 'the server speaks no TLS 1.2' };
+
+/**
+ * The session-ID probe. Its first handshake asks for no ticket, so the session carries only
+ * the server's session ID; the resumptions then allow tickets (the ID still decides whether
+ * they resume), so that one of them brings the ticket the ticket probe can start from,
+ * saving that probe a full handshake of its own.
+ */
+async function probeSessionId(target: ProbeTarget, attempts: number): Promise<Repeated & { spoken: boolean }> {
+  const base: HandshakeOptions = { ...target, maxVersion: TLS12_AND_BELOW, sessionWaitMs: target.sessionWaitMs };
   let start: Handshake | null;
   try {
-    start = await tls12Start(base);
+    start = await tls12Start({ ...base, noTicket: true });
   } catch (err) {
-    return { state: 'error', tried: 0, resumed: 0, detail: describe(err) };
+    return { result: { state: 'error', tried: 0, resumed: 0, detail: describe(err) }, ticketBearing: null, spoken: true };
   }
-  if (!start) return { state: 'not-applicable', tried: 0, resumed: 0, detail: 'the server speaks no TLS 1.2' };
-  if (!start.session) return { state: 'error', tried: 0, resumed: 0, detail: start.sessionProblem ?? 'no session' };
+  if (!start) return { result: NO_TLS12, ticketBearing: null, spoken: false };
+  if (!start.session) {
+    return { result: { state: 'error', tried: 0, resumed: 0, detail: start.sessionProblem ?? 'no session' }, ticketBearing: null, spoken: true };
+  }
   if (readSession(start.session).sessionIdLength === 0) {
-    return { state: 'not-offered', tried: 0, resumed: 0, detail: 'the server sent no session ID' };
+    return { result: { state: 'not-offered', tried: 0, resumed: 0, detail: 'the server sent no session ID' }, ticketBearing: null, spoken: true };
   }
-  return resumeRepeatedly({ ...base, maxVersion: start.protocol as SecureVersion }, start, attempts);
+  const repeated = await resumeRepeatedly({ ...base, maxVersion: start.protocol as SecureVersion }, start, attempts, true);
+  return { ...repeated, spoken: true };
 }
 
-async function probeTicket(target: ProbeTarget, first: Handshake, attempts: number): Promise<ProbeResult> {
+/** The ticket probe, from the first handshake when it was TLS 1.2, else from `start` or a new one. */
+async function probeTicket(target: ProbeTarget, start: Handshake | null, attempts: number): Promise<ProbeResult> {
   const base: HandshakeOptions = { ...target, maxVersion: TLS12_AND_BELOW, sessionWaitMs: target.sessionWaitMs };
-  let start: Handshake | null = first.protocol === 'TLSv1.3' ? null : first;
   if (!start) {
     try {
       start = await tls12Start(base);
@@ -97,10 +115,10 @@ async function probeTicket(target: ProbeTarget, first: Handshake, attempts: numb
       return { state: 'error', tried: 0, resumed: 0, detail: describe(err) };
     }
   }
-  if (!start) return { state: 'not-applicable', tried: 0, resumed: 0, detail: 'the server speaks no TLS 1.2' };
+  if (!start) return NO_TLS12;
   if (!start.hasTicket) return { state: 'not-offered', tried: 0, resumed: 0, detail: 'the server sent no session ticket' };
   if (!start.session) return { state: 'error', tried: 0, resumed: 0, detail: start.sessionProblem ?? 'no session' };
-  const result = await resumeRepeatedly({ ...base, maxVersion: start.protocol as SecureVersion }, start, attempts);
+  const { result } = await resumeRepeatedly({ ...base, maxVersion: start.protocol as SecureVersion }, start, attempts);
   return { ...result, lifetimeHintSeconds: lifetimeHint(start.session) };
 }
 
@@ -114,8 +132,20 @@ async function probeTls13(target: ProbeTarget, first: Handshake, attempts: numbe
       ? { state: 'error', tried: 0, resumed: 0, detail: first.sessionProblem ?? 'the session could not be read' }
       : { state: 'not-offered', tried: 0, resumed: 0, detail: first.sessionProblem ?? 'no TLS 1.3 ticket' };
   }
-  const result = await resumeRepeatedly({ ...target, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }, first, attempts);
+  const { result } = await resumeRepeatedly({ ...target, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', sessionWaitMs: 0 }, first, attempts);
   return { ...result, lifetimeHintSeconds: lifetimeHint(first.session) };
+}
+
+/** The TLS 1.2 probes: session IDs, then tickets from what the session-ID probe brought. */
+async function probeTls12(target: ProbeTarget, first: Handshake, attempts: number): Promise<[ProbeResult, ProbeResult]> {
+  if (first.protocol !== 'TLSv1.3') {
+    // The first handshake was TLS 1.2 or older: it starts the ticket probe, side by side.
+    const [sessionId, ticket] = await Promise.all([probeSessionId(target, attempts), probeTicket(target, first, attempts)]);
+    return [sessionId.result, ticket];
+  }
+  const sessionId = await probeSessionId(target, attempts);
+  if (!sessionId.spoken) return [sessionId.result, NO_TLS12];
+  return [sessionId.result, await probeTicket(target, sessionId.ticketBearing, attempts)];
 }
 
 function lifetimeHint(session: Buffer): number | null {
@@ -129,15 +159,11 @@ function lifetimeHint(session: Buffer): number | null {
 }
 
 /**
- * Runs the three probes side by side. `first` is the check's own handshake (TLS 1.3 when the
+ * Runs the TLS 1.2 and TLS 1.3 probes side by side. `first` is the check's own handshake (TLS 1.3 when the
  * server speaks it, with its session), reused as the start of the matching probe.
  */
 export async function probeResumption(target: ProbeTarget, first: Handshake, attempts: number): Promise<ResumptionObservation> {
-  const [sessionId, ticket, tls13] = await Promise.all([
-    probeSessionId(target, attempts),
-    probeTicket(target, first, attempts),
-    probeTls13(target, first, attempts),
-  ]);
+  const [[sessionId, ticket], tls13] = await Promise.all([probeTls12(target, first, attempts), probeTls13(target, first, attempts)]);
   return {
     sessionId,
     ticket,

@@ -2,39 +2,12 @@
  * Reads the two facts the resumption probes need from a saved OpenSSL session (the DER
  * SSL_SESSION_ASN1 structure): whether it carries a session ID, and the ticket lifetime hint.
  */
+import { readTlv, readUnsigned } from '../der';
 
 export interface SessionFacts {
   sessionIdLength: number;
   /** The server's ticket lifetime hint in seconds; null when it gave none. */
   ticketLifetimeHintSeconds: number | null;
-}
-
-interface Tlv {
-  tag: number;
-  start: number;
-  end: number;
-}
-
-function readTlv(der: Buffer, offset: number): Tlv {
-  const tag = der[offset];
-  let length = der[offset + 1];
-  let start = offset + 2;
-  if (length & 0x80) {
-    const bytes = length & 0x7f;
-    if (bytes === 0 || bytes > 4) throw new Error('unsupported DER length');
-    length = 0;
-    for (let i = 0; i < bytes; i++) length = length * 256 + der[start + i];
-    start += bytes;
-  }
-  const end = start + length;
-  if (tag === undefined || end > der.length) throw new Error('truncated DER');
-  return { tag, start, end };
-}
-
-function readUnsigned(der: Buffer, tlv: Tlv): number {
-  let value = 0;
-  for (let i = tlv.start; i < tlv.end; i++) value = value * 256 + der[i];
-  return value;
 }
 
 const OCTET_STRING = 0x04;
@@ -61,4 +34,34 @@ export function readSession(der: Buffer): SessionFacts {
     offset = field.end;
   }
   return facts;
+}
+
+/** [3] EXPLICIT Certificate OPTIONAL: the peer's certificate, kept in the session. */
+const PEER_CERT_TAG = 0xa3;
+
+function derLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.from([length]);
+  const bytes: number[] = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+/**
+ * The session without the server's certificate. Resumption does not need it, and OpenSSL
+ * parses it again each time a session is offered, which costs more than the resumed
+ * handshake itself (a big certificate also pushes the session over Node's 10 KB limit).
+ */
+export function withoutPeerCertificate(der: Buffer): Buffer {
+  const outer = readTlv(der, 0);
+  const kept: Buffer[] = [];
+  let dropped = false;
+  for (let offset = outer.start; offset < outer.end; ) {
+    const field = readTlv(der, offset);
+    if (field.tag === PEER_CERT_TAG) dropped = true;
+    else kept.push(der.subarray(offset, field.end));
+    offset = field.end;
+  }
+  if (!dropped) return der;
+  const body = Buffer.concat(kept);
+  return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
 }

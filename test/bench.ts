@@ -1,0 +1,168 @@
+/**
+ * `npm run bench`: speed and memory of the checking core against a local fleet.
+ *
+ * A child process serves BENCH_TARGETS distinct leaf certificates (default 1,000) by SNI on
+ * a few TLS servers, sharing two intermediates as real fleets do. This process then measures,
+ * in one run and with the same concurrency: bare Node TLS handshakes (no checking), checks
+ * without resumption probes (one handshake plus every certificate check), and full checks;
+ * then the CLI's cold start (process start to first connection). The last line is the summary.
+ */
+import { fork, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { createServer } from 'node:net';
+import { connect } from 'node:tls';
+import { join } from 'node:path';
+import { DEFAULT_CHECK_OPTIONS } from '../lib/check';
+import { runChecks } from '../lib/run';
+import { parseTarget, type Target } from '../lib/target';
+import { TrustStore } from '../lib/x509/trust-store';
+import { generateKey, issue, type Issued } from './fixtures/pki';
+import { startTlsServer, type Identity } from './fixtures/tls-server';
+
+const TARGETS = Number(process.env.BENCH_TARGETS ?? 1000);
+const SERVERS = 4;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const COLD_STARTS = 5;
+const ROUNDS = 3;
+
+interface Fleet {
+  rootPem: string;
+  /** name → port */
+  names: [string, number][];
+}
+
+/** The child: builds the fleet, serves it, reports where, and serves until killed. */
+async function serveFleet(): Promise<void> {
+  const root = await issue({ cn: 'Bench Root CA', ca: true });
+  const intermediates = [await issue({ cn: 'Bench Intermediate A', ca: true, issuer: root }), await issue({ cn: 'Bench Intermediate B', ca: true, issuer: root })];
+  const leafKey = generateKey({ type: 'ec', curve: 'P-256' });
+  const perServer: Map<string, Identity>[] = Array.from({ length: SERVERS }, () => new Map());
+  const names: [string, number][] = [];
+  for (let i = 0; i < TARGETS; i++) {
+    const intermediate = intermediates[i % intermediates.length];
+    const name = `host-${i}.bench.test`;
+    const leaf: Issued = await issue({ cn: name, issuer: intermediate, keyPair: leafKey });
+    perServer[i % SERVERS].set(name, { chain: [leaf, intermediate] });
+  }
+  const ports: number[] = [];
+  for (const sni of perServer) {
+    const first = sni.values().next().value as Identity;
+    const server = await startTlsServer({ ...first, sni });
+    ports.push(server.port);
+  }
+  for (let i = 0; i < TARGETS; i++) names.push([`host-${i}.bench.test`, ports[i % SERVERS]]);
+  process.send?.({ rootPem: root.pem, names } satisfies Fleet);
+}
+
+function rate(count: number, ms: number): number {
+  return Math.round((count / ms) * 1000);
+}
+
+/** Full handshakes with Node's TLS client and nothing else, at the same concurrency. */
+async function rawHandshakes(fleet: Fleet): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  async function worker(): Promise<void> {
+    while (next < fleet.names.length) {
+      const [name, port] = fleet.names[next++];
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port, servername: name, rejectUnauthorized: false }, () => {
+          socket.end();
+          resolve();
+        });
+        socket.on('error', reject);
+      });
+    }
+  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return rate(fleet.names.length, performance.now() - started);
+}
+
+async function checks(fleet: Fleet, targets: Target[], resumption: boolean): Promise<{ rate: number; problems: number }> {
+  const trustStore = new TrustStore([new X509Certificate(fleet.rootPem)], 'the bench root');
+  const resolve = new Map(fleet.names.map(([name, port]) => [`${name}:${port}`, '127.0.0.1']));
+  const started = performance.now();
+  const reports = await runChecks(targets, { ...DEFAULT_CHECK_OPTIONS, resumption, resolve, trustStore, concurrency: CONCURRENCY, timeoutMs: 10_000 });
+  const elapsed = performance.now() - started;
+  return { rate: rate(reports.length, elapsed), problems: reports.filter((r) => r.status !== 'ok').length };
+}
+
+/** Milliseconds from spawning the CLI to its first connection reaching a local listener. */
+async function coldStart(): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < COLD_STARTS; i++) {
+    let spawnedAt = 0;
+    const firstConnection = new Promise<number>((resolve) => {
+      const listener = createServer((socket) => {
+        resolve(performance.now() - spawnedAt);
+        socket.destroy();
+        listener.close();
+      });
+      listener.listen(0, '127.0.0.1', () => {
+        const address = listener.address();
+        if (address === null || typeof address === 'string') throw new Error('no port');
+        spawnedAt = performance.now();
+        const child = spawn(process.execPath, [join(__dirname, '..', 'handlers', 'cli.js'), '--no-resumption', '--timeout', '2000', `127.0.0.1:${address.port}`], { stdio: 'ignore' });
+        child.on('error', () => undefined);
+      });
+    });
+    samples.push(await firstConnection);
+  }
+  samples.sort((a, b) => a - b);
+  return Math.round(samples[Math.floor(samples.length / 2)]);
+}
+
+async function bench(): Promise<void> {
+  const child = fork(__filename, ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const fleet = await new Promise<Fleet>((resolve, reject) => {
+      child.once('message', (message) => resolve(message as Fleet));
+      child.once('exit', (code) => reject(new Error(`the fleet server exited with ${code}`)));
+    });
+    const targets = fleet.names.map(([name, port]) => parseTarget(`${name}:${port}`));
+    process.stdout.write(`fleet: ${targets.length} leaf certificates on ${SERVERS} local servers, concurrency ${CONCURRENCY}\n`);
+
+    // Warm-up: the servers build each name's context on its first connection.
+    await rawHandshakes(fleet);
+    // Each measurement three times, interleaved, and the best kept: a shared 2-core machine is noisy.
+    let raw = 0;
+    let bare = 0;
+    let full = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const r = await rawHandshakes(fleet);
+      const b = await checks(fleet, targets, false);
+      const f = await checks(fleet, targets, true);
+      process.stdout.write(
+        `round ${round}: raw handshakes ${r}/s, checks without resumption ${b.rate}/s (${b.problems} not ok), full checks ${f.rate}/s (${f.problems} not ok)\n`,
+      );
+      raw = Math.max(raw, r);
+      bare = Math.max(bare, b.rate);
+      full = Math.max(full, f.rate);
+    }
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    const cold = await coldStart();
+    process.stdout.write(`cold start (median of ${COLD_STARTS}): ${cold} ms\n`);
+    const ratio = (bare / raw).toFixed(2);
+    process.stdout.write(
+      `goals: ratio>=0.7 ${Number(ratio) >= 0.7 ? 'met' : 'MISSED'}, checks/s>=0.2*raw ${full >= 0.2 * raw ? 'met' : 'MISSED'}, ` +
+        `peak-rss<=256 ${peakRssMb <= 256 ? 'met' : 'MISSED'}, cold-start<=300 ${cold <= 300 ? 'met' : 'MISSED'}\n`,
+    );
+    process.stdout.write(
+      `bench: checks/s=${full} bare-checks/s=${bare} raw-handshakes/s=${raw} ratio=${ratio} peak-rss-mb=${peakRssMb} targets=${targets.length} cold-start-ms=${cold}\n`,
+    );
+  } finally {
+    child.kill();
+  }
+}
+
+if (process.argv.includes('--serve')) {
+  serveFleet().catch((err: unknown) => {
+    process.stderr.write(`fleet server failed: ${(err as Error).stack}\n`);
+    process.exit(1);
+  });
+} else {
+  bench().catch((err: unknown) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack}\n`);
+    process.exitCode = 1;
+  });
+}
