@@ -59,9 +59,33 @@ async function demo(): Promise<number> {
   }
 }
 
-demo().then(
+/**
+ * `npm run demo -- --serve`: keeps a good server on 127.0.0.1:8443 (as good.test) and a few
+ * others running, and prints the commands that check them, until interrupted.
+ */
+async function serve(): Promise<void> {
+  const pki = await hierarchy('Demo');
+  const dir = await mkdtemp(join(tmpdir(), 'certcheck-demo-'));
+  const caFile = join(dir, 'demo-root.pem');
+  await writeFile(caFile, pki.root.pem);
+  const fixed: [string, number, TlsServerOptions['chain']][] = [
+    ['good.test', 8443, [await pki.leaf({ cn: 'good.test' }), pki.intermediate]],
+    ['expired.test', 8444, [await pki.leaf({ cn: 'expired.test', notBefore: new Date(Date.now() - 90 * DAY), notAfter: new Date(Date.now() - 2 * DAY) }), pki.intermediate]],
+    ['missing-intermediate.test', 8445, [await pki.leaf({ cn: 'missing-intermediate.test' })]],
+  ];
+  for (const [name, port, chain] of fixed) {
+    await startTlsServer({ chain, port });
+    process.stdout.write(`npx certcheck --json --ca-file ${caFile} --resolve ${name}:${port}:127.0.0.1 ${name}:${port}\n`);
+  }
+  process.stdout.write('serving until interrupted (Ctrl-C)\n');
+  process.on('SIGINT', () => {
+    void rm(dir, { recursive: true, force: true }).then(() => process.exit(0));
+  });
+}
+
+(process.argv.includes('--serve') ? serve().then(() => undefined) : demo()).then(
   (code) => {
-    process.stdout.write(`\nexit code ${code} (the worst status over all targets)\n`);
+    if (code !== undefined) process.stdout.write(`\nexit code ${code} (the worst status over all targets)\n`);
   },
   (err: unknown) => {
     process.stderr.write(`demo failed: ${(err as Error).stack}\n`);

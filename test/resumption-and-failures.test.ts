@@ -136,6 +136,21 @@ describe('targets that give no certificate', () => {
     expect(report.status).toBe('critical');
   });
 
+  it('reports HANDSHAKE_FAILED for a server that offers only anonymous ciphers (no certificate)', async () => {
+    const { createServer } = await import('node:tls');
+    const anonymous = createServer({ ciphers: 'ADH-AES128-SHA:@SECLEVEL=0', maxVersion: 'TLSv1.2' });
+    anonymous.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve) => anonymous.listen(0, '127.0.0.1', resolve));
+    const port = (anonymous.address() as { port: number }).port;
+    try {
+      const report = await checkLocal('good.test', port, { roots: [pki.root] });
+      expect(codes(report)).toEqual(['HANDSHAKE_FAILED']);
+      expect(report.leaf).toBeNull();
+    } finally {
+      anonymous.close();
+    }
+  });
+
   it('reports TIMEOUT for a server that never answers', async () => {
     const server = await startRawServer(() => undefined);
     servers.push(server);

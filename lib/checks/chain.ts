@@ -1,11 +1,7 @@
 /** SELF_SIGNED, UNTRUSTED_ROOT, INCOMPLETE_CHAIN, CHAIN_ORDER and CHAIN_CERT_EXPIRED. */
 import type { Finding } from '../report';
-import { certInfo, daysUntil } from '../x509/cert-info';
+import { certInfo, daysUntil, rfc4514 } from '../x509/cert-info';
 import { type Check, day, days, pathIntermediates } from './types';
-
-function rfc4514(name: string): string {
-  return name.split('\n').reverse().join(',');
-}
 
 export const checkChain: Check = (input, ctx): Finding[] => {
   const chain = input.chain;

@@ -58,8 +58,11 @@ export interface Handshake {
   handshakeMs: number;
 }
 
-/** Ciphers for a checking client: accept anything, weak crypto is a finding, not a failure. */
-const PERMISSIVE_CIPHERS = 'ALL:@SECLEVEL=0';
+/**
+ * Ciphers for a checking client: anything that authenticates the server (weak crypto is a
+ * finding, not a failure), but no anonymous suites, which would carry no certificate at all.
+ */
+const PERMISSIVE_CIPHERS = 'ALL:!aNULL:@SECLEVEL=0';
 
 const contexts = new Map<string, SecureContext>();
 
@@ -183,13 +186,21 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
       if (facts?.protocol === 'TLSv1.3' && sessionTimer !== undefined) finish(null);
     });
     socket.once('secureConnect', () => {
-      facts = {
-        protocol: socket.getProtocol() ?? 'unknown',
-        cipher: socket.getCipher()?.standardName ?? socket.getCipher()?.name ?? 'unknown',
-        resumed: socket.isSessionReused(),
-        chain: opts.collectChain ? presentedChain(socket) : [],
-        handshakeMs: Math.round((performance.now() - started) * 10) / 10,
-      };
+      try {
+        const cipher = socket.getCipher();
+        facts = {
+          protocol: socket.getProtocol() ?? 'unknown',
+          cipher: cipher?.standardName ?? cipher?.name ?? 'unknown',
+          resumed: socket.isSessionReused(),
+          chain: opts.collectChain ? presentedChain(socket) : [],
+          handshakeMs: Math.round((performance.now() - started) * 10) / 10,
+        };
+      } catch (err) {
+        return fail(new ConnectError('HANDSHAKE_FAILED', `the server's certificate cannot be read: ${describe(err)}`, { cause: err }));
+      }
+      if (opts.collectChain && facts.chain.length === 0) {
+        return fail(new ConnectError('HANDSHAKE_FAILED', 'the server sent no certificate'));
+      }
       const waitMs = opts.sessionWaitMs ?? 0;
       if (waitMs <= 0) return finish(null);
       if (facts.protocol !== 'TLSv1.3') {

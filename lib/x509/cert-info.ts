@@ -69,7 +69,7 @@ const KEY_NAMES: Record<string, string> = {
 };
 
 /** Node prints names one attribute a line in DER order; RFC 4514 wants them reversed. */
-function rfc4514(name: string): string {
+export function rfc4514(name: string): string {
   return name.split('\n').reverse().join(',');
 }
 
@@ -79,7 +79,13 @@ function commonName(name: string): string | null {
 }
 
 function keyFacts(cert: X509Certificate): Pick<CertInfo, 'keyAlgorithm' | 'keySize'> {
-  const key = cert.publicKey;
+  let key;
+  try {
+    key = cert.publicKey;
+  } catch {
+    // A key type OpenSSL cannot load (a hostile or exotic certificate) is reported, not fatal.
+    return { keyAlgorithm: 'unknown', keySize: null };
+  }
   const type = key.asymmetricKeyType ?? 'unknown';
   const details = key.asymmetricKeyDetails ?? {};
   const size =

@@ -53,7 +53,11 @@ function selfSigned(cert: X509Certificate): boolean {
 }
 
 function samePublicKey(a: X509Certificate, b: X509Certificate): boolean {
-  return a.publicKey.equals(b.publicKey);
+  try {
+    return a.publicKey.equals(b.publicKey);
+  } catch {
+    return false;
+  }
 }
 
 /** Analyses the presented chain (wire order, leaf first) against the trust store. */
