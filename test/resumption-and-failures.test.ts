@@ -4,6 +4,7 @@
  */
 import { checkLocal, codes } from './fixtures/check-local';
 import { hierarchy, type Hierarchy, type Issued } from './fixtures/pki';
+import { startOpensslServer } from './fixtures/openssl-server';
 import { closedPort, startRawServer, startTlsServer, type RunningServer, type TlsServerOptions } from './fixtures/tls-server';
 
 let pki: Hierarchy;
@@ -79,6 +80,24 @@ describe('session resumption', () => {
     const report = await check(await serve({ minVersion: 'TLSv1.3' }));
     expect(report.resumption).toMatchObject({ sessionId: 'not-applicable', ticket: 'not-applicable', tls13: 'supported' });
     expect(report.tls?.protocol).toBe('TLSv1.3');
+  });
+
+  it('agrees with openssl s_server on stateful tickets (-no_ticket, as nginx with ssl_session_tickets off)', async () => {
+    // No RFC 5077 tickets for TLS 1.2; TLS 1.3 tickets kept in the server's session cache, and
+    // a new one sent after each resumption (which Node's own server does not do).
+    const server = await startOpensslServer([leaf, pki.intermediate], ['-no_ticket']);
+    try {
+      const report = await checkLocal('good.test', server.port, { roots: [pki.root] });
+      expect(report.resumption).toMatchObject({
+        sessionId: 'supported',
+        ticket: 'unsupported',
+        tls13: 'supported',
+        attempts: { sessionId: [3, 3], tls13: [3, 3] },
+      });
+      expect(report.chain?.trusted).toBe(true);
+    } finally {
+      await server.close();
+    }
   });
 
   it('reports partial when only some resumptions succeed', async () => {

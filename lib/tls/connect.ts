@@ -38,6 +38,11 @@ export interface HandshakeOptions {
    * sends it late). 0 or absent: no session is wanted.
    */
   sessionWaitMs?: number;
+  /**
+   * After a TLS 1.3 resumption a server sends its new ticket about a round trip after the
+   * handshake; wait only a little for it (the caller can go on without).
+   */
+  briefSessionWait?: boolean;
   /** Collect the presented chain (the first connection does; resumption probes need not). */
   collectChain?: boolean;
 }
@@ -49,8 +54,10 @@ export interface Handshake {
   resumed: boolean;
   /** Certificates in the order the server sent them, leaf first. */
   chain: X509Certificate[];
-  /** A session to resume with, when the server gave one. */
+  /** A session to resume with, when the server gave one (the newest). */
   session: Buffer | null;
+  /** Every session the server gave, oldest first (TLS 1.3 servers send several tickets). */
+  sessions: Buffer[];
   /** Whether the session carries a ticket (RFC 5077 or a TLS 1.3 PSK ticket). */
   hasTicket: boolean;
   /** Why no session could be taken, when a wait was asked for and none came. */
@@ -127,9 +134,9 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let tcpConnected = false;
-    let facts: Omit<Handshake, 'session' | 'hasTicket' | 'sessionProblem'> | undefined;
+    let facts: Omit<Handshake, 'session' | 'sessions' | 'hasTicket' | 'sessionProblem'> | undefined;
     let settled = false;
-    let session: Buffer | null = null;
+    const sessions: Buffer[] = [];
     let sessionTimer: NodeJS.Timeout | undefined;
 
     const socket = connect({
@@ -149,6 +156,13 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
         ),
       );
     }, opts.timeoutMs);
+
+    /** The current session straight from OpenSSL, when no event brought one. */
+    function takeSession(): void {
+      if (sessions.length > 0) return;
+      const current = socket.getSession();
+      if (current) sessions.push(current);
+    }
 
     function cleanup(): void {
       clearTimeout(timer);
@@ -170,7 +184,14 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
       if (settled) return;
       settled = true;
       if (!facts) throw new Error('finish before secureConnect');
-      const result: Handshake = { ...facts, session: session && slim(session), hasTicket: socket.getTLSTicket() !== undefined, sessionProblem };
+      const slimmed = sessions.map(slim);
+      const result: Handshake = {
+        ...facts,
+        session: slimmed[slimmed.length - 1] ?? null,
+        sessions: slimmed,
+        hasTicket: socket.getTLSTicket() !== undefined,
+        sessionProblem,
+      };
       cleanup();
       // close_notify, never a reset: OpenSSL 3 servers drop the sessions of clients that vanish.
       socket.end();
@@ -181,10 +202,16 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
       tcpConnected = true;
     });
     // Without a listener Node does not copy each new session out of OpenSSL.
-    if ((opts.sessionWaitMs ?? 0) > 0) socket.on('session', (data: Buffer) => {
-      session = data;
-      if (facts?.protocol === 'TLSv1.3' && sessionTimer !== undefined) finish(null);
-    });
+    if ((opts.sessionWaitMs ?? 0) > 0) {
+      socket.on('session', (data: Buffer) => {
+        sessions.push(data);
+        if (facts?.protocol === 'TLSv1.3' && sessionTimer !== undefined) {
+          // Servers send their tickets together: give a second one a moment to arrive.
+          clearTimeout(sessionTimer);
+          sessionTimer = setTimeout(() => finish(null), 2);
+        }
+      });
+    }
     socket.once('secureConnect', () => {
       try {
         const cipher = socket.getCipher();
@@ -205,17 +232,19 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
       if (waitMs <= 0) return finish(null);
       if (facts.protocol !== 'TLSv1.3') {
         // TLS 1.2 sessions exist once the handshake ends; Node drops the event over 10 KB.
-        session ??= socket.getSession() ?? null;
-        return finish(session ? null : 'the server gave no session');
+        takeSession();
+        return finish(sessions.length > 0 ? null : 'the server gave no session');
       }
-      if (session) return finish(null);
+      if (sessions.length > 0) return finish(null);
       // The ticket follows the handshake by about a round trip; do not wait the full time
       // for a server that sends none.
-      const waitFor = Math.min(waitMs, Math.max(100, 4 * facts.handshakeMs));
+      const waitFor = opts.briefSessionWait
+        ? Math.min(waitMs, Math.max(10, 1.5 * facts.handshakeMs))
+        : Math.min(waitMs, Math.max(100, 4 * facts.handshakeMs));
       sessionTimer = setTimeout(() => {
         // No event: either no ticket came, or Node dropped a session over 10 KB; ask directly.
-        if (socket.getTLSTicket() !== undefined) session = socket.getSession() ?? null;
-        finish(session ? null : `no TLS 1.3 session ticket within ${waitFor} ms`);
+        if (socket.getTLSTicket() !== undefined) takeSession();
+        finish(sessions.length > 0 ? null : `no TLS 1.3 session ticket within ${Math.round(waitFor)} ms`);
       }, waitFor);
     });
     socket.on('error', (err) => {
@@ -230,12 +259,12 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
       if (!facts || settled) return;
       // The server hung up while we waited for a ticket; Node then emits no 'session' event,
       // but the ticket may have arrived with the close: take the session directly.
-      if (!session && socket.getTLSTicket() !== undefined) session = socket.getSession() ?? null;
-      finish(session ? null : 'the server closed the connection without a session ticket');
+      if (socket.getTLSTicket() !== undefined) takeSession();
+      finish(sessions.length > 0 ? null : 'the server closed the connection without a session ticket');
     });
     socket.on('close', () => {
       if (facts) {
-        finish(session ? null : 'the server closed the connection without a session ticket');
+        finish(sessions.length > 0 ? null : 'the server closed the connection without a session ticket');
       } else if (!settled) {
         fail(
           new ConnectError(

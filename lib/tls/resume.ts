@@ -45,8 +45,9 @@ interface Repeated {
 }
 
 /**
- * Offers the first handshake's session `attempts` times. With `wantTicket`, also keeps a
- * session that came with a ticket during the attempts (for the ticket probe to start from).
+ * Offers the first handshake's session `attempts` times (TLS 1.2 session IDs and RFC 5077
+ * tickets may be offered again). With `wantTicket`, also keeps a session that came with a
+ * ticket during the attempts (for the ticket probe to start from).
  */
 async function resumeRepeatedly(base: HandshakeOptions, first: Handshake, attempts: number, wantTicket = false): Promise<Repeated> {
   const session = first.session;
@@ -122,6 +123,30 @@ async function probeTicket(target: ProbeTarget, start: Handshake | null, attempt
   return { ...result, lifetimeHintSeconds: lifetimeHint(start.session) };
 }
 
+/**
+ * TLS 1.3 attempts offer a ticket not offered before whenever there is one: servers with
+ * stateful tickets (nginx with ssl_session_tickets off, for one) accept each only once, as
+ * RFC 8446 recommends. The first handshake usually brings two; each resumption may bring one
+ * more, waited for briefly only when the next attempt would otherwise have none.
+ */
+async function resumeTls13(base: HandshakeOptions, first: Handshake, attempts: number): Promise<ProbeResult> {
+  const unused = [...first.sessions];
+  let offered = unused[0];
+  let resumed = 0;
+  for (let i = 0; i < attempts; i++) {
+    offered = unused.shift() ?? offered;
+    const needMore = unused.length === 0 && i < attempts - 1;
+    try {
+      const next = await handshake({ ...base, session: offered, sessionWaitMs: needMore ? base.sessionWaitMs : 0, briefSessionWait: true });
+      if (next.resumed) resumed += 1;
+      unused.push(...next.sessions);
+    } catch (err) {
+      return { state: 'error', tried: i, resumed, detail: `attempt ${i + 1}: ${describe(err)}` };
+    }
+  }
+  return { state: 'tried', tried: attempts, resumed };
+}
+
 async function probeTls13(target: ProbeTarget, first: Handshake, attempts: number): Promise<ProbeResult> {
   if (first.protocol !== 'TLSv1.3') {
     return { state: 'not-applicable', tried: 0, resumed: 0, detail: 'the server speaks no TLS 1.3' };
@@ -132,7 +157,7 @@ async function probeTls13(target: ProbeTarget, first: Handshake, attempts: numbe
       ? { state: 'error', tried: 0, resumed: 0, detail: first.sessionProblem ?? 'the session could not be read' }
       : { state: 'not-offered', tried: 0, resumed: 0, detail: first.sessionProblem ?? 'no TLS 1.3 ticket' };
   }
-  const { result } = await resumeRepeatedly({ ...target, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', sessionWaitMs: 0 }, first, attempts);
+  const result = await resumeTls13({ ...target, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }, first, attempts);
   return { ...result, lifetimeHintSeconds: lifetimeHint(first.session) };
 }
 
