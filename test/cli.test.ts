@@ -84,6 +84,25 @@ describe('certcheck', () => {
     expect(stdout).not.toContain('\x1b[');
   });
 
+  it('colours statuses and codes on a terminal, unless NO_COLOR is set', async () => {
+    const args = [...resolveArgs(), '--no-resumption', `soon.test:${expiring.port}`];
+    const tty = () => Object.assign(sink(), { isTTY: true });
+    const coloured = tty();
+    await main(args, { stdout: coloured, stderr: sink(), env: {} });
+    expect(coloured.text()).toContain('\x1b[33mwarning');
+    expect(coloured.text()).toContain('\x1b[33mEXPIRES_SOON');
+
+    const plain = tty();
+    await main(args, { stdout: plain, stderr: sink(), env: { NO_COLOR: '1' } });
+    expect(plain.text()).not.toContain('\x1b[');
+  });
+
+  it('shows progress on a terminal stderr when checking many targets', async () => {
+    const stderr = Object.assign(sink(), { isTTY: true });
+    await main([...resolveArgs(), '--no-resumption', `soon.test:${expiring.port}`, `good.test:${good.port}`], { stdout: sink(), stderr, env: {} });
+    expect(stderr.text()).toContain('checked 2/2');
+  });
+
   it.each([
     [['ftp://good.test'], /scheme "ftp" is not supported/],
     [['--timeout', 'soon', 'good.test'], /--timeout needs a whole number/],

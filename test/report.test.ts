@@ -1,5 +1,7 @@
 import { exitCodeOf, statusOf, worseStatus } from '../lib/report';
 import { checkResumption, verdictOf } from '../lib/checks/resumption';
+import { checkCrypto } from '../lib/checks/crypto';
+import type { CertInfo } from '../lib/x509/cert-info';
 import type { CheckInput } from '../lib/checks';
 import type { ProbeResult } from '../lib/tls/resume';
 
@@ -55,5 +57,24 @@ describe('resumption verdicts', () => {
 
   it('is satisfied by one partial mechanism', () => {
     expect(checkResumption(input(probe('tried', 3, 0), probe('tried', 3, 2), probe('not-applicable')), ctx)).toEqual([]);
+  });
+});
+
+describe('weak keys and signatures (the rules, on facts a real server cannot always serve)', () => {
+  const ctx = { now: new Date(), warnDays: 30, criticalDays: 7, trustSource: 'test' };
+  const leaf = (facts: Partial<CertInfo>) =>
+    ({ leaf: { keyAlgorithm: 'EC', keySize: 256, signatureAlgorithm: 'ecdsa-with-SHA256', ...facts }, chain: null }) as unknown as CheckInput;
+
+  it.each([
+    [{ keyAlgorithm: 'EC', keySize: 192 }, ['WEAK_KEY']],
+    [{ keyAlgorithm: 'EC', keySize: 256 }, []],
+    [{ keyAlgorithm: 'RSA', keySize: 2047 }, ['WEAK_KEY']],
+    [{ keyAlgorithm: 'Ed25519', keySize: 256 }, []],
+    [{ signatureAlgorithm: 'md5WithRSAEncryption' }, ['WEAK_SIGNATURE']],
+    [{ signatureAlgorithm: 'sha1WithRSAEncryption' }, ['WEAK_SIGNATURE']],
+    [{ signatureAlgorithm: 'ecdsa-with-SHA1' }, ['WEAK_SIGNATURE']],
+    [{ signatureAlgorithm: 'sha256WithRSAEncryption' }, []],
+  ])('%j gives %j', (facts, expected) => {
+    expect(checkCrypto(leaf(facts), ctx).map((f) => f.code)).toEqual(expected);
   });
 });
