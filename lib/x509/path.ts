@@ -33,8 +33,14 @@ function signatureVerifies(child: X509Certificate, parent: X509Certificate): boo
   }
 }
 
-/** `parent` issued `child`: names, key identifiers and key usage match, and the signature verifies. */
-function issued(parent: X509Certificate, child: X509Certificate, childIsLeaf: boolean): boolean {
+/**
+ * `parent` issued `child`: names, key identifiers and key usage match (OpenSSL's
+ * X509_check_issued), and the signature verifies. A presented issuer must also be a CA
+ * (basicConstraints cA), as OpenSSL's chain verification demands; trust anchors need not be
+ * (old v1 roots have no extensions).
+ */
+function issued(parent: X509Certificate, child: X509Certificate, childIsLeaf: boolean, parentIsAnchor = false): boolean {
+  if (!parentIsAnchor && !parent.ca) return false;
   if (!child.checkIssued(parent)) return false;
   if (childIsLeaf) return signatureVerifies(child, parent);
   const key = `${child.fingerprint256}>${parent.fingerprint256}`;
@@ -75,7 +81,7 @@ export function analyseChain(presented: readonly X509Certificate[], store: Trust
       end = 'trusted';
       break;
     }
-    const anchor = store.withSubject(current.issuer).find((ca) => issued(ca, current, isLeaf));
+    const anchor = store.withSubject(current.issuer).find((ca) => issued(ca, current, isLeaf, true));
     if (anchor) {
       path.push(anchor);
       end = 'trusted';
