@@ -65,3 +65,23 @@ export function certificateSignatureOid(der: Uint8Array): string {
   if (!algorithm || algorithm.tag !== 0x30) throw new Error('not a certificate');
   return readOid(der, readTlv(der, algorithm.start));
 }
+
+const BASIC_CONSTRAINTS = '2.5.29.19';
+
+/**
+ * The pathLenConstraint of a DER certificate's basicConstraints, or null when it sets none.
+ * tbsCertificate's extensions are [3] EXPLICIT SEQUENCE OF Extension { OID, critical?, OCTET STRING }.
+ */
+export function basicConstraintsPathLength(der: Uint8Array): number | null {
+  const [tbs] = children(der, readTlv(der, 0));
+  const wrapper = children(der, tbs).find((field) => field.tag === 0xa3);
+  if (!wrapper) return null;
+  for (const extension of children(der, readTlv(der, wrapper.start))) {
+    const parts = children(der, extension);
+    if (readOid(der, parts[0]) !== BASIC_CONSTRAINTS) continue;
+    const value = parts[parts.length - 1];
+    const pathLength = children(der, readTlv(der, value.start)).find((field) => field.tag === 0x02);
+    return pathLength ? readUnsigned(der, pathLength) : null;
+  }
+  return null;
+}

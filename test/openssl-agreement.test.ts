@@ -49,6 +49,10 @@ beforeAll(async () => {
   const underNotACa = await issue({ cn: 'victim.test', issuer: notACa });
   const impostor = await issue({ cn: 'Agree Intermediate CA', ca: true });
   const forged = await issue({ cn: 'forged.test', issuer: impostor });
+  const limited = await issue({ cn: 'Limited CA', ca: true, issuer: pki.root, pathLength: 0 });
+  const underLimited = await issue({ cn: 'Under Limited CA', ca: true, issuer: limited });
+  const tooDeep = await issue({ cn: 'too-deep.test', issuer: underLimited });
+  const justRight = await issue({ cn: 'just-right.test', issuer: limited });
   const rsaRoot = await issue({ cn: 'RSA Root', ca: true, key: { type: 'rsa', bits: 2048 } });
   const md5 = await issue({ cn: 'MD5 CA', ca: true, issuer: rsaRoot, hash: 'md5' });
   cases.push(
@@ -67,6 +71,8 @@ beforeAll(async () => {
     { name: 'an impostor intermediate with the right name', presented: [forged, pki.intermediate], roots: [pki.root] },
     { name: 'a SHA-1 leaf', presented: [await pki.leaf({ cn: 'sha1.test', hash: 'sha1' }), pki.intermediate], roots: [pki.root] },
     { name: 'an MD5 intermediate', presented: [await issue({ cn: 'md5.test', issuer: md5 }), md5], roots: [rsaRoot] },
+    { name: 'a CA below a pathLen 0 CA', presented: [tooDeep, underLimited, limited], roots: [pki.root] },
+    { name: 'a leaf right under a pathLen 0 CA', presented: [justRight, limited], roots: [pki.root] },
     { name: 'two trust anchors, the right one second', presented: [leaf, pki.intermediate], roots: [other.root, pki.root] },
   );
 });

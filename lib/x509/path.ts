@@ -4,6 +4,7 @@
  * of verified CA→CA links; every leaf signature is verified each time.
  */
 import type { X509Certificate } from 'node:crypto';
+import { basicConstraintsPathLength } from '../der';
 import type { TrustStore } from './trust-store';
 
 export type PathEnd = 'trusted' | 'self-signed-leaf' | 'untrusted-root' | 'missing-issuer';
@@ -54,6 +55,23 @@ function issued(parent: X509Certificate, child: X509Certificate, childIsLeaf: bo
 }
 
 /** Signed with its own key; key usage is not asked, as self-signed leaves rarely allow keyCertSign. */
+const pathLengths = new Map<string, number | null>();
+
+/** Whether `ca` may sit `below` intermediates above the leaf (its pathLenConstraint). */
+function pathLengthAllows(ca: X509Certificate, below: number): boolean {
+  let limit = pathLengths.get(ca.fingerprint256);
+  if (limit === undefined) {
+    try {
+      limit = basicConstraintsPathLength(ca.raw);
+    } catch {
+      limit = null;
+    }
+    if (pathLengths.size >= MAX_CACHED_LINKS) pathLengths.clear();
+    pathLengths.set(ca.fingerprint256, limit);
+  }
+  return limit === null || below <= limit;
+}
+
 function selfSigned(cert: X509Certificate): boolean {
   return cert.subject === cert.issuer && signatureVerifies(cert, cert);
 }
@@ -81,13 +99,19 @@ export function analyseChain(presented: readonly X509Certificate[], store: Trust
       end = 'trusted';
       break;
     }
-    const anchor = store.withSubject(current.issuer).find((ca) => issued(ca, current, isLeaf, true));
+    // Intermediates between the leaf and the next issuer, for its path length constraint.
+    const below = path.length - 1;
+    const anchor = store
+      .withSubject(current.issuer)
+      .find((ca) => issued(ca, current, isLeaf, true) && pathLengthAllows(ca, below));
     if (anchor) {
       path.push(anchor);
       end = 'trusted';
       break;
     }
-    const next = presented.findIndex((cert, i) => !used.has(i) && cert !== current && issued(cert, current, isLeaf));
+    const next = presented.findIndex(
+      (cert, i) => !used.has(i) && cert !== current && issued(cert, current, isLeaf) && pathLengthAllows(cert, below),
+    );
     if (next >= 0) {
       used.add(next);
       path.push(presented[next]);
