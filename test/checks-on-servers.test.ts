@@ -127,6 +127,17 @@ describe('names', () => {
   });
 });
 
+describe('IPv6', () => {
+  it('checks [::1]:port against an IPv6 SAN, without SNI', async () => {
+    const server = await startTlsServer({ chain: [await pki.leaf({ cn: 'v6', sans: ['::1'] }), pki.intermediate], host: '::1' });
+    servers.push(server);
+    const report = await checkLocal(`[::1]:${server.port}`, 0, { roots: [pki.root], resumption: false });
+    expect(report.findings).toEqual([]);
+    expect(report.target).toEqual({ host: '::1', port: server.port, servername: null, address: '::1' });
+    expect(report.leaf?.subjectAltNames).toEqual(['::1']);
+  });
+});
+
 describe('the chain', () => {
   it('reports SELF_SIGNED for a self-signed leaf', async () => {
     const self = await issue({ cn: 'good.test' });

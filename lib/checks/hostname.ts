@@ -2,13 +2,9 @@
  * HOSTNAME_MISMATCH by RFC 6125: a wildcard only as the whole left-most label, matching
  * exactly one label; IP targets against IP SANs only; the CN only when there are no SANs.
  */
-import { isIP } from 'node:net';
 import type { Finding } from '../report';
+import { canonicalIp } from '../x509/cert-info';
 import type { Check } from './types';
-
-function canonicalIp(ip: string): string {
-  return isIP(ip) === 6 ? new URL(`http://[${ip}]/`).hostname.slice(1, -1) : ip;
-}
 
 /** Whether one DNS name pattern from a certificate covers `name` (both lower-case). */
 export function dnsNameMatches(pattern: string, name: string): boolean {
