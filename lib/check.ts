@@ -10,7 +10,7 @@ import type { ChainEntry, Finding, LeafReport, Report } from './report';
 import { statusOf } from './report';
 import type { Target } from './target';
 import { ConnectError, handshake, type Handshake } from './tls/connect';
-import { probeResumption } from './tls/resume';
+import { probeResumption, probesTimedOut } from './tls/resume';
 import { certInfo, daysUntil, type CertInfo } from './x509/cert-info';
 import { analyseChain } from './x509/path';
 import type { TrustStore } from './x509/trust-store';
@@ -144,11 +144,15 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
   }
   const input = inspect(target, first, failure, opts);
   if (first && opts.resumption) {
-    input.resumption = await probeResumption(
+    // A slow server must not cost the certificate findings: past their budget the probes
+    // become errors, and the report stands.
+    const budgetMs = opts.timeoutMs * opts.resumptionAttempts;
+    const probes = probeResumption(
       { address, port: target.port, servername, timeoutMs: opts.timeoutMs, sessionWaitMs: Math.min(opts.timeoutMs, 1000) },
       first,
       opts.resumptionAttempts,
     );
+    input.resumption = await withDeadline(probes, budgetMs, () => probesTimedOut(budgetMs));
   }
   const tls = first ? { protocol: first.protocol, cipher: first.cipher } : null;
   return buildReport(target, address, input, tls, started, context(opts));
@@ -206,8 +210,9 @@ export async function checkTarget(target: Target, opts: CheckOptions): Promise<R
     const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     return [failedReport(target, null, { code: 'DNS_FAILED', severity: 'unknown', message: `${target.host} does not resolve (${why})` }, opts, startedMs)];
   }
-  // Each connection has its own timeout; the deadline covers the handshake and every probe.
-  const deadlineMs = opts.timeoutMs * (2 + (opts.resumption ? opts.resumptionAttempts : 0));
+  // Each step has its own bound (the look-up and the handshake their timeout, the probes their
+  // budget); this deadline is the last guard, should one of them not hold.
+  const deadlineMs = opts.timeoutMs * (3 + (opts.resumption ? opts.resumptionAttempts : 0));
   return Promise.all(
     addresses.map((address) =>
       withDeadline(

@@ -116,6 +116,33 @@ describe('session resumption', () => {
     expect(codes(report)).toEqual([]);
   });
 
+  it('keeps the certificate findings when the probes miss their budget on a slow server', async () => {
+    const { connect } = await import('node:net');
+    const server = await serve();
+    let connections = 0;
+    // Every connection after the first reaches the server 250 ms late (the timeout is 300 ms).
+    const slow = await startRawServer((socket) => {
+      connections += 1;
+      socket.pause();
+      setTimeout(
+        () => {
+          const upstream = connect(server.port, '127.0.0.1');
+          upstream.on('error', () => socket.destroy());
+          socket.on('error', () => upstream.destroy());
+          socket.pipe(upstream).pipe(socket);
+          socket.resume();
+        },
+        connections === 1 ? 0 : 250,
+      );
+    });
+    servers.push(slow);
+    const report = await checkLocal('good.test', slow.port, { roots: [pki.root], timeoutMs: 300 });
+    expect(report.leaf?.subject).toBe('CN=good.test');
+    expect(report.status).toBe('ok');
+    expect(report.resumption.sessionId).toBe('error');
+    expect(report.resumption.errors?.sessionId).toBe('the probes did not finish within 900 ms');
+  });
+
   it('resumes with a session over 10 KB, which Node does not announce', async () => {
     const names = Array.from({ length: 420 }, (_, i) => `host-${i}-with-a-rather-long-label.good.test`);
     const big = await pki.leaf({ cn: 'good.test', sans: ['good.test', ...names] });

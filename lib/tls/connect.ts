@@ -149,6 +149,8 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
     });
 
     const timer = setTimeout(() => {
+      // The handshake is done and only a ticket is awaited: the handshake still counts.
+      if (facts) return finish(`no session ticket within the ${opts.timeoutMs} ms timeout`);
       fail(
         new ConnectError(
           'TIMEOUT',

@@ -183,6 +183,12 @@ function lifetimeHint(session: Buffer): number | null {
   }
 }
 
+/** The observation when the probes missed their deadline: every verdict an error, with why. */
+export function probesTimedOut(ms: number): ResumptionObservation {
+  const result: ProbeResult = { state: 'error', tried: 0, resumed: 0, detail: `the probes did not finish within ${ms} ms` };
+  return { sessionId: result, ticket: result, tls13: result, ticketLifetimeHintSeconds: null };
+}
+
 /**
  * Runs the TLS 1.2 and TLS 1.3 probes side by side. `first` is the check's own handshake (TLS 1.3 when the
  * server speaks it, with its session), reused as the start of the matching probe.
