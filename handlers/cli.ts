@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_CHECK_OPTIONS } from '../lib/check';
 import { formatTable } from '../lib/format';
 import { exitCodeOf, type Report, type Status, worseStatus } from '../lib/report';
-import { runChecks } from '../lib/run';
+import { runChecks, type RunOptions } from '../lib/run';
 import { FsReportStore } from '../lib/store/fs';
 import { parseTarget, type Target, TargetError } from '../lib/target';
 import { splitTargetList } from '../lib/target-list';
@@ -70,94 +70,107 @@ function readTargetsFile(path: string): string[] {
   }
 }
 
-/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  let targets: Target[];
-  let trustStore: TrustStore;
-  let resolve: Map<string, string>;
-  let numbers: { warnDays: number; criticalDays: number; timeoutMs: number; concurrency: number; resumptionAttempts: number };
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'targets-file': { type: 'string', multiple: true },
-        resolve: { type: 'string', multiple: true },
-        'ca-file': { type: 'string' },
-        'warn-days': { type: 'string' },
-        'critical-days': { type: 'string' },
-        timeout: { type: 'string' },
-        concurrency: { type: 'string' },
-        'resumption-attempts': { type: 'string' },
-        'no-resumption': { type: 'boolean' },
-        'no-revocation': { type: 'boolean' },
-        'all-addresses': { type: 'boolean' },
-        json: { type: 'boolean' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (parsed.values.help) {
-      io.stdout.write(USAGE);
-      return 0;
-    }
-    const inputs = [...parsed.positionals, ...(parsed.values['targets-file'] ?? []).flatMap(readTargetsFile)];
-    if (inputs.length === 0) throw new UsageError('no target given (try certcheck example.com)');
-    targets = inputs.map(parseTarget);
-    resolve = parseResolve(parsed.values.resolve ?? []);
-    const out = parsed.values.out;
-    if (out?.startsWith('s3://')) throw new UsageError('--out s3://… is not available in this build; give a folder');
-    const v = parsed.values;
-    numbers = {
+/** What the arguments ask for, validated; nothing has been checked yet. */
+type CliRequest =
+  | { help: true }
+  | { help: false; targets: Target[]; options: Omit<RunOptions, 'onReports'>; json: boolean; out: string | undefined };
+
+/** Parses and validates every argument; throws a one-line error for anything wrong. */
+function parseCli(argv: string[]): CliRequest {
+  const { values: v, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      'targets-file': { type: 'string', multiple: true },
+      resolve: { type: 'string', multiple: true },
+      'ca-file': { type: 'string' },
+      'warn-days': { type: 'string' },
+      'critical-days': { type: 'string' },
+      timeout: { type: 'string' },
+      concurrency: { type: 'string' },
+      'resumption-attempts': { type: 'string' },
+      'no-resumption': { type: 'boolean' },
+      'no-revocation': { type: 'boolean' },
+      'all-addresses': { type: 'boolean' },
+      json: { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (v.help) return { help: true };
+  const inputs = [...positionals, ...(v['targets-file'] ?? []).flatMap(readTargetsFile)];
+  if (inputs.length === 0) throw new UsageError('no target given (try certcheck example.com)');
+  const targets = inputs.map(parseTarget);
+  if (v.out?.startsWith('s3://')) throw new UsageError('--out s3://… is not available in this build; give a folder');
+  return {
+    help: false,
+    targets,
+    json: v.json === true,
+    out: v.out,
+    options: {
+      ...DEFAULT_CHECK_OPTIONS,
       warnDays: positiveInt('warn-days', v['warn-days'], 30, 0),
       criticalDays: positiveInt('critical-days', v['critical-days'], 7, 0),
       timeoutMs: positiveInt('timeout', v.timeout, 10_000),
       concurrency: positiveInt('concurrency', v.concurrency, 16),
       resumptionAttempts: positiveInt('resumption-attempts', v['resumption-attempts'], 3),
-    };
-    trustStore = parsed.values['ca-file'] ? TrustStore.fromPemFile(parsed.values['ca-file']) : TrustStore.mozilla();
-  } catch (err) {
-    if (err instanceof UsageError || err instanceof TargetError || err instanceof TrustStoreError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`certcheck: ${(err as Error).message.split('\n')[0]}\n`);
-      return EXIT_USAGE;
-    }
-    throw err;
-  }
-  const v = parsed.values;
+      resumption: !v['no-resumption'],
+      allAddresses: v['all-addresses'] === true,
+      resolve: parseResolve(v.resolve ?? []),
+      trustStore: v['ca-file'] ? TrustStore.fromPemFile(v['ca-file']) : TrustStore.mozilla(),
+    },
+  };
+}
 
-  const store = v.out ? new FsReportStore(v.out) : null;
+function isUsageError(err: unknown): err is Error {
+  return (
+    err instanceof UsageError ||
+    err instanceof TargetError ||
+    err instanceof TrustStoreError ||
+    ((err as { code?: unknown }).code as string | undefined)?.startsWith?.('ERR_PARSE_ARGS') === true
+  );
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let request: CliRequest;
+  try {
+    request = parseCli(argv);
+  } catch (err) {
+    if (!isUsageError(err)) throw err;
+    io.stderr.write(`certcheck: ${err.message.split('\n')[0]}\n`);
+    return EXIT_USAGE;
+  }
+  if (request.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const { targets, options } = request;
+  const store = request.out ? new FsReportStore(request.out) : null;
   const progress = io.stderr.isTTY === true && targets.length > 1;
   let done = 0;
   const reports: Report[] = await runChecks(targets, {
-    ...DEFAULT_CHECK_OPTIONS,
-    ...numbers,
-    resumption: !v['no-resumption'],
-    allAddresses: v['all-addresses'] === true,
-    resolve,
-    trustStore,
+    ...options,
     onReports: async (batch) => {
       done += 1;
       if (progress) io.stderr.write(`\rchecked ${done}/${targets.length}`);
-      if (store) {
-        for (const report of batch) {
-          try {
-            await store.putReport(report, { perAddress: v['all-addresses'] === true });
-          } catch (err) {
-            io.stderr.write(`certcheck: ${(err as Error).message}\n`);
-          }
+      if (!store) return;
+      for (const report of batch) {
+        try {
+          await store.putReport(report, { perAddress: options.allAddresses });
+        } catch (err) {
+          io.stderr.write(`certcheck: ${(err as Error).message}\n`);
         }
       }
     },
   });
   if (progress) io.stderr.write('\r\x1b[K');
 
-  if (v.json) {
+  if (request.json) {
     io.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
   } else {
-    const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
-    io.stdout.write(formatTable(reports, color));
+    io.stdout.write(formatTable(reports, io.stdout.isTTY === true && !io.env.NO_COLOR));
   }
   const worst = reports.reduce<Status>((acc, r) => worseStatus(acc, r.status), 'ok');
   return exitCodeOf(worst);

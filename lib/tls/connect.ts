@@ -3,8 +3,8 @@
  * observed (protocol, cipher, the chain in wire order, the session) and judges nothing.
  */
 import { constants, type X509Certificate } from 'node:crypto';
-import { withoutPeerCertificate } from './session';
 import { connect, createSecureContext, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
+import { withoutPeerCertificate } from './session';
 
 /** Why a handshake did not complete, as the contract's finding codes name it. */
 export type ConnectFailure = 'CONNECTION_FAILED' | 'HANDSHAKE_FAILED' | 'TIMEOUT';
@@ -103,7 +103,7 @@ function slim(session: Buffer): Buffer {
 }
 
 /** The presented chain in wire order, from the peer certificate's issuer links. */
-export function presentedChain(socket: TLSSocket): X509Certificate[] {
+function presentedChain(socket: TLSSocket): X509Certificate[] {
   const chain: X509Certificate[] = [];
   const seen = new Set<string>();
   let cert: X509Certificate | undefined = socket.getPeerX509Certificate();
