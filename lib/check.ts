@@ -159,22 +159,10 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
 }
 
 /** A report for a target that could not be checked at all (DNS, deadline, internal error). */
-function failedReport(target: Target, address: string | null, finding: Finding, opts: CheckOptions, startedMs: number): Report {
+function failedReport(target: Target, address: string | null, failure: NonNullable<CheckInput['failure']>, opts: CheckOptions, startedMs: number): Report {
   const ctx = context(opts);
-  const input: CheckInput = {
-    expectedName: target.host,
-    expectedNameIsIp: target.ipVersion !== 0,
-    failure: null,
-    leaf: null,
-    presented: [],
-    chain: null,
-    path: [],
-    resumption: null,
-  };
-  const report = buildReport(target, address, input, null, { at: ctx.now, ms: startedMs }, ctx);
-  report.findings = [finding];
-  report.status = statusOf(report.findings);
-  return report;
+  const input = inspect(target, null, failure, opts);
+  return buildReport(target, address, input, null, { at: ctx.now, ms: startedMs }, ctx);
 }
 
 async function addressesOf(target: Target, opts: CheckOptions): Promise<string[]> {
@@ -208,7 +196,7 @@ export async function checkTarget(target: Target, opts: CheckOptions): Promise<R
     addresses = await addressesOf(target, opts);
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    return [failedReport(target, null, { code: 'DNS_FAILED', severity: 'unknown', message: `${target.host} does not resolve (${why})` }, opts, startedMs)];
+    return [failedReport(target, null, { code: 'DNS_FAILED', message: `${target.host} does not resolve (${why})` }, opts, startedMs)];
   }
   // Each step has its own bound (the look-up and the handshake their timeout, the probes their
   // budget); this deadline is the last guard, should one of them not hold.
@@ -217,11 +205,11 @@ export async function checkTarget(target: Target, opts: CheckOptions): Promise<R
     addresses.map((address) =>
       withDeadline(
         checkAddress(target, address, opts).catch((err: unknown) =>
-          failedReport(target, address, { code: 'CHECK_FAILED', severity: 'unknown', message: `the check failed: ${(err as Error).message}` }, opts, startedMs),
+          failedReport(target, address, { code: 'CHECK_FAILED', message: `the check failed: ${(err as Error).message}` }, opts, startedMs),
         ),
         deadlineMs,
         () =>
-          failedReport(target, address, { code: 'TIMEOUT', severity: 'unknown', message: `the check did not finish within ${deadlineMs} ms` }, opts, startedMs),
+          failedReport(target, address, { code: 'TIMEOUT', message: `the check did not finish within ${deadlineMs} ms` }, opts, startedMs),
       ),
     ),
   );

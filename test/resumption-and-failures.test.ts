@@ -218,6 +218,28 @@ describe('targets that give no certificate', () => {
     expect(report.target.address).toBeNull();
   });
 
+  it('turns an internal error into a CHECK_FAILED report, and the other targets go on', async () => {
+    const server = await serve();
+    const { TrustStore } = await import('../lib/x509/trust-store');
+    const { runChecks } = await import('../lib/run');
+    const { DEFAULT_CHECK_OPTIONS } = await import('../lib/check');
+    const { parseTarget } = await import('../lib/target');
+    class BrokenStore extends TrustStore {
+      override withSubject(): never {
+        throw new Error('the store broke');
+      }
+    }
+    const reports = await runChecks([parseTarget(`127.0.0.1:${server.port}`), parseTarget(`127.0.0.1:${await closedPort()}`)], {
+      ...DEFAULT_CHECK_OPTIONS,
+      concurrency: 2,
+      resumption: false,
+      trustStore: new BrokenStore([pki.root.cert], 'a broken store'),
+    });
+    expect(reports.map(codes)).toEqual([['CHECK_FAILED'], ['CONNECTION_FAILED']]);
+    expect(reports[0].findings[0].message).toBe('the check failed: the store broke');
+    expect(reports[0].status).toBe('unknown');
+  });
+
   it('checks every address with allAddresses, one report each', async () => {
     const server = await serve();
     const { checkTarget, DEFAULT_CHECK_OPTIONS } = await import('../lib/check');

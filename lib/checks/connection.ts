@@ -1,11 +1,12 @@
-/** A target that gave no certificate: DNS, connection, handshake or time-out failures. */
+/** A target that gave no certificate: DNS, connection, handshake, time-out or internal failures. */
 import type { Finding, Severity } from '../report';
-import type { Check } from './types';
+import type { Check, CheckInput } from './types';
 
-const SEVERITY: Record<string, Severity> = {
+const SEVERITY: Record<NonNullable<CheckInput['failure']>['code'], Severity> = {
   DNS_FAILED: 'unknown',
   CONNECTION_FAILED: 'unknown',
   TIMEOUT: 'unknown',
+  CHECK_FAILED: 'unknown',
   HANDSHAKE_FAILED: 'critical',
 };
 

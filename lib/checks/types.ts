@@ -17,8 +17,8 @@ export interface CheckInput {
   /** The name the certificate must cover: the host name, or the IP for an IP target. */
   expectedName: string;
   expectedNameIsIp: boolean;
-  /** Why no certificate could be fetched; null when the handshake completed. */
-  failure: { code: ConnectFailure | 'DNS_FAILED'; message: string } | null;
+  /** Why no certificate could be had; null when the handshake completed. */
+  failure: { code: ConnectFailure | 'DNS_FAILED' | 'CHECK_FAILED'; message: string } | null;
   leaf: CertInfo | null;
   presented: CertInfo[];
   chain: ChainAnalysis | null;
