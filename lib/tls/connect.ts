@@ -242,7 +242,7 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
       // for a server that sends none.
       const waitFor = opts.briefSessionWait
         ? Math.min(waitMs, Math.max(10, 1.5 * facts.handshakeMs))
-        : Math.min(waitMs, Math.max(100, 4 * facts.handshakeMs));
+        : Math.min(waitMs, Math.max(200, 4 * facts.handshakeMs));
       sessionTimer = setTimeout(() => {
         // No event: either no ticket came, or Node dropped a session over 10 KB; ask directly.
         if (socket.getTLSTicket() !== undefined) takeSession();
