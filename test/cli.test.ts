@@ -143,6 +143,28 @@ describe('certcheck', () => {
     expect(await readdir(join(out, 'reports', key, day))).toEqual([`${latest.checkedAt}.json`]);
   });
 
+  it('checks every address of localhost with --all-addresses, storing one report per address', async () => {
+    // localhost resolves from /etc/hosts, without any query leaving the machine.
+    const { lookup } = await import('node:dns/promises');
+    const addresses = [...new Set((await lookup('localhost', { all: true, verbatim: true })).map((a) => a.address))];
+    const leaf = await pki.leaf({ cn: 'localhost' });
+    const v4 = await startTlsServer({ chain: [leaf, pki.intermediate] });
+    const extra = addresses.includes('::1') ? await startTlsServer({ chain: [leaf, pki.intermediate], host: '::1', port: v4.port }).catch(() => null) : null;
+    try {
+      const out = join(dir, 'all');
+      const { stdout } = await run(['--ca-file', caFile, '--json', '--no-resumption', '--all-addresses', '--out', out, `localhost:${v4.port}`]);
+      const reports = JSON.parse(stdout) as Report[];
+      expect(reports.map((r) => r.target.address).sort()).toEqual([...addresses].sort());
+      const served = reports.filter((r) => r.target.address === '127.0.0.1' || (extra && r.target.address === '::1'));
+      expect(served.length).toBeGreaterThan(0);
+      for (const r of served) expect(r.status).toBe('ok');
+      const stored = (await readdir(join(out, 'latest'))).sort();
+      expect(stored).toEqual(addresses.map((a) => `localhost_${v4.port}_${a.replace(/:/g, '-')}.json`).sort());
+    } finally {
+      await Promise.all([v4.close(), extra?.close()]);
+    }
+  });
+
   it('runs as the built bin', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, '..', 'dist', 'handlers', 'cli.js'), ...resolveArgs(), '--json', '--no-resumption', `good.test:${good.port}`]);
     expect((JSON.parse(stdout) as Report[])[0].status).toBe('ok');
