@@ -1,4 +1,5 @@
 /** A ReportStore in a local folder, with the same layout as in object storage. */
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Report } from '../report';
@@ -17,7 +18,7 @@ export class FsReportStore implements ReportStore {
     try {
       await mkdir(dirname(path), { recursive: true });
       // Write then rename, so a reader never sees half a report.
-      const temp = `${path}.${process.pid}.tmp`;
+      const temp = `${path}.${process.pid}-${randomUUID()}.tmp`;
       await writeFile(temp, body);
       await rename(temp, path);
     } catch (err) {
