@@ -1,9 +1,8 @@
 /** A ReportStore in a local folder, with the same layout as in object storage. */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Report } from '../report';
-import { targetKey } from '../target';
 import { reportKeys, StoreError, type ReportStore, type RunSummary } from './store';
 
 export class FsReportStore implements ReportStore {
@@ -35,15 +34,5 @@ export class FsReportStore implements ReportStore {
 
   async putRunSummary(summary: RunSummary): Promise<void> {
     await this.write(`runs/${summary.startedAt}.json`, `${JSON.stringify(summary, null, 2)}\n`);
-  }
-
-  async getLatest(host: string, port: number, address?: string): Promise<Report | null> {
-    const path = join(this.root, 'latest', `${targetKey(host, port, address)}.json`);
-    try {
-      return JSON.parse(await readFile(path, 'utf8')) as Report;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new StoreError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
-    }
   }
 }

@@ -21,8 +21,6 @@ export interface ReportStore {
   /** Keeps the report under `reports/` and as the target's `latest/`. */
   putReport(report: Report, opts: { perAddress: boolean }): Promise<void>;
   putRunSummary(summary: RunSummary): Promise<void>;
-  /** The newest report of a target, or null. */
-  getLatest(host: string, port: number, address?: string): Promise<Report | null>;
   /** Where the store writes, for people ("./reports", "s3://bucket/prefix"). */
   readonly location: string;
 }
