@@ -17,13 +17,15 @@ import { runChecks } from '../lib/run';
 import { parseTarget, type Target } from '../lib/target';
 import { TrustStore } from '../lib/x509/trust-store';
 import { generateKey, issue, type Issued } from './fixtures/pki';
-import { startTlsServer, type Identity } from './fixtures/tls-server';
+import { startDelayingProxy, startTlsServer, type Identity } from './fixtures/tls-server';
 
 const TARGETS = Number(process.env.BENCH_TARGETS ?? 1000);
 const SERVERS = 4;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const COLD_STARTS = 5;
 const ROUNDS = 3;
+const RTT_MS = 50;
+const LATENCY_SAMPLES = 5;
 
 interface Fleet {
   rootPem: string;
@@ -87,6 +89,27 @@ async function checks(fleet: Fleet, targets: Target[], resumption: boolean): Pro
   return { rate: rate(reports.length, elapsed), problems: reports.filter((r) => r.status !== 'ok').length };
 }
 
+/** Median milliseconds for one check of one target behind a proxy that adds RTT_MS. */
+async function latency(fleet: Fleet, resumption: boolean): Promise<number> {
+  const [name, port] = fleet.names[0];
+  const proxy = await startDelayingProxy(port, { oneWay: RTT_MS / 2 });
+  try {
+    const trustStore = new TrustStore([new X509Certificate(fleet.rootPem)], 'the bench root');
+    const target = parseTarget(`${name}:${proxy.port}`);
+    const resolve = new Map([[`${name}:${proxy.port}`, '127.0.0.1']]);
+    const samples: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      const started = performance.now();
+      await runChecks([target], { ...DEFAULT_CHECK_OPTIONS, resumption, resolve, trustStore, concurrency: 1 });
+      samples.push(performance.now() - started);
+    }
+    samples.sort((a, b) => a - b);
+    return Math.round(samples[Math.floor(samples.length / 2)]);
+  } finally {
+    await proxy.close();
+  }
+}
+
 /** Milliseconds from spawning the CLI to its first connection reaching a local listener. */
 async function coldStart(): Promise<number> {
   const samples: number[] = [];
@@ -140,6 +163,11 @@ async function bench(): Promise<void> {
       full = Math.max(full, f.rate);
     }
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    const [fullMs, bareMs] = [await latency(fleet, true), await latency(fleet, false)];
+    process.stdout.write(
+      `one target at ${RTT_MS} ms round trip: full check ${fullMs} ms (${(fullMs / RTT_MS).toFixed(1)} round trips), ` +
+        `without resumption ${bareMs} ms (${(bareMs / RTT_MS).toFixed(1)})\n`,
+    );
     const cold = await coldStart();
     process.stdout.write(`cold start (median of ${COLD_STARTS}): ${cold} ms\n`);
     const ratio = (bare / raw).toFixed(2);

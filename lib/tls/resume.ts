@@ -45,26 +45,24 @@ interface Repeated {
 }
 
 /**
- * Offers the first handshake's session `attempts` times (TLS 1.2 session IDs and RFC 5077
- * tickets may be offered again). With `wantTicket`, also keeps a session that came with a
- * ticket during the attempts (for the ticket probe to start from).
+ * Offers the first handshake's session `attempts` times, side by side: a session ID or an
+ * RFC 5077 ticket may be offered again, and in parallel the attempts cost one round trip
+ * instead of several. With `wantTicket`, also keeps a session that came with a ticket during
+ * the attempts (for the ticket probe to start from).
  */
 async function resumeRepeatedly(base: HandshakeOptions, first: Handshake, attempts: number, wantTicket = false): Promise<Repeated> {
   const session = first.session;
-  let resumed = 0;
-  let ticketBearing: Handshake | null = null;
-  for (let i = 0; i < attempts; i++) {
-    if (!session) return { result: { state: 'error', tried: i, resumed, detail: 'no session to offer' }, ticketBearing };
-    try {
-      // The same session each time (servers accept a ticket or an ID more than once); a new
-      // session is taken only until one with a ticket has come, when one is wanted.
-      const collect = wantTicket && ticketBearing === null;
-      const next = await handshake({ ...base, session, sessionWaitMs: collect ? base.sessionWaitMs : 0 });
-      if (next.resumed) resumed += 1;
-      if (collect && next.hasTicket && next.session && next.protocol !== 'TLSv1.3') ticketBearing = next;
-    } catch (err) {
-      return { result: { state: 'error', tried: i, resumed, detail: `attempt ${i + 1}: ${describe(err)}` }, ticketBearing };
-    }
+  if (!session) return { result: { state: 'error', tried: 0, resumed: 0, detail: 'no session to offer' }, ticketBearing: null };
+  const outcomes = await Promise.allSettled(
+    Array.from({ length: attempts }, () => handshake({ ...base, session, sessionWaitMs: wantTicket ? base.sessionWaitMs : 0 })),
+  );
+  const done = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  const resumed = done.filter((h) => h.resumed).length;
+  const ticketBearing = done.find((h) => h.hasTicket && h.session !== null && h.protocol !== 'TLSv1.3') ?? null;
+  const failed = outcomes.findIndex((o) => o.status === 'rejected');
+  if (failed >= 0) {
+    const reason = (outcomes[failed] as PromiseRejectedResult).reason;
+    return { result: { state: 'error', tried: done.length, resumed, detail: `attempt ${failed + 1}: ${describe(reason)}` }, ticketBearing };
   }
   return { result: { state: 'tried', tried: attempts, resumed }, ticketBearing };
 }
@@ -125,26 +123,34 @@ async function probeTicket(target: ProbeTarget, start: Handshake | null, attempt
 
 /**
  * TLS 1.3 attempts offer a ticket not offered before whenever there is one: servers with
- * stateful tickets (nginx with ssl_session_tickets off, for one) accept each only once, as
- * RFC 8446 recommends. The first handshake usually brings two; each resumption may bring one
- * more, waited for briefly only when the next attempt would otherwise have none.
+ * stateful tickets may accept each only once, as RFC 8446 recommends. The first handshake
+ * usually brings two, so attempts go in rounds, as many side by side as there are unused
+ * tickets; a round that leaves attempts to make waits briefly for the new ticket each
+ * resumption may bring, and without one the last ticket is offered again.
  */
 async function resumeTls13(base: HandshakeOptions, first: Handshake, attempts: number): Promise<ProbeResult> {
   const unused = [...first.sessions];
-  let offered = unused[0];
+  let last = unused[0];
+  let tried = 0;
   let resumed = 0;
-  for (let i = 0; i < attempts; i++) {
-    offered = unused.shift() ?? offered;
-    const needMore = unused.length === 0 && i < attempts - 1;
-    try {
-      const next = await handshake({ ...base, session: offered, sessionWaitMs: needMore ? base.sessionWaitMs : 0, briefSessionWait: true });
-      if (next.resumed) resumed += 1;
-      unused.push(...next.sessions);
-    } catch (err) {
-      return { state: 'error', tried: i, resumed, detail: `attempt ${i + 1}: ${describe(err)}` };
+  while (tried < attempts) {
+    const round = unused.splice(0, attempts - tried);
+    if (round.length === 0) round.push(last);
+    last = round[round.length - 1];
+    const more = tried + round.length < attempts;
+    const outcomes = await Promise.allSettled(
+      round.map((session) => handshake({ ...base, session, sessionWaitMs: more ? base.sessionWaitMs : 0, briefSessionWait: true })),
+    );
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.status === 'rejected') {
+        return { state: 'error', tried, resumed, detail: `attempt ${tried + i + 1}: ${describe(outcome.reason)}` };
+      }
+      if (outcome.value.resumed) resumed += 1;
+      unused.push(...outcome.value.sessions);
     }
+    tried += round.length;
   }
-  return { state: 'tried', tried: attempts, resumed };
+  return { state: 'tried', tried, resumed };
 }
 
 async function probeTls13(target: ProbeTarget, first: Handshake, attempts: number): Promise<ProbeResult> {
