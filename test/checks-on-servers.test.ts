@@ -196,6 +196,19 @@ describe('the chain', () => {
     expect(report.findings[0].message).toContain('"CN=Stray CA"');
   });
 
+  it('accepts a cross-signed version of the trusted root after the intermediate, without CHAIN_ORDER', async () => {
+    const oldRoot = await issue({ cn: 'Old Root', ca: true });
+    const crossSigned = await issue({ cn: 'Servers Root CA', ca: true, issuer: oldRoot, keyPair: pki.root.key });
+    const port = await serve({ chain: [await pki.leaf({ cn: 'good.test' }), pki.intermediate, crossSigned] });
+    const withNewRoot = await checkLocal('good.test', port, { roots: [pki.root], resumption: false });
+    expect(codes(withNewRoot)).toEqual([]);
+    expect(withNewRoot.chain?.path.map((c) => c.issuer)).toEqual(['CN=Servers Intermediate CA', 'CN=Servers Root CA', 'CN=Servers Root CA']);
+
+    const withOldRoot = await checkLocal('good.test', port, { roots: [oldRoot], resumption: false });
+    expect(codes(withOldRoot)).toEqual([]);
+    expect(withOldRoot.chain?.path.map((c) => c.subject)).toEqual(['CN=good.test', 'CN=Servers Intermediate CA', 'CN=Servers Root CA', 'CN=Old Root']);
+  });
+
   it('accepts the root sent after the intermediate', async () => {
     const port = await serve({ chain: [await pki.leaf({ cn: 'good.test' }), pki.intermediate, pki.root] });
     expect(codes(await checkLocal('good.test', port, { roots: [pki.root], resumption: false }))).toEqual([]);

@@ -53,6 +53,9 @@ beforeAll(async () => {
   const underLimited = await issue({ cn: 'Under Limited CA', ca: true, issuer: limited });
   const tooDeep = await issue({ cn: 'too-deep.test', issuer: underLimited });
   const justRight = await issue({ cn: 'just-right.test', issuer: limited });
+  // A cross-sign: the same root name and key, issued by an older root (as ISRG Root X1 by DST Root CA X3).
+  const oldRoot = await issue({ cn: 'Old Root', ca: true });
+  const crossSigned = await issue({ cn: 'Agree Root CA', ca: true, issuer: oldRoot, keyPair: pki.root.key });
   const rsaRoot = await issue({ cn: 'RSA Root', ca: true, key: { type: 'rsa', bits: 2048 } });
   const md5 = await issue({ cn: 'MD5 CA', ca: true, issuer: rsaRoot, hash: 'md5' });
   cases.push(
@@ -73,6 +76,9 @@ beforeAll(async () => {
     { name: 'an MD5 intermediate', presented: [await issue({ cn: 'md5.test', issuer: md5 }), md5], roots: [rsaRoot] },
     { name: 'a CA below a pathLen 0 CA', presented: [tooDeep, underLimited, limited], roots: [pki.root] },
     { name: 'a leaf right under a pathLen 0 CA', presented: [justRight, limited], roots: [pki.root] },
+    { name: 'a cross-signed root sent, the new root trusted', presented: [leaf, pki.intermediate, crossSigned], roots: [pki.root] },
+    { name: 'a cross-signed root sent, only the old root trusted', presented: [leaf, pki.intermediate, crossSigned], roots: [oldRoot] },
+    { name: 'a cross-signed root needed but not sent', presented: [leaf, pki.intermediate], roots: [oldRoot] },
     { name: 'two trust anchors, the right one second', presented: [leaf, pki.intermediate], roots: [other.root, pki.root] },
   );
 });
