@@ -87,6 +87,20 @@ describe('expiry', () => {
     expect(verySoon.findings).toEqual([expect.objectContaining({ code: 'EXPIRES_SOON', severity: 'critical' })]);
   });
 
+  it('judges at the `now` it is given, not the wall clock', async () => {
+    const leaf = await pki.leaf({ cn: 'good.test' });
+    const port = await serve({ chain: [leaf, pki.intermediate] });
+    const notAfter = new Date(leaf.cert.validTo).getTime();
+    const at = (ms: number) => checkLocal('good.test', port, { roots: [pki.root], resumption: false, now: () => new Date(ms) });
+
+    const soon = await at(notAfter - 5 * DAY);
+    expect(soon.findings).toEqual([{ code: 'EXPIRES_SOON', severity: 'critical', message: expect.stringMatching(/^certificate expires in 5 days/) }]);
+    expect(soon.leaf?.daysRemaining).toBe(5);
+    expect(soon.checkedAt).toBe(new Date(notAfter - 5 * DAY).toISOString());
+
+    expect(codes(await at(notAfter + DAY))).toEqual(['EXPIRED']);
+  });
+
   it('honours --warn-days', async () => {
     const leaf = await pki.leaf({ cn: 'good.test', notAfter: new Date(Date.now() + 20 * DAY) });
     expect(codes(await checkLeaf(leaf, 'good.test', { warnDays: 10 }))).toEqual([]);
