@@ -10,7 +10,7 @@ import type { ChainEntry, Finding, LeafReport, Report } from './report';
 import { statusOf } from './report';
 import type { Target } from './target';
 import { ConnectError, handshake, type Handshake } from './tls/connect';
-import { probeResumption, probesTimedOut } from './tls/resume';
+import { probeResumption, probesTimedOut, startTls12Probes, type ProbeTarget, type Tls12Probes } from './tls/resume';
 import { certInfo, daysUntil, type CertInfo } from './x509/cert-info';
 import { analyseChain } from './x509/path';
 import type { TrustStore } from './x509/trust-store';
@@ -127,8 +127,10 @@ function context(opts: CheckOptions): CheckContext {
 async function checkAddress(target: Target, address: string, opts: CheckOptions): Promise<Report> {
   const started = { at: opts.now?.() ?? new Date(), ms: performance.now() };
   const servername = target.ipVersion === 0 ? target.host : undefined;
+  const probeTarget: ProbeTarget = { address, port: target.port, servername, timeoutMs: opts.timeoutMs, sessionWaitMs: Math.min(opts.timeoutMs, 1000) };
   let first: Handshake | null = null;
   let failure: CheckInput['failure'] = null;
+  let tls12: Tls12Probes | undefined;
   try {
     first = await handshake({
       address,
@@ -136,7 +138,10 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
       servername,
       timeoutMs: opts.timeoutMs,
       collectChain: true,
-      sessionWaitMs: opts.resumption ? Math.min(opts.timeoutMs, 1000) : 0,
+      sessionWaitMs: opts.resumption ? probeTarget.sessionWaitMs : 0,
+      onSecure: (protocol) => {
+        if (opts.resumption && protocol === 'TLSv1.3') tls12 = startTls12Probes(probeTarget, opts.resumptionAttempts);
+      },
     });
   } catch (err) {
     if (!(err instanceof ConnectError)) throw err;
@@ -147,11 +152,7 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
     // A slow server must not cost the certificate findings: past their budget the probes
     // become errors, and the report stands.
     const budgetMs = opts.timeoutMs * opts.resumptionAttempts;
-    const probes = probeResumption(
-      { address, port: target.port, servername, timeoutMs: opts.timeoutMs, sessionWaitMs: Math.min(opts.timeoutMs, 1000) },
-      first,
-      opts.resumptionAttempts,
-    );
+    const probes = probeResumption(probeTarget, first, opts.resumptionAttempts, tls12);
     input.resumption = await withDeadline(probes, budgetMs, () => probesTimedOut(budgetMs));
   }
   const tls = first ? { protocol: first.protocol, cipher: first.cipher } : null;

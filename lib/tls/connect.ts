@@ -45,6 +45,8 @@ export interface HandshakeOptions {
   briefSessionWait?: boolean;
   /** Collect the presented chain (the first connection does; resumption probes need not). */
   collectChain?: boolean;
+  /** Called once the handshake is complete, before any wait for a session. */
+  onSecure?: (protocol: string) => void;
 }
 
 export interface Handshake {
@@ -230,6 +232,7 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
       if (opts.collectChain && facts.chain.length === 0) {
         return fail(new ConnectError('HANDSHAKE_FAILED', 'the server sent no certificate'));
       }
+      opts.onSecure?.(facts.protocol);
       const waitMs = opts.sessionWaitMs ?? 0;
       if (waitMs <= 0) return finish(null);
       if (facts.protocol !== 'TLSv1.3') {
@@ -241,7 +244,7 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
       // The ticket follows the handshake by about a round trip; do not wait the full time
       // for a server that sends none.
       const waitFor = opts.briefSessionWait
-        ? Math.min(waitMs, Math.max(10, 1.5 * facts.handshakeMs))
+        ? Math.min(waitMs, Math.max(10, facts.handshakeMs))
         : Math.min(waitMs, Math.max(200, 4 * facts.handshakeMs));
       sessionTimer = setTimeout(() => {
         // No event: either no ticket came, or Node dropped a session over 10 KB; ask directly.

@@ -167,16 +167,32 @@ async function probeTls13(target: ProbeTarget, first: Handshake, attempts: numbe
   return { ...result, lifetimeHintSeconds: lifetimeHint(first.session) };
 }
 
-/** The TLS 1.2 probes: session IDs, then tickets from what the session-ID probe brought. */
-async function probeTls12(target: ProbeTarget, first: Handshake, attempts: number): Promise<[ProbeResult, ProbeResult]> {
-  if (first.protocol !== 'TLSv1.3') {
-    // The first handshake was TLS 1.2 or older: it starts the ticket probe, side by side.
-    const [sessionId, ticket] = await Promise.all([probeSessionId(target, attempts), probeTicket(target, first, attempts)]);
-    return [sessionId.result, ticket];
-  }
+/** The TLS 1.2 probes' verdicts: [session IDs, tickets]. */
+export type Tls12Probes = Promise<[ProbeResult, ProbeResult]>;
+
+/** Session IDs, then tickets from what the session-ID probe brought. */
+async function probeTls12Alone(target: ProbeTarget, attempts: number): Promise<[ProbeResult, ProbeResult]> {
   const sessionId = await probeSessionId(target, attempts);
   if (!sessionId.spoken) return [sessionId.result, NO_TLS12];
   return [sessionId.result, await probeTicket(target, sessionId.ticketBearing, attempts)];
+}
+
+/**
+ * The TLS 1.2 probes for a server whose first handshake was TLS 1.3. They need nothing from
+ * that handshake, so the check starts them the moment it is secure, while it still waits for
+ * its TLS 1.3 tickets. Never rejects.
+ */
+export function startTls12Probes(target: ProbeTarget, attempts: number): Tls12Probes {
+  return probeTls12Alone(target, attempts).catch((err: unknown) => {
+    const failed: ProbeResult = { state: 'error', tried: 0, resumed: 0, detail: describe(err) };
+    return [failed, failed];
+  });
+}
+
+/** The TLS 1.2 probes when the first handshake was TLS 1.2 or older: it starts the ticket probe. */
+async function probeTls12From(target: ProbeTarget, first: Handshake, attempts: number): Promise<[ProbeResult, ProbeResult]> {
+  const [sessionId, ticket] = await Promise.all([probeSessionId(target, attempts), probeTicket(target, first, attempts)]);
+  return [sessionId.result, ticket];
 }
 
 function lifetimeHint(session: Buffer): number | null {
@@ -196,11 +212,13 @@ export function probesTimedOut(ms: number): ResumptionObservation {
 }
 
 /**
- * Runs the TLS 1.2 and TLS 1.3 probes side by side. `first` is the check's own handshake (TLS 1.3 when the
- * server speaks it, with its session), reused as the start of the matching probe.
+ * Runs the TLS 1.2 and TLS 1.3 probes side by side. `first` is the check's own handshake (TLS
+ * 1.3 when the server speaks it, with its sessions), reused as the start of the matching probe;
+ * `tls12` the TLS 1.2 probes, when the check already started them (see startTls12Probes).
  */
-export async function probeResumption(target: ProbeTarget, first: Handshake, attempts: number): Promise<ResumptionObservation> {
-  const [[sessionId, ticket], tls13] = await Promise.all([probeTls12(target, first, attempts), probeTls13(target, first, attempts)]);
+export async function probeResumption(target: ProbeTarget, first: Handshake, attempts: number, tls12?: Tls12Probes): Promise<ResumptionObservation> {
+  const tls12Probes = first.protocol === 'TLSv1.3' ? (tls12 ?? startTls12Probes(target, attempts)) : probeTls12From(target, first, attempts);
+  const [[sessionId, ticket], tls13] = await Promise.all([tls12Probes, probeTls13(target, first, attempts)]);
   return {
     sessionId,
     ticket,
