@@ -114,16 +114,19 @@ function buildReport(
   };
 }
 
-function context(opts: CheckOptions): CheckContext {
+function context(opts: CheckOptions, now: Date): CheckContext {
   return {
-    now: opts.now?.() ?? new Date(),
+    now,
     warnDays: opts.warnDays,
     criticalDays: opts.criticalDays,
     trustSource: opts.trustStore.source,
   };
 }
 
-/** Checks one address of a target. Never throws: every failure is a finding. */
+/**
+ * Checks one address of a target. A failure to connect is a finding; anything else that goes
+ * wrong is thrown, for checkTarget to report as CHECK_FAILED.
+ */
 async function checkAddress(target: Target, address: string, opts: CheckOptions): Promise<Report> {
   const started = { at: opts.now?.() ?? new Date(), ms: performance.now() };
   const servername = target.ipVersion === 0 ? target.host : undefined;
@@ -156,14 +159,13 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
     input.resumption = await withDeadline(probes, budgetMs, () => probesTimedOut(budgetMs));
   }
   const tls = first ? { protocol: first.protocol, cipher: first.cipher } : null;
-  return buildReport(target, address, input, tls, started, context(opts));
+  return buildReport(target, address, input, tls, started, context(opts, started.at));
 }
 
 /** A report for a target that could not be checked at all (DNS, deadline, internal error). */
 function failedReport(target: Target, address: string | null, failure: NonNullable<CheckInput['failure']>, opts: CheckOptions, startedMs: number): Report {
-  const ctx = context(opts);
-  const input = inspect(target, null, failure, opts);
-  return buildReport(target, address, input, null, { at: ctx.now, ms: startedMs }, ctx);
+  const at = opts.now?.() ?? new Date();
+  return buildReport(target, address, inspect(target, null, failure, opts), null, { at, ms: startedMs }, context(opts, at));
 }
 
 async function addressesOf(target: Target, opts: CheckOptions): Promise<string[]> {

@@ -2,6 +2,8 @@
 
 export interface Tlv {
   tag: number;
+  /** Where the whole element, header included, starts. */
+  offset: number;
   /** Where the value starts and ends (the header excluded). */
   start: number;
   end: number;
@@ -22,7 +24,7 @@ export function readTlv(der: Uint8Array, offset: number): Tlv {
   }
   const end = start + length;
   if (end > der.length) throw new Error('truncated DER');
-  return { tag, start, end };
+  return { tag, offset, start, end };
 }
 
 /** The children of a constructed value. */

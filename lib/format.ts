@@ -41,12 +41,14 @@ export function formatTable(reports: readonly Report[], color: boolean): string 
   });
   const header = ['STATUS', 'TARGET', 'EXPIRES', 'TLS', 'RESUMES', 'ISSUER'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const pad = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd();
+  /** Cells padded to their columns' widths, `from` being the column of the first cell. */
+  const pad = (cells: string[], from = 0) =>
+    cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[from + i]))).join('  ').trimEnd();
   const out = [pad(header)];
   const indent = ' '.repeat(widths[0] + 2);
   reports.forEach((report, i) => {
     const [status, ...rest] = rows[i];
-    out.push(`${paint(status.padEnd(widths[0]), report.status, color)}  ${rest.map((c, j) => (j === rest.length - 1 ? c : c.padEnd(widths[j + 1]))).join('  ').trimEnd()}`);
+    out.push(`${paint(status.padEnd(widths[0]), report.status, color)}  ${pad(rest, 1)}`);
     for (const finding of report.findings) {
       out.push(`${indent}${paint(finding.code, finding.severity, color)}  ${finding.message}`);
     }

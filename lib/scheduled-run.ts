@@ -50,8 +50,7 @@ export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<Ru
     onReports: async (batch) => {
       for (const report of batch) {
         const error = await storeWithRetry(deps.store, report, config.allAddresses);
-        const key = reportKeys(report, config.allAddresses).latest;
-        if (error) storeFailures.push({ key, error });
+        if (error) storeFailures.push({ key: reportKeys(report, config.allAddresses).latest, error });
         deps.log({
           level: error ? 'error' : 'info',
           msg: 'checked',

@@ -14,7 +14,7 @@ export const checkCrypto: Check = (input): Finding[] => {
   if (!input.leaf) return [];
   const findings: Finding[] = [];
   // The leaf, then the intermediates the server sent (the root's own signature does not matter).
-  const certs = [input.leaf, ...(input.chain ? pathIntermediates(input) : [])];
+  const certs = [input.leaf, ...pathIntermediates(input)];
   certs.forEach((info, i) => {
     const who = label(info, i === 0);
     if (WEAK_HASH.test(info.signatureAlgorithm)) {

@@ -51,16 +51,16 @@ export function resumptionReport(input: Pick<CheckInput, 'resumption'>): Resumpt
 }
 
 export const checkResumption: Check = (input): Finding[] => {
-  if (!input.resumption) return [];
-  const report = resumptionReport(input);
-  const verdicts = KINDS.map((kind) => report[kind]);
+  const r = input.resumption;
+  if (!r) return [];
+  const verdicts = KINDS.map((kind) => verdictOf(r[kind]));
   const findings: Finding[] = [];
   // Only a clear "no": an error or a skipped probe could hide a working mechanism.
   if (verdicts.includes('unsupported') && verdicts.every((v) => v === 'unsupported' || v === 'not-applicable')) {
-    const parts = KINDS.map((kind) => `${LABELS[kind]} ${report[kind]}`).join(', ');
+    const parts = KINDS.map((kind, i) => `${LABELS[kind]} ${verdicts[i]}`).join(', ');
     findings.push({ code: 'NO_RESUMPTION', severity: 'warning', message: `the server resumes no session (${parts})` });
   }
-  const hint = report.ticketLifetimeHintSeconds;
+  const hint = r.ticketLifetimeHintSeconds;
   if (hint !== null && hint > LONG_LIFETIME_SECONDS) {
     findings.push({
       code: 'LONG_TICKET_LIFETIME',

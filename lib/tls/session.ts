@@ -2,7 +2,7 @@
  * Reads the two facts the resumption probes need from a saved OpenSSL session (the DER
  * SSL_SESSION_ASN1 structure): whether it carries a session ID, and the ticket lifetime hint.
  */
-import { readTlv, readUnsigned } from '../der';
+import { children, readTlv, readUnsigned } from '../der';
 
 export interface SessionFacts {
   sessionIdLength: number;
@@ -18,22 +18,14 @@ const LIFETIME_HINT_TAG = 0xa9;
 export function readSession(der: Buffer): SessionFacts {
   const outer = readTlv(der, 0);
   if (outer.tag !== 0x30) throw new Error('a session is not a DER sequence');
-  let offset = outer.start;
-  let octetStrings = 0;
-  const facts: SessionFacts = { sessionIdLength: 0, ticketLifetimeHintSeconds: null };
-  while (offset < outer.end) {
-    const field = readTlv(der, offset);
-    if (field.tag === OCTET_STRING) {
-      octetStrings += 1;
-      // cipher, then session_id, then master_key
-      if (octetStrings === 2) facts.sessionIdLength = field.end - field.start;
-    } else if (field.tag === LIFETIME_HINT_TAG) {
-      const inner = readTlv(der, field.start);
-      facts.ticketLifetimeHintSeconds = readUnsigned(der, inner);
-    }
-    offset = field.end;
-  }
-  return facts;
+  const fields = children(der, outer);
+  // The octet strings are the cipher, then the session_id, then the master key.
+  const sessionId = fields.filter((field) => field.tag === OCTET_STRING)[1];
+  const hint = fields.find((field) => field.tag === LIFETIME_HINT_TAG);
+  return {
+    sessionIdLength: sessionId ? sessionId.end - sessionId.start : 0,
+    ticketLifetimeHintSeconds: hint ? readUnsigned(der, readTlv(der, hint.start)) : null,
+  };
 }
 
 /** [3] EXPLICIT Certificate OPTIONAL: the peer's certificate, kept in the session. */
@@ -52,16 +44,8 @@ function derLength(length: number): Buffer {
  * handshake itself (a big certificate also pushes the session over Node's 10 KB limit).
  */
 export function withoutPeerCertificate(der: Buffer): Buffer {
-  const outer = readTlv(der, 0);
-  const kept: Buffer[] = [];
-  let dropped = false;
-  for (let offset = outer.start; offset < outer.end; ) {
-    const field = readTlv(der, offset);
-    if (field.tag === PEER_CERT_TAG) dropped = true;
-    else kept.push(der.subarray(offset, field.end));
-    offset = field.end;
-  }
-  if (!dropped) return der;
-  const body = Buffer.concat(kept);
+  const fields = children(der, readTlv(der, 0));
+  if (!fields.some((field) => field.tag === PEER_CERT_TAG)) return der;
+  const body = Buffer.concat(fields.filter((field) => field.tag !== PEER_CERT_TAG).map((field) => der.subarray(field.offset, field.end)));
   return Buffer.concat([Buffer.from([0x30]), derLength(body.length), body]);
 }

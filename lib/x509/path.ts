@@ -54,7 +54,6 @@ function issued(parent: X509Certificate, child: X509Certificate, childIsLeaf: bo
   return ok;
 }
 
-/** Signed with its own key; key usage is not asked, as self-signed leaves rarely allow keyCertSign. */
 const pathLengths = new Map<string, number | null>();
 
 /** Whether `ca` may sit `below` intermediates above the leaf (its pathLenConstraint). */
@@ -72,6 +71,7 @@ function pathLengthAllows(ca: X509Certificate, below: number): boolean {
   return limit === null || below <= limit;
 }
 
+/** Signed with its own key; key usage is not asked, as self-signed leaves rarely allow keyCertSign. */
 function selfSigned(cert: X509Certificate): boolean {
   return cert.subject === cert.issuer && signatureVerifies(cert, cert);
 }
