@@ -97,7 +97,14 @@ async function probeSessionId(target: ProbeTarget, attempts: number): Promise<Re
   if (!start.session) {
     return { result: { state: 'error', tried: 0, resumed: 0, detail: start.sessionProblem ?? 'no session' }, ticketBearing: null, spoken: true };
   }
-  if (readSession(start.session).sessionIdLength === 0) {
+  let idLength: number;
+  try {
+    idLength = readSession(start.session).sessionIdLength;
+  } catch (err) {
+    // An unreadable session costs this probe only, never the certificate findings.
+    return { result: { state: 'error', tried: 0, resumed: 0, detail: `the session cannot be read: ${describe(err)}` }, ticketBearing: null, spoken: true };
+  }
+  if (idLength === 0) {
     return { result: { state: 'not-offered', tried: 0, resumed: 0, detail: 'the server sent no session ID' }, ticketBearing: null, spoken: true };
   }
   const repeated = await resumeRepeatedly({ ...base, maxVersion: start.protocol as SecureVersion }, start, attempts, true);
