@@ -10,7 +10,9 @@ import { DEFAULT_CHECK_OPTIONS } from '../lib/check';
 import { formatTable } from '../lib/format';
 import { exitCodeOf, type Report, type Status, worseStatus } from '../lib/report';
 import { runChecks, type RunOptions } from '../lib/run';
+import { s3Settings, type StoreTarget } from '../lib/config';
 import { FsReportStore } from '../lib/store/fs';
+import { parseS3Url, type ReportStore } from '../lib/store/store';
 import { parseTarget, type Target, TargetError } from '../lib/target';
 import { splitTargetList } from '../lib/target-list';
 import { TrustStore, TrustStoreError } from '../lib/x509/trust-store';
@@ -30,7 +32,8 @@ const USAGE = `usage: certcheck [options] <target...>
   --no-revocation              skip OCSP and CRL look-ups
   --all-addresses              check every A/AAAA address of a name, one report each
   --json                       print a JSON array of reports on stdout
-  --out <dir>                  also store the reports there
+  --out <dir | s3://bucket/prefix>   also store the reports there (S3_ENDPOINT for
+                               an S3-compatible server)
 `;
 
 class UsageError extends Error {
@@ -73,7 +76,24 @@ function readTargetsFile(path: string): string[] {
 /** What the arguments ask for, validated; nothing has been checked yet. */
 type CliRequest =
   | { help: true }
-  | { help: false; targets: Target[]; options: Omit<RunOptions, 'onReports'>; json: boolean; out: string | undefined };
+  | { help: false; targets: Target[]; options: Omit<RunOptions, 'onReports'>; json: boolean; out: StoreTarget | undefined };
+
+function storeTarget(out: string | undefined): StoreTarget | undefined {
+  if (out === undefined) return undefined;
+  try {
+    const location = parseS3Url(out);
+    return location ? { kind: 's3', location } : { kind: 'dir', dir: out };
+  } catch (err) {
+    throw new UsageError(`--out: ${(err as Error).message}`);
+  }
+}
+
+/** The store `--out` names; the S3 client is loaded only for an s3:// URL (`S3_ENDPOINT` honoured). */
+async function openStore(out: StoreTarget, env: NodeJS.ProcessEnv): Promise<ReportStore> {
+  if (out.kind === 'dir') return new FsReportStore(out.dir);
+  const { makeS3Client, S3ReportStore } = await import('../lib/store/s3');
+  return new S3ReportStore(makeS3Client(s3Settings(env)), out.location);
+}
 
 /** Parses and validates every argument; throws a one-line error for anything wrong. */
 function parseCli(argv: string[]): CliRequest {
@@ -102,12 +122,11 @@ function parseCli(argv: string[]): CliRequest {
   const inputs = [...positionals, ...(v['targets-file'] ?? []).flatMap(readTargetsFile)];
   if (inputs.length === 0) throw new UsageError('no target given (try certcheck example.com)');
   const targets = inputs.map(parseTarget);
-  if (v.out?.startsWith('s3://')) throw new UsageError('--out s3://… is not available in this build; give a folder');
   return {
     help: false,
     targets,
     json: v.json === true,
-    out: v.out,
+    out: storeTarget(v.out),
     options: {
       ...DEFAULT_CHECK_OPTIONS,
       warnDays: positiveInt('warn-days', v['warn-days'], 30, 0),
@@ -147,7 +166,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   const { targets, options } = request;
-  const store = request.out ? new FsReportStore(request.out) : null;
+  const store = request.out ? await openStore(request.out, io.env) : null;
   const progress = io.stderr.isTTY === true && targets.length > 1;
   let done = 0;
   const reports: Report[] = await runChecks(targets, {

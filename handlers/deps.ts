@@ -1,21 +1,66 @@
-/** Builds what the doors need once per process (per cold start in Lambda). */
-import type { JobConfig } from '../lib/config';
-import type { RunDeps } from '../lib/scheduled-run';
+/**
+ * Builds what the doors need once per process (per cold start in Lambda): the trust store,
+ * the logger, one S3 client per endpoint and the report stores. Tests pass their own instead.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { CommonConfig, ReadS3Text } from '../lib/config';
+import type { LogEntry } from '../lib/log';
 import { FsReportStore } from '../lib/store/fs';
+import type { S3ClientSettings } from '../lib/store/s3';
+import type { ReportStore } from '../lib/store/store';
 import { TrustStore } from '../lib/x509/trust-store';
 
-let cached: { key: string; deps: RunDeps } | undefined;
+export interface Deps {
+  trustStore: TrustStore;
+  logger: Logger;
+  /** One structured JSON line per event, through the logger. */
+  log: (entry: LogEntry) => void;
+  /** The store the configuration names (S3 loaded only when a bucket is used). */
+  storeFor: (config: Pick<CommonConfig, 'store' | 's3'>) => Promise<ReportStore>;
+  readS3Text: ReadS3Text;
+}
 
-export function buildDeps(config: Pick<JobConfig, 'reportsDir'>): RunDeps {
-  if (cached?.key !== config.reportsDir) {
-    cached = {
-      key: config.reportsDir,
-      deps: {
-        store: new FsReportStore(config.reportsDir),
-        trustStore: TrustStore.mozilla(),
-        log: (entry) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`),
-      },
-    };
+let built: Deps | undefined;
+
+export function buildDeps(): Deps {
+  if (built) return built;
+  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'certcheck' });
+  const clients = new Map<string, Promise<S3Client>>();
+  const stores = new Map<string, Promise<ReportStore>>();
+
+  // The SDK is loaded on first use, so that a run on a local folder does not pay for it.
+  function s3Client(settings: S3ClientSettings): Promise<S3Client> {
+    const key = `${settings.endpoint ?? ''}|${settings.region ?? ''}`;
+    let client = clients.get(key);
+    if (!client) {
+      client = import('../lib/store/s3').then((m) => m.makeS3Client(settings));
+      clients.set(key, client);
+    }
+    return client;
   }
-  return cached.deps;
+
+  built = {
+    trustStore: TrustStore.mozilla(),
+    logger,
+    log: ({ level, msg, ...rest }) => logger[level](msg, rest),
+    storeFor(config) {
+      const { store: where, s3 } = config;
+      const key = where.kind === 's3' ? `${s3.endpoint ?? ''}|s3://${where.location.bucket}/${where.location.prefix}` : where.dir;
+      let store = stores.get(key);
+      if (!store) {
+        store =
+          where.kind === 's3'
+            ? Promise.all([import('../lib/store/s3'), s3Client(s3)]).then(([m, client]) => new m.S3ReportStore(client, where.location))
+            : Promise.resolve(new FsReportStore(where.dir));
+        stores.set(key, store);
+      }
+      return store;
+    },
+    readS3Text: async (settings, where) => {
+      const [m, client] = await Promise.all([import('../lib/store/s3'), s3Client(settings)]);
+      return m.readS3Text(client, where.bucket, where.prefix);
+    },
+  };
+  return built;
 }

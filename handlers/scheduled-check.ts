@@ -1,10 +1,18 @@
 /** The scheduled door: configuration from the environment → one run → its summary. */
-import { readJobConfig } from '../lib/config';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { ConfigError, readJobConfig } from '../lib/config';
 import { runScheduled } from '../lib/scheduled-run';
 import type { RunSummary } from '../lib/store/store';
 import { buildDeps } from './deps';
 
-export async function handler(): Promise<RunSummary> {
-  const config = await readJobConfig(process.env);
-  return runScheduled(config, buildDeps(config));
+export async function handler(_event?: ScheduledEvent, context?: Context): Promise<RunSummary> {
+  const deps = buildDeps();
+  if (context) deps.logger.addContext(context);
+  try {
+    const config = await readJobConfig(process.env, deps.readS3Text);
+    return await runScheduled(config, { ...deps, store: await deps.storeFor(config) });
+  } catch (err) {
+    deps.log({ level: 'error', msg: err instanceof ConfigError ? 'configuration refused' : 'run failed', error: (err as Error).message });
+    throw err;
+  }
 }

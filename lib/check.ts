@@ -35,6 +35,13 @@ export interface CheckOptions {
   trustStore: TrustStore;
   now?: () => Date;
   lookup?: Lookup;
+  /**
+   * Why an address must not be connected to, or null when it may (the HTTP door's guard).
+   * Judged on the resolved addresses; the check then connects to exactly the address judged.
+   */
+  addressPolicy?: (address: string) => string | null;
+  /** The most one target may take, in ms (default: from the timeout and the attempts). */
+  deadlineMs?: number;
 }
 
 export const DEFAULT_CHECK_OPTIONS: Omit<CheckOptions, 'trustStore'> = {
@@ -168,6 +175,7 @@ function failedReport(target: Target, address: string | null, failure: NonNullab
   return buildReport(target, address, inspect(target, null, failure, opts), null, { at, ms: startedMs }, context(opts, at));
 }
 
+/** Every address of the target, unique, in resolver order. */
 async function addressesOf(target: Target, opts: CheckOptions): Promise<string[]> {
   if (target.ipVersion !== 0) return [target.host];
   const pinned = opts.resolve.get(`${target.host}:${target.port}`);
@@ -177,7 +185,19 @@ async function addressesOf(target: Target, opts: CheckOptions): Promise<string[]
   });
   const unique = [...new Set(found.map((a) => a.address))];
   if (unique.length === 0) throw new Error('no address');
-  return opts.allAddresses ? unique : unique.slice(0, 1);
+  return unique;
+}
+
+/**
+ * The addresses to check, and those the policy refuses. With one address per name, a name
+ * with any refused address is refused whole: a mix of public and private answers is how a
+ * rebinding attack looks.
+ */
+function screen(addresses: string[], opts: CheckOptions): { check: string[]; blocked: { address: string; why: string }[] } {
+  const judged = addresses.map((address) => ({ address, why: opts.addressPolicy?.(address) ?? null }));
+  const blocked = judged.filter((a): a is { address: string; why: string } => a.why !== null);
+  if (!opts.allAddresses) return blocked.length > 0 ? { check: [], blocked: blocked.slice(0, 1) } : { check: addresses.slice(0, 1), blocked: [] };
+  return { check: judged.filter((a) => a.why === null).map((a) => a.address), blocked };
 }
 
 function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
@@ -201,11 +221,15 @@ export async function checkTarget(target: Target, opts: CheckOptions): Promise<R
     const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     return [failedReport(target, null, { code: 'DNS_FAILED', message: `${target.host} does not resolve (${why})` }, opts, startedMs)];
   }
+  const { check, blocked } = screen(addresses, opts);
+  const refused = blocked.map(({ address, why }) =>
+    failedReport(target, address, { code: 'BLOCKED_ADDRESS', message: `refused to connect to ${address} (${why})` }, opts, startedMs),
+  );
   // Each step has its own bound (the look-up and the handshake their timeout, the probes their
   // budget); this deadline is the last guard, should one of them not hold.
-  const deadlineMs = opts.timeoutMs * (3 + (opts.resumption ? opts.resumptionAttempts : 0));
-  return Promise.all(
-    addresses.map((address) =>
+  const deadlineMs = opts.deadlineMs ?? opts.timeoutMs * (3 + (opts.resumption ? opts.resumptionAttempts : 0));
+  const checked = await Promise.all(
+    check.map((address) =>
       withDeadline(
         checkAddress(target, address, opts).catch((err: unknown) =>
           failedReport(target, address, { code: 'CHECK_FAILED', message: `the check failed: ${(err as Error).message}` }, opts, startedMs),
@@ -216,4 +240,5 @@ export async function checkTarget(target: Target, opts: CheckOptions): Promise<R
       ),
     ),
   );
+  return [...refused, ...checked];
 }

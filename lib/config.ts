@@ -1,5 +1,7 @@
 /** The functions' configuration, read from the environment as ../shared/CONTRACT.md lists it. */
 import { readFile } from 'node:fs/promises';
+import type { S3ClientSettings } from './store/s3';
+import { parseS3Url, type S3Location } from './store/store';
 import { parseTarget, type Target } from './target';
 import { splitTargetList } from './target-list';
 
@@ -7,15 +9,30 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export interface JobConfig {
-  targets: Target[];
-  reportsDir: string;
+/** Where reports go: a bucket (and prefix) when `S3_BUCKET` is set, else a local folder. */
+export type StoreTarget = { kind: 's3'; location: S3Location } | { kind: 'dir'; dir: string };
+
+/** What every function reads alike. */
+export interface CommonConfig {
+  store: StoreTarget;
+  s3: S3ClientSettings;
   warnDays: number;
   criticalDays: number;
-  allAddresses: boolean;
   timeoutMs: number;
+}
+
+export interface JobConfig extends CommonConfig {
+  targets: Target[];
+  allAddresses: boolean;
   concurrency: number;
 }
+
+export interface HttpConfig extends CommonConfig {
+  allowPrivateTargets: boolean;
+}
+
+/** Reads an `s3://` object's text (null when missing); the functions pass one built on their S3 client. */
+export type ReadS3Text = (settings: S3ClientSettings, where: S3Location) => Promise<string | null>;
 
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -32,21 +49,58 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name} must be true or false, not "${raw}"`);
 }
 
-async function targetEntries(env: NodeJS.ProcessEnv): Promise<string[]> {
-  if (env.TARGETS !== undefined && env.TARGETS.trim() !== '') return splitTargetList(env.TARGETS);
-  const file = env.TARGETS_FILE || 'targets.txt';
-  if (file.startsWith('s3://')) throw new ConfigError('TARGETS_FILE on S3 needs the S3 store, which this build does not have');
+function s3Location(url: string, name: string): S3Location {
   try {
-    return splitTargetList(await readFile(file, 'utf8'));
+    const location = parseS3Url(url);
+    if (location) return location;
   } catch (err) {
-    throw new ConfigError(`cannot read TARGETS_FILE ${file}: ${(err as Error).message}`, { cause: err });
+    throw new ConfigError(`${name}: ${(err as Error).message}`, { cause: err });
   }
+  throw new ConfigError(`${name} must be an s3:// URL, not "${url}"`);
 }
 
-/** Reads the scheduled job's configuration; throws {@link ConfigError} with a one-line reason. */
-export async function readJobConfig(env: NodeJS.ProcessEnv): Promise<JobConfig> {
-  if (env.S3_BUCKET) throw new ConfigError('S3_BUCKET is set, but this build stores reports only in a folder (REPORTS_DIR)');
-  const entries = await targetEntries(env);
+/** The S3 client's settings: `S3_ENDPOINT` for an S3-compatible server, the region AWS gives. */
+export function s3Settings(env: NodeJS.ProcessEnv): S3ClientSettings {
+  return { endpoint: env.S3_ENDPOINT || undefined, region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined };
+}
+
+function commonConfig(env: NodeJS.ProcessEnv, defaultTimeoutMs: number): CommonConfig {
+  const bucket = env.S3_BUCKET?.trim();
+  const store: StoreTarget = bucket
+    ? { kind: 's3', location: s3Location(`s3://${bucket}/${env.S3_PREFIX ?? ''}`, 'S3_BUCKET') }
+    : { kind: 'dir', dir: env.REPORTS_DIR || './reports' };
+  return {
+    store,
+    s3: s3Settings(env),
+    warnDays: number(env, 'WARN_DAYS', 30),
+    criticalDays: number(env, 'CRITICAL_DAYS', 7),
+    timeoutMs: number(env, 'CHECK_TIMEOUT_MS', defaultTimeoutMs),
+  };
+}
+
+async function targetEntries(env: NodeJS.ProcessEnv, s3: S3ClientSettings, readS3Text: ReadS3Text): Promise<string[]> {
+  if (env.TARGETS !== undefined && env.TARGETS.trim() !== '') return splitTargetList(env.TARGETS);
+  const file = env.TARGETS_FILE || 'targets.txt';
+  let text: string | null;
+  try {
+    text = file.startsWith('s3://') ? await readS3Text(s3, s3Location(file, 'TARGETS_FILE')) : await readFile(file, 'utf8');
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`cannot read TARGETS_FILE ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  if (text === null) throw new ConfigError(`cannot read TARGETS_FILE ${file}: no such object`);
+  return splitTargetList(text);
+}
+
+const noS3: ReadS3Text = () => Promise.reject(new Error('no S3 client was given'));
+
+/**
+ * Reads the scheduled job's configuration; throws {@link ConfigError} with a one-line reason.
+ * A `TARGETS_FILE` on S3 is read with `readS3Text`, at each call, so a changed list needs no deploy.
+ */
+export async function readJobConfig(env: NodeJS.ProcessEnv, readS3Text: ReadS3Text = noS3): Promise<JobConfig> {
+  const common = commonConfig(env, 10_000);
+  const entries = await targetEntries(env, common.s3, readS3Text);
   if (entries.length === 0) throw new ConfigError('no targets: set TARGETS or list them in TARGETS_FILE');
   const targets: Target[] = [];
   const bad: string[] = [];
@@ -59,12 +113,14 @@ export async function readJobConfig(env: NodeJS.ProcessEnv): Promise<JobConfig> 
   }
   if (bad.length > 0) throw new ConfigError(bad.join('; '));
   return {
+    ...common,
     targets,
-    reportsDir: env.REPORTS_DIR || './reports',
-    warnDays: number(env, 'WARN_DAYS', 30),
-    criticalDays: number(env, 'CRITICAL_DAYS', 7),
     allAddresses: flag(env, 'ALL_ADDRESSES', true),
-    timeoutMs: number(env, 'CHECK_TIMEOUT_MS', 10_000),
     concurrency: number(env, 'CONCURRENCY', 16),
   };
+}
+
+/** Reads the HTTP door's configuration (a shorter default timeout: API Gateway waits 29 s at most). */
+export function readHttpConfig(env: NodeJS.ProcessEnv): HttpConfig {
+  return { ...commonConfig(env, 5_000), allowPrivateTargets: flag(env, 'ALLOW_PRIVATE_TARGETS', false) };
 }

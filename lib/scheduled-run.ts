@@ -4,6 +4,7 @@
  */
 import { DEFAULT_CHECK_OPTIONS } from './check';
 import type { JobConfig } from './config';
+import type { LogEntry } from './log';
 import type { Report } from './report';
 import { runChecks } from './run';
 import { reportKeys, type ReportStore, type RunSummary } from './store/store';
@@ -13,7 +14,7 @@ export interface RunDeps {
   store: ReportStore;
   trustStore: TrustStore;
   /** One structured line per event. */
-  log: (entry: Record<string, unknown>) => void;
+  log: (entry: LogEntry) => void;
   now?: () => Date;
 }
 

@@ -1,4 +1,4 @@
-/** A target that gave no certificate: DNS, connection, handshake, time-out or internal failures. */
+/** A target that gave no certificate: DNS, connection, handshake, time-out, refused-address or internal failures. */
 import type { Finding, Severity } from '../report';
 import type { Check, CheckInput } from './types';
 
@@ -7,6 +7,7 @@ const SEVERITY: Record<NonNullable<CheckInput['failure']>['code'], Severity> = {
   CONNECTION_FAILED: 'unknown',
   TIMEOUT: 'unknown',
   CHECK_FAILED: 'unknown',
+  BLOCKED_ADDRESS: 'unknown',
   HANDSHAKE_FAILED: 'critical',
 };
 

@@ -18,7 +18,7 @@ export interface CheckInput {
   expectedName: string;
   expectedNameIsIp: boolean;
   /** Why no certificate could be had; null when the handshake completed. */
-  failure: { code: ConnectFailure | 'DNS_FAILED' | 'CHECK_FAILED'; message: string } | null;
+  failure: { code: ConnectFailure | 'DNS_FAILED' | 'CHECK_FAILED' | 'BLOCKED_ADDRESS'; message: string } | null;
   leaf: CertInfo | null;
   presented: CertInfo[];
   chain: ChainAnalysis | null;

@@ -1,9 +1,9 @@
 /** A ReportStore in a local folder, with the same layout as in object storage. */
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Report } from '../report';
-import { reportKeys, StoreError, type ReportStore, type RunSummary } from './store';
+import { parseStoredReport, reportKeys, StoreError, type ReportStore, type RunSummary } from './store';
 
 export class FsReportStore implements ReportStore {
   constructor(readonly root: string) {}
@@ -34,5 +34,27 @@ export class FsReportStore implements ReportStore {
 
   async putRunSummary(summary: RunSummary): Promise<void> {
     await this.write(`runs/${summary.startedAt}.json`, `${JSON.stringify(summary, null, 2)}\n`);
+  }
+
+  async getLatest(key: string): Promise<Report | null> {
+    const path = join(this.root, 'latest', `${key}.json`);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new StoreError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    return parseStoredReport(text, path);
+  }
+
+  async listLatest(start: string): Promise<string[]> {
+    const dir = join(this.root, 'latest');
+    try {
+      return (await readdir(dir)).filter((name) => name.startsWith(start) && name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new StoreError(`cannot list ${dir}: ${(err as Error).message}`, { cause: err });
+    }
   }
 }

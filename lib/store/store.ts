@@ -21,6 +21,10 @@ export interface ReportStore {
   /** Keeps the report under `reports/` and as the target's `latest/`. */
   putReport(report: Report, opts: { perAddress: boolean }): Promise<void>;
   putRunSummary(summary: RunSummary): Promise<void>;
+  /** The newest stored report under `latest/<key>.json`, or null when there is none. */
+  getLatest(key: string): Promise<Report | null>;
+  /** The keys under `latest/` (without `.json`) that start with `start`. */
+  listLatest(start: string): Promise<string[]>;
   /** Where the store writes, for people ("./reports", "s3://bucket/prefix"). */
   readonly location: string;
 }
@@ -38,4 +42,46 @@ export function reportKeys(report: Report, perAddress: boolean): { history: stri
     history: `reports/${key}/${report.checkedAt.slice(0, 10)}/${report.checkedAt}.json`,
     latest: `latest/${key}.json`,
   };
+}
+
+/**
+ * The newest stored report of host:port: the one-report key, or, where a name's addresses were
+ * checked one by one, the newest of its per-address reports (or exactly `address`'s).
+ */
+export async function findLatest(store: ReportStore, host: string, port: number, address?: string): Promise<Report | null> {
+  if (address !== undefined) return store.getLatest(targetKey(host, port, address));
+  const whole = targetKey(host, port);
+  const keys = [whole, ...(await store.listLatest(`${whole}_`))];
+  const found = (await Promise.all(keys.map((key) => store.getLatest(key)))).filter((r): r is Report => r !== null);
+  return found.reduce<Report | null>((newest, r) => (newest === null || r.checkedAt > newest.checkedAt ? r : newest), null);
+}
+
+/** Where `s3://bucket/prefix` points. */
+export interface S3Location {
+  bucket: string;
+  prefix: string;
+}
+
+/** Reads `s3://bucket[/prefix]`; null when `url` is not an s3:// URL, a StoreError when it is a bad one. */
+export function parseS3Url(url: string): S3Location | null {
+  if (!url.startsWith('s3://')) return null;
+  const [bucket, ...rest] = url.slice('s3://'.length).split('/');
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new StoreError(`"${url}" does not name a valid S3 bucket`);
+  return { bucket, prefix: rest.join('/').replace(/^\/+|\/+$/g, '') };
+}
+
+/** A key under a prefix (an empty prefix is the bucket's or folder's root). */
+export function prefixed(prefix: string, key: string): string {
+  return prefix ? `${prefix}/${key}` : key;
+}
+
+/** A stored report's text as a report; a StoreError for anything that is not one. */
+export function parseStoredReport(text: string, where: string): Report {
+  try {
+    const report = JSON.parse(text) as Report;
+    if (report?.schemaVersion !== 1) throw new Error('not a certcheck report (schemaVersion is not 1)');
+    return report;
+  } catch (err) {
+    throw new StoreError(`${where} is unreadable: ${(err as Error).message}`, { cause: err });
+  }
 }

@@ -1,0 +1,37 @@
+/** The HTTP door (API Gateway REST, proxy integration): event in, lib/http-api, JSON out. */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { readHttpConfig } from '../lib/config';
+import { answer, errorBody, type HttpAnswer } from '../lib/http-api';
+import { buildDeps } from './deps';
+
+function json({ statusCode, body }: HttpAnswer): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    body: `${JSON.stringify(body)}\n`,
+  };
+}
+
+export async function handler(event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> {
+  const deps = buildDeps();
+  if (context) deps.logger.addContext(context);
+  try {
+    const config = readHttpConfig(process.env);
+    const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    const result = await answer(
+      { method: event.httpMethod, route: event.resource ?? event.path, query: event.queryStringParameters ?? {}, body },
+      {
+        config,
+        trustStore: deps.trustStore,
+        store: () => deps.storeFor(config),
+        remainingMs: context ? () => context.getRemainingTimeInMillis() : undefined,
+      },
+    );
+    deps.log({ level: 'info', msg: 'answered', method: event.httpMethod, route: event.resource, statusCode: result.statusCode });
+    return json(result);
+  } catch (err) {
+    // The stack goes to the logs, never to the caller.
+    deps.logger.error('request failed', err as Error);
+    return json({ statusCode: 500, body: errorBody('INTERNAL_ERROR', `the request failed (${(err as Error).name}); the function's logs have the details`) });
+  }
+}

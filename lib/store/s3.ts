@@ -1,0 +1,107 @@
+/** A ReportStore in S3 or any S3-compatible server, with the contract's layout under a prefix. */
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { Report } from '../report';
+import { parseStoredReport, prefixed, reportKeys, StoreError, type ReportStore, type RunSummary, type S3Location } from './store';
+
+export interface S3ClientSettings {
+  /** An S3-compatible endpoint (`S3_ENDPOINT`); path-style addressing is used with it. */
+  endpoint?: string;
+  region?: string;
+}
+
+/**
+ * The S3 client every door uses. Checksums only where the API demands them, so that
+ * S3-compatible servers which know nothing of the newer checksum headers work too.
+ */
+export function makeS3Client(settings: S3ClientSettings): S3Client {
+  return new S3Client({
+    region: settings.region || 'us-east-1',
+    ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+function isMissing(err: unknown): boolean {
+  return err instanceof S3ServiceException && (err.name === 'NoSuchKey' || err.$metadata.httpStatusCode === 404);
+}
+
+function describe(err: unknown): string {
+  if (err instanceof S3ServiceException) return `${err.name}${err.message && err.message !== err.name ? `: ${err.message}` : ''}`;
+  return (err as Error).message;
+}
+
+/** The text of one object, or null when it does not exist. */
+export async function readS3Text(client: S3Client, bucket: string, key: string): Promise<string | null> {
+  try {
+    const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return (await answer.Body?.transformToString('utf8')) ?? '';
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw new StoreError(`cannot read s3://${bucket}/${key}: ${describe(err)}`, { cause: err });
+  }
+}
+
+export class S3ReportStore implements ReportStore {
+  private readonly bucket: string;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly client: S3Client,
+    where: S3Location,
+  ) {
+    this.bucket = where.bucket;
+    this.prefix = where.prefix;
+  }
+
+  get location(): string {
+    return `s3://${this.bucket}${this.prefix ? `/${this.prefix}` : ''}`;
+  }
+
+  private async put(key: string, body: string): Promise<void> {
+    const fullKey = prefixed(this.prefix, key);
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: fullKey, Body: body, ContentType: 'application/json' }));
+    } catch (err) {
+      throw new StoreError(`cannot write s3://${this.bucket}/${fullKey}: ${describe(err)}`, { cause: err });
+    }
+  }
+
+  async putReport(report: Report, opts: { perAddress: boolean }): Promise<void> {
+    const keys = reportKeys(report, opts.perAddress);
+    const body = `${JSON.stringify(report, null, 2)}\n`;
+    // History first: should the second write fail, the report is still kept.
+    await this.put(keys.history, body);
+    await this.put(keys.latest, body);
+  }
+
+  async putRunSummary(summary: RunSummary): Promise<void> {
+    await this.put(`runs/${summary.startedAt}.json`, `${JSON.stringify(summary, null, 2)}\n`);
+  }
+
+  async getLatest(key: string): Promise<Report | null> {
+    const fullKey = prefixed(this.prefix, `latest/${key}.json`);
+    const text = await readS3Text(this.client, this.bucket, fullKey);
+    return text === null ? null : parseStoredReport(text, `s3://${this.bucket}/${fullKey}`);
+  }
+
+  async listLatest(start: string): Promise<string[]> {
+    const prefix = prefixed(this.prefix, 'latest/');
+    const keys: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${prefix}${start}`, ContinuationToken: token }),
+        );
+        for (const item of page.Contents ?? []) {
+          if (item.Key?.endsWith('.json')) keys.push(item.Key.slice(prefix.length, -'.json'.length));
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+    } catch (err) {
+      throw new StoreError(`cannot list s3://${this.bucket}/${prefix}${start}: ${describe(err)}`, { cause: err });
+    }
+    return keys;
+  }
+}
