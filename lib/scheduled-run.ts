@@ -33,6 +33,11 @@ async function storeWithRetry(store: ReportStore, report: Report, perAddress: bo
   return (last as Error).message;
 }
 
+function durationsOf(reports: readonly Report[]): RunSummary['reportDurationMs'] {
+  const sorted = reports.map((r) => r.durationMs).sort((a, b) => a - b);
+  return { median: sorted[Math.floor((sorted.length - 1) / 2)] ?? 0, max: sorted[sorted.length - 1] ?? 0 };
+}
+
 /** Runs the configured checks once and returns the summary it stored. */
 export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<RunSummary> {
   const now = deps.now ?? (() => new Date());
@@ -75,6 +80,7 @@ export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<Ru
     targets: config.targets.length,
     reports: reports.length,
     byStatus,
+    reportDurationMs: durationsOf(reports),
     storeFailures,
   };
   try {

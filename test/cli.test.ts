@@ -1,14 +1,24 @@
-/** The terminal door: exit codes, --json, bad arguments, --out, --resolve, --ca-file. */
+/** The terminal door: exit codes, --json, bad arguments, --out (a folder or S3), --resolve, --ca-file. */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { main } from '../handlers/cli';
+import { makeS3Client } from '../lib/store/s3';
 import type { Report } from '../lib/report';
 import { DAY, hierarchy, type Hierarchy } from './fixtures/pki';
 import { startTlsServer, type RunningServer } from './fixtures/tls-server';
+
+const s3Bucket = process.env.S3_TEST_BUCKET as string;
+const s3Endpoint = process.env.S3_TEST_ENDPOINT as string;
+
+async function s3Keys(prefix: string): Promise<string[]> {
+  const page = await makeS3Client({ endpoint: s3Endpoint }).send(new ListObjectsV2Command({ Bucket: s3Bucket, Prefix: prefix }));
+  return (page.Contents ?? []).map((o) => o.Key as string);
+}
 
 let pki: Hierarchy;
 let good: RunningServer;
@@ -27,10 +37,10 @@ function sink(): Writable & { text: () => string } {
   return Object.assign(stream, { text: () => Buffer.concat(chunks).toString() });
 }
 
-async function run(args: string[]) {
+async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = sink();
   const stderr = sink();
-  const code = await main(args, { stdout, stderr, env: {} });
+  const code = await main(args, { stdout, stderr, env });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
@@ -143,6 +153,23 @@ describe('certcheck', () => {
     expect(await readdir(join(out, 'reports', key, day))).toEqual([`${latest.checkedAt}.json`]);
   });
 
+  it('stores reports in S3 with --out s3://bucket/prefix, at the S3_ENDPOINT given', async () => {
+    const { code, stderr } = await run([...resolveArgs(), '--no-resumption', '--out', `s3://${s3Bucket}/cli/run-1/`, `good.test:${good.port}`], { S3_ENDPOINT: s3Endpoint });
+
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const keys = await s3Keys('cli/run-1/');
+    expect(keys).toHaveLength(2);
+    expect(keys).toContain(`cli/run-1/latest/good.test_${good.port}.json`);
+    expect(keys.find((k) => k.startsWith(`cli/run-1/reports/good.test_${good.port}/`))).toMatch(/\/\d{4}-\d\d-\d\d\/[^/]+Z\.json$/);
+  });
+
+  it('refuses --out with a bad bucket name before checking', async () => {
+    const { code, stderr } = await run(['--out', 's3://Not_A_Bucket/x', 'example.com']);
+
+    expect(code).toBe(64);
+    expect(stderr).toBe('certcheck: --out: "s3://Not_A_Bucket/x" does not name a valid S3 bucket\n');
+  });
+
   it('checks every address of localhost with --all-addresses, storing one report per address', async () => {
     // localhost resolves from /etc/hosts, without any query leaving the machine.
     const { lookup } = await import('node:dns/promises');
@@ -163,6 +190,17 @@ describe('certcheck', () => {
     } finally {
       await Promise.all([v4.close(), extra?.close()]);
     }
+  });
+
+  it('runs as the built bin, storing to S3', async () => {
+    const env = { ...process.env, S3_ENDPOINT: s3Endpoint };
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(__dirname, '..', 'dist', 'handlers', 'cli.js'), ...resolveArgs(), '--json', '--no-resumption', '--out', `s3://${s3Bucket}/cli/bin`, `good.test:${good.port}`],
+      { env },
+    );
+    expect((JSON.parse(stdout) as Report[])[0].status).toBe('ok');
+    expect(await s3Keys('cli/bin/latest/')).toEqual([`cli/bin/latest/good.test_${good.port}.json`]);
   });
 
   it('runs as the built bin', async () => {

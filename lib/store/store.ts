@@ -14,6 +14,8 @@ export interface RunSummary {
   targets: number;
   reports: number;
   byStatus: Record<string, number>;
+  /** How long one report took: the median and the slowest. */
+  reportDurationMs: { median: number; max: number };
   storeFailures: { key: string; error: string }[];
 }
 

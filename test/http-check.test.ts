@@ -1,0 +1,235 @@
+/**
+ * The HTTP door on the sample events: routes, bad input, the address guard end to end (only
+ * with loopback spellings, asserting no connection was made), stored reports from S3, and a
+ * 500 that shows no stack.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { handler } from '../handlers/http-check';
+import { readHttpConfig } from '../lib/config';
+import { answer } from '../lib/http-api';
+import type { Report } from '../lib/report';
+import { makeS3Client, S3ReportStore } from '../lib/store/s3';
+import { TrustStore } from '../lib/x509/trust-store';
+import { lambdaContext, sampleEvent, withEnv } from './fixtures/lambda';
+import { hierarchy, type Hierarchy } from './fixtures/pki';
+import { sampleReport } from './fixtures/reports';
+import { closedPort, startRawServer, startTlsServer, type RunningServer } from './fixtures/tls-server';
+
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+
+let pki: Hierarchy;
+let v4: RunningServer;
+let v6: RunningServer;
+let restoreEnv: () => void;
+
+beforeAll(async () => {
+  pki = await hierarchy('Http');
+  const chain = [await pki.leaf({ cn: 'localhost', sans: ['localhost', '127.0.0.1', '::1'] }), pki.intermediate];
+  v4 = await startTlsServer({ chain });
+  // The same port on ::1, so that a connection by any loopback spelling would be counted.
+  v6 = await startTlsServer({ chain, host: '::1', port: v4.port });
+});
+
+afterAll(async () => {
+  await v4.close();
+  await v6.close();
+});
+
+beforeEach(() => {
+  restoreEnv = withEnv({ ALLOW_PRIVATE_TARGETS: undefined, S3_BUCKET: undefined, S3_ENDPOINT: undefined, S3_PREFIX: undefined, CHECK_TIMEOUT_MS: '3000' });
+});
+
+afterEach(() => restoreEnv());
+
+const connections = () => v4.stats.connections + v6.stats.connections;
+
+function get(target: string | undefined, file = 'http-check-get.json'): APIGatewayProxyEvent {
+  const event = sampleEvent<APIGatewayProxyEvent>(file);
+  return { ...event, queryStringParameters: target === undefined ? null : { target } };
+}
+
+function post(body: string): APIGatewayProxyEvent {
+  return { ...sampleEvent<APIGatewayProxyEvent>('http-check-post.json'), body };
+}
+
+function parsed<T>(result: APIGatewayProxyResult): T {
+  expect(result.headers?.['content-type']).toMatch(/^application\/json/);
+  return JSON.parse(result.body) as T;
+}
+
+describe('GET /check', () => {
+  it('answers with one report of the target', async () => {
+    process.env.ALLOW_PRIVATE_TARGETS = 'true';
+
+    const result = await handler(get(`localhost:${v4.port}`), lambdaContext());
+
+    expect(result.statusCode).toBe(200);
+    const report = parsed<Report>(result);
+    expect(report.target).toMatchObject({ host: 'localhost', port: v4.port, servername: 'localhost' });
+    expect(report.leaf?.subject).toBe('CN=localhost');
+    // The deployed trust store is Mozilla's: the test CA is not in it.
+    expect(report.findings.map((f) => f.code)).toContain('UNTRUSTED_ROOT');
+  });
+
+  it.each(['', 'ftp://example.com', 'exa mple.com', 'example.com:70000', 'user@example.com'])('refuses the bad target "%s" with a 400', async (target) => {
+    const result = await handler(get(target), lambdaContext());
+
+    expect(result.statusCode).toBe(400);
+    expect(parsed<{ error: { code: string; message: string } }>(result).error).toEqual({ code: expect.stringMatching(/^(BAD|MISSING)_TARGET$/), message: expect.any(String) });
+  });
+
+  it('refuses a missing target with a 400', async () => {
+    const result = await handler(get(undefined), lambdaContext());
+
+    expect(result.statusCode).toBe(400);
+    expect(parsed<{ error: { code: string } }>(result).error.code).toBe('MISSING_TARGET');
+  });
+
+  it('answers within the time Lambda has left, with a TIMEOUT report for a silent server', async () => {
+    process.env.ALLOW_PRIVATE_TARGETS = 'true';
+    const silent = await startRawServer(() => undefined);
+    try {
+      const started = Date.now();
+      const result = await handler(get(`127.0.0.1:${silent.port}`), lambdaContext(4_500));
+
+      expect(Date.now() - started).toBeLessThan(4_500);
+      expect(parsed<Report>(result).findings.map((f) => f.code)).toEqual(['TIMEOUT']);
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
+describe('the address guard', () => {
+  it('blocks the sample private event without connecting', async () => {
+    const result = await handler(sampleEvent<APIGatewayProxyEvent>('http-check-private.json'), lambdaContext());
+
+    const report = parsed<Report>(result);
+    expect(result.statusCode).toBe(200);
+    expect(report.status).toBe('unknown');
+    expect(report.findings).toEqual([{ code: 'BLOCKED_ADDRESS', severity: 'unknown', message: expect.stringMatching(/loopback/) }]);
+  });
+
+  it.each(['localhost', '127.0.0.1', '127.1', '2130706433', '0x7f000001', '0177.0.0.1', '[::ffff:127.0.0.1]', '[::1]', '0.0.0.0', '[::]', 'LOCALHOST.'])(
+    'refuses %s and makes no connection',
+    async (spelling) => {
+      const before = connections();
+
+      const result = await handler(get(`${spelling}:${v4.port}`), lambdaContext());
+
+      const report = parsed<Report>(result);
+      expect(report.findings.map((f) => f.code)).toEqual(['BLOCKED_ADDRESS']);
+      expect(report.target.address).not.toBeNull();
+      expect(connections()).toBe(before);
+    },
+  );
+
+  it('lets loopback through when ALLOW_PRIVATE_TARGETS=true, so the test above would see a connection', async () => {
+    process.env.ALLOW_PRIVATE_TARGETS = 'true';
+    const before = connections();
+
+    const result = await handler(get(`127.1:${v4.port}`), lambdaContext());
+
+    expect(parsed<Report>(result).findings.map((f) => f.code)).not.toContain('BLOCKED_ADDRESS');
+    expect(connections()).toBeGreaterThan(before);
+  });
+
+  it('blocks every target of a POST that resolves to loopback', async () => {
+    const before = connections();
+
+    const result = await handler(post(JSON.stringify({ targets: [`localhost:${v4.port}`, `[::1]:${v4.port}`] })), lambdaContext());
+
+    expect(parsed<Report[]>(result).map((r) => r.findings[0].code)).toEqual(['BLOCKED_ADDRESS', 'BLOCKED_ADDRESS']);
+    expect(connections()).toBe(before);
+  });
+});
+
+describe('POST /check', () => {
+  it('answers with one report per target, in order', async () => {
+    process.env.ALLOW_PRIVATE_TARGETS = 'true';
+    const down = await closedPort();
+
+    const result = await handler(post(JSON.stringify({ targets: [`localhost:${v4.port}`, `127.0.0.1:${down}`] })), lambdaContext());
+
+    expect(result.statusCode).toBe(200);
+    const reports = parsed<Report[]>(result);
+    expect(reports.map((r) => r.target.port)).toEqual([v4.port, down]);
+    expect(reports[1].findings.map((f) => f.code)).toEqual(['CONNECTION_FAILED']);
+  });
+
+  it('checks the targets of the sample event as given (a base64 body too)', async () => {
+    const event = sampleEvent<APIGatewayProxyEvent>('http-check-post.json');
+    const body = JSON.stringify({ targets: [`localhost:${v4.port}`] });
+
+    const result = await handler({ ...event, body: Buffer.from(body).toString('base64'), isBase64Encoded: true }, lambdaContext());
+
+    expect(parsed<Report[]>(result)).toHaveLength(1);
+  });
+
+  it.each([
+    ['not JSON', '{targets:', 'BAD_REQUEST'],
+    ['no targets', '{}', 'BAD_REQUEST'],
+    ['an empty list', '{"targets": []}', 'BAD_REQUEST'],
+    ['more than 20 targets', JSON.stringify({ targets: Array.from({ length: 21 }, (_, i) => `h${i}.example`) }), 'TOO_MANY_TARGETS'],
+    ['a bad target', JSON.stringify({ targets: ['example.com', 'ftp://example.org'] }), 'BAD_TARGET'],
+    ['a target that is not a string', JSON.stringify({ targets: [443] }), 'MISSING_TARGET'],
+  ])('refuses %s with a 400 and checks nothing', async (_what, body, code) => {
+    const before = connections();
+
+    const result = await handler(post(body), lambdaContext());
+
+    expect(result.statusCode).toBe(400);
+    expect(parsed<{ error: { code: string } }>(result).error.code).toBe(code);
+    expect(connections()).toBe(before);
+  });
+});
+
+describe('GET /reports/latest', () => {
+  const bucket = process.env.S3_TEST_BUCKET as string;
+  const endpoint = process.env.S3_TEST_ENDPOINT as string;
+
+  it('answers with the newest stored report from S3, and 404 when there is none', async () => {
+    const store = new S3ReportStore(makeS3Client({ endpoint }), { bucket, prefix: 'http-latest' });
+    const stored = sampleReport({ host: 'example.com', checkedAt: '2026-11-23T05:00:00.000Z', status: 'warning' });
+    await store.putReport(stored, { perAddress: false });
+    Object.assign(process.env, { S3_BUCKET: bucket, S3_PREFIX: 'http-latest', S3_ENDPOINT: endpoint });
+
+    const found = await handler(sampleEvent<APIGatewayProxyEvent>('http-reports-latest.json'), lambdaContext());
+    const missing = await handler({ ...sampleEvent<APIGatewayProxyEvent>('http-reports-latest.json'), queryStringParameters: { target: 'example.org' } }, lambdaContext());
+
+    expect(found.statusCode).toBe(200);
+    expect(parsed<Report>(found)).toEqual(stored);
+    expect(missing.statusCode).toBe(404);
+    expect(parsed<{ error: { code: string } }>(missing).error.code).toBe('NOT_FOUND');
+  });
+
+  it('answers 500 with a code and no stack trace when the store is down', async () => {
+    Object.assign(process.env, { S3_BUCKET: bucket, S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}` });
+
+    const result = await handler(sampleEvent<APIGatewayProxyEvent>('http-reports-latest.json'), lambdaContext());
+
+    expect(result.statusCode).toBe(500);
+    const body = parsed<{ error: { code: string; message: string } }>(result);
+    expect(body.error.code).toBe('INTERNAL_ERROR');
+    expect(result.body).not.toMatch(/\n\s+at |\.ts:\d+|node_modules/);
+  });
+});
+
+describe('the HTTP API core', () => {
+  it('gives an ok report when the CA is trusted', async () => {
+    const config = { ...readHttpConfig({ ALLOW_PRIVATE_TARGETS: 'true' }), timeoutMs: 3000 };
+    const trustStore = new TrustStore([pki.root.cert], 'the test roots');
+
+    const result = await answer({ method: 'GET', route: '/check', query: { target: `localhost:${v4.port}` }, body: null }, { config, trustStore, store: () => Promise.reject(new Error('unused')) });
+
+    expect(result.statusCode).toBe(200);
+    expect((result.body as Report).status).toBe('ok');
+  });
+
+  it('answers 404 for an unknown route', async () => {
+    const config = readHttpConfig({});
+    const result = await answer({ method: 'DELETE', route: '/check', query: {}, body: null }, { config, trustStore: TrustStore.mozilla(), store: () => Promise.reject(new Error('unused')) });
+
+    expect(result).toEqual({ statusCode: 404, body: { error: { code: 'NOT_FOUND', message: 'no such endpoint: DELETE /check' } } });
+  });
+});

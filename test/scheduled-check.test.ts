@@ -1,0 +1,79 @@
+/** The scheduled function on the sample event: reports to a folder or to S3, targets from S3. */
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { ScheduledEvent } from 'aws-lambda';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { handler } from '../handlers/scheduled-check';
+import type { Report } from '../lib/report';
+import { makeS3Client } from '../lib/store/s3';
+import { lambdaContext, sampleEvent, withEnv } from './fixtures/lambda';
+import { closedPort } from './fixtures/tls-server';
+
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+
+const bucket = process.env.S3_TEST_BUCKET as string;
+const endpoint = process.env.S3_TEST_ENDPOINT as string;
+const client = makeS3Client({ endpoint });
+const event = sampleEvent<ScheduledEvent>('scheduled.json');
+let restoreEnv: () => void = () => undefined;
+
+afterEach(() => restoreEnv());
+
+async function keysUnder(prefix: string): Promise<string[]> {
+  const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  return (page.Contents ?? []).map((o) => o.Key as string);
+}
+
+describe('scheduledCheck', () => {
+  it('writes latest/127.0.0.1_1.json under REPORTS_DIR for TARGETS=127.0.0.1:1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'certcheck-scheduled-'));
+    restoreEnv = withEnv({ TARGETS: '127.0.0.1:1', REPORTS_DIR: dir, S3_BUCKET: undefined, CHECK_TIMEOUT_MS: '2000' });
+
+    const summary = await handler(event, lambdaContext());
+
+    expect(summary).toMatchObject({ targets: 1, reports: 1, byStatus: { unknown: 1 }, storeFailures: [] });
+    expect(summary.reportDurationMs.max).toBeGreaterThanOrEqual(summary.reportDurationMs.median);
+    const report = JSON.parse(await readFile(join(dir, 'latest', '127.0.0.1_1.json'), 'utf8')) as Report;
+    expect(report.findings.map((f) => f.code)).toEqual(['CONNECTION_FAILED']);
+    expect(await readdir(join(dir, 'runs'))).toEqual([`${summary.startedAt}.json`]);
+  });
+
+  it('stores every report and the run summary in S3, with targets read from an S3 object', async () => {
+    const [a, b] = [await closedPort(), await closedPort()];
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'scheduled/targets.txt', Body: `# the fleet\n127.0.0.1:${a}\n127.0.0.1:${b}\n` }));
+    restoreEnv = withEnv({
+      TARGETS: undefined,
+      TARGETS_FILE: `s3://${bucket}/scheduled/targets.txt`,
+      S3_BUCKET: bucket,
+      S3_PREFIX: 'scheduled/out',
+      S3_ENDPOINT: endpoint,
+      CHECK_TIMEOUT_MS: '2000',
+    });
+
+    const summary = await handler(event, lambdaContext());
+
+    expect(summary).toMatchObject({ targets: 2, reports: 2, storeFailures: [] });
+    const keys = await keysUnder('scheduled/out/');
+    expect(keys).toEqual(
+      expect.arrayContaining([`scheduled/out/latest/127.0.0.1_${a}.json`, `scheduled/out/latest/127.0.0.1_${b}.json`, `scheduled/out/runs/${summary.startedAt}.json`]),
+    );
+    expect(keys.filter((k) => k.startsWith('scheduled/out/reports/'))).toHaveLength(2);
+  });
+
+  it('goes on through an S3 outage and records every failure in the summary', async () => {
+    restoreEnv = withEnv({ TARGETS: '127.0.0.1:1,127.0.0.1:2', S3_BUCKET: bucket, S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, CHECK_TIMEOUT_MS: '2000' });
+
+    const summary = await handler(event, lambdaContext());
+
+    expect(summary.reports).toBe(2);
+    expect(summary.storeFailures.map((f) => f.key).sort()).toEqual(['latest/127.0.0.1_1.json', 'latest/127.0.0.1_2.json']);
+    expect(summary.storeFailures[0].error).toMatch(/cannot write s3:\/\//);
+  });
+
+  it('refuses a bad configuration before checking anything', async () => {
+    restoreEnv = withEnv({ TARGETS: 'ftp://example.com', S3_BUCKET: undefined });
+
+    await expect(handler(event, lambdaContext())).rejects.toThrow(/scheme "ftp" is not supported/);
+  });
+});
