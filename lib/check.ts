@@ -30,6 +30,11 @@ export interface CheckOptions {
   resumption: boolean;
   resumptionAttempts: number;
   allAddresses: boolean;
+  /**
+   * Whether a name's IPv6 addresses are checked. Off where the host has no IPv6 route (Lambda
+   * outside a dual-stack VPC): a name with IPv4 addresses is then checked on those only.
+   */
+  ipv6: boolean;
   /** `host:port` → address to connect to, keeping the host for SNI and name checks. */
   resolve: ReadonlyMap<string, string>;
   trustStore: TrustStore;
@@ -51,6 +56,7 @@ export const DEFAULT_CHECK_OPTIONS: Omit<CheckOptions, 'trustStore'> = {
   resumption: true,
   resumptionAttempts: 3,
   allAddresses: false,
+  ipv6: true,
   resolve: new Map(),
 };
 
@@ -185,19 +191,20 @@ async function addressesOf(target: Target, opts: CheckOptions): Promise<string[]
   });
   const unique = [...new Set(found.map((a) => a.address))];
   if (unique.length === 0) throw new Error('no address');
-  return unique;
+  const v4 = unique.filter((a) => !a.includes(':'));
+  // An IPv6-only name is still checked without IPv6, and fails with the connection's reason.
+  return opts.ipv6 || v4.length === 0 ? unique : v4;
 }
 
 /**
- * The addresses to check, and those the policy refuses. With one address per name, a name
- * with any refused address is refused whole: a mix of public and private answers is how a
- * rebinding attack looks.
+ * The addresses to report on, each with the policy's reason to refuse it (null: check it). With
+ * one address per name, a name with any refused address is refused whole: a mix of public and
+ * private answers is how a rebinding attack looks.
  */
-function screen(addresses: string[], opts: CheckOptions): { check: string[]; blocked: { address: string; why: string }[] } {
-  const judged = addresses.map((address) => ({ address, why: opts.addressPolicy?.(address) ?? null }));
-  const blocked = judged.filter((a): a is { address: string; why: string } => a.why !== null);
-  if (!opts.allAddresses) return blocked.length > 0 ? { check: [], blocked: blocked.slice(0, 1) } : { check: addresses.slice(0, 1), blocked: [] };
-  return { check: judged.filter((a) => a.why === null).map((a) => a.address), blocked };
+function screen(addresses: string[], opts: CheckOptions): { address: string; refused: string | null }[] {
+  const judged = addresses.map((address) => ({ address, refused: opts.addressPolicy?.(address) ?? null }));
+  if (opts.allAddresses) return judged;
+  return [judged.find((a) => a.refused !== null) ?? judged[0]];
 }
 
 function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
@@ -221,24 +228,21 @@ export async function checkTarget(target: Target, opts: CheckOptions): Promise<R
     const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     return [failedReport(target, null, { code: 'DNS_FAILED', message: `${target.host} does not resolve (${why})` }, opts, startedMs)];
   }
-  const { check, blocked } = screen(addresses, opts);
-  const refused = blocked.map(({ address, why }) =>
-    failedReport(target, address, { code: 'BLOCKED_ADDRESS', message: `refused to connect to ${address} (${why})` }, opts, startedMs),
-  );
   // Each step has its own bound (the look-up and the handshake their timeout, the probes their
   // budget); this deadline is the last guard, should one of them not hold.
   const deadlineMs = opts.deadlineMs ?? opts.timeoutMs * (3 + (opts.resumption ? opts.resumptionAttempts : 0));
-  const checked = await Promise.all(
-    check.map((address) =>
-      withDeadline(
+  return Promise.all(
+    screen(addresses, opts).map(async ({ address, refused }) => {
+      if (refused !== null) {
+        return failedReport(target, address, { code: 'BLOCKED_ADDRESS', message: `refused to connect to ${address} (${refused})` }, opts, startedMs);
+      }
+      return withDeadline(
         checkAddress(target, address, opts).catch((err: unknown) =>
           failedReport(target, address, { code: 'CHECK_FAILED', message: `the check failed: ${(err as Error).message}` }, opts, startedMs),
         ),
         deadlineMs,
-        () =>
-          failedReport(target, address, { code: 'TIMEOUT', message: `the check did not finish within ${deadlineMs} ms` }, opts, startedMs),
-      ),
-    ),
+        () => failedReport(target, address, { code: 'TIMEOUT', message: `the check did not finish within ${deadlineMs} ms` }, opts, startedMs),
+      );
+    }),
   );
-  return [...refused, ...checked];
 }

@@ -19,6 +19,7 @@ export interface CommonConfig {
   warnDays: number;
   criticalDays: number;
   timeoutMs: number;
+  ipv6: boolean;
 }
 
 export interface JobConfig extends CommonConfig {
@@ -75,6 +76,7 @@ function commonConfig(env: NodeJS.ProcessEnv, defaultTimeoutMs: number): CommonC
     warnDays: number(env, 'WARN_DAYS', 30),
     criticalDays: number(env, 'CRITICAL_DAYS', 7),
     timeoutMs: number(env, 'CHECK_TIMEOUT_MS', defaultTimeoutMs),
+    ipv6: flag(env, 'CHECK_IPV6', true),
   };
 }
 

@@ -90,6 +90,7 @@ async function check(targets: Target[], deps: HttpDeps): Promise<Report[]> {
     criticalDays: config.criticalDays,
     trustStore: deps.trustStore,
     allAddresses: false,
+    ipv6: config.ipv6,
     addressPolicy: config.allowPrivateTargets ? undefined : blockedReason,
     deadlineMs: remaining === undefined ? undefined : Math.max(1_000, remaining - ANSWER_MARGIN_MS),
     concurrency: MAX_TARGETS,

@@ -50,6 +50,7 @@ export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<Ru
     warnDays: config.warnDays,
     criticalDays: config.criticalDays,
     allAddresses: config.allAddresses,
+    ipv6: config.ipv6,
     concurrency: config.concurrency,
     trustStore: deps.trustStore,
     now,
