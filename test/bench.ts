@@ -5,13 +5,19 @@
  * a few TLS servers, sharing two intermediates as real fleets do. This process then measures,
  * in one run and with the same concurrency: bare Node TLS handshakes (no checking), checks
  * without resumption probes (one handshake plus every certificate check), and full checks;
- * then the CLI's cold start (process start to first connection). The last line is the summary.
+ * then the CLI's cold start (process start to first connection), and the Lambda bundles: their
+ * size as serverless.yml builds them, and a cold start of `httpCheck` (a fresh process loads the
+ * bundle and answers events/http-check-private.json, which needs no network). The last line is
+ * the summary.
  */
 import { fork, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { createServer } from 'node:net';
 import { connect } from 'node:tls';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 import { DEFAULT_CHECK_OPTIONS } from '../lib/check';
 import { runChecks } from '../lib/run';
 import { parseTarget, type Target } from '../lib/target';
@@ -135,6 +141,57 @@ async function coldStart(): Promise<number> {
   return Math.round(samples[Math.floor(samples.length / 2)]);
 }
 
+const ROOT = join(__dirname, '..', '..');
+
+/** Bundles both handlers as serverless.yml has serverless-esbuild do it; returns the folder and sizes in KB. */
+async function lambdaBundles(): Promise<{ dir: string; kb: Record<string, number> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'certcheck-bundle-'));
+  const kb: Record<string, number> = {};
+  for (const name of ['scheduled-check', 'http-check']) {
+    const outfile = join(dir, `${name}.js`);
+    await build({
+      entryPoints: [join(ROOT, 'handlers', `${name}.ts`)],
+      bundle: true,
+      minify: true,
+      treeShaking: true,
+      sourcemap: true,
+      sourcesContent: false,
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      outfile,
+      logLevel: 'silent',
+    });
+    kb[name] = Math.round((await stat(outfile)).size / 1024);
+  }
+  return { dir, kb };
+}
+
+/** Milliseconds from spawning a process to the bundled httpCheck's first answer, median of COLD_STARTS. */
+async function lambdaColdStart(bundleDir: string): Promise<number> {
+  const script = `
+    const started = Number(process.argv[1]);
+    const { handler } = require(${JSON.stringify(join(bundleDir, 'http-check.js'))});
+    const event = require(${JSON.stringify(join(ROOT, 'events', 'http-check-private.json'))});
+    handler(event).then((r) => { if (r.statusCode !== 200) process.exit(1); process.stdout.write(String(performance.timeOrigin + performance.now() - started)); });`;
+  const samples: number[] = [];
+  for (let i = 0; i < COLD_STARTS; i++) {
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', script, String(performance.timeOrigin + performance.now())], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+        env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', NODE_NO_WARNINGS: '1' },
+      });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`the bundled handler exited with ${code}`))));
+    });
+    samples.push(Number(output));
+  }
+  samples.sort((a, b) => a - b);
+  return Math.round(samples[Math.floor(samples.length / 2)]);
+}
+
 async function bench(): Promise<void> {
   const child = fork(__filename, ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
@@ -170,13 +227,20 @@ async function bench(): Promise<void> {
     );
     const cold = await coldStart();
     process.stdout.write(`cold start (median of ${COLD_STARTS}): ${cold} ms\n`);
+    const bundles = await lambdaBundles();
+    const lambdaCold = await lambdaColdStart(bundles.dir).finally(() => rm(bundles.dir, { recursive: true, force: true }));
+    process.stdout.write(
+      `lambda bundles: scheduled-check ${bundles.kb['scheduled-check']} KB, http-check ${bundles.kb['http-check']} KB (minified, before zip); ` +
+        `httpCheck cold start to first answer (median of ${COLD_STARTS}): ${lambdaCold} ms\n`,
+    );
     const ratio = (bare / raw).toFixed(2);
     process.stdout.write(
       `goals: ratio>=0.7 ${Number(ratio) >= 0.7 ? 'met' : 'MISSED'}, checks/s>=0.2*raw ${full >= 0.2 * raw ? 'met' : 'MISSED'}, ` +
         `peak-rss<=256 ${peakRssMb <= 256 ? 'met' : 'MISSED'}, cold-start<=300 ${cold <= 300 ? 'met' : 'MISSED'}\n`,
     );
     process.stdout.write(
-      `bench: checks/s=${full} bare-checks/s=${bare} raw-handshakes/s=${raw} ratio=${ratio} peak-rss-mb=${peakRssMb} targets=${targets.length} cold-start-ms=${cold}\n`,
+      `bench: checks/s=${full} bare-checks/s=${bare} raw-handshakes/s=${raw} ratio=${ratio} peak-rss-mb=${peakRssMb} targets=${targets.length} cold-start-ms=${cold} ` +
+        `lambda-bundle-kb=${bundles.kb['http-check']} lambda-cold-start-ms=${lambdaCold}\n`,
     );
   } finally {
     child.kill();
