@@ -1,8 +1,12 @@
-/** The S3 report store against a real S3-compatible server (s3rver, started by jest's global setup). */
+/** The report stores: S3 against a real S3-compatible server (s3rver, started by jest's global setup), and a folder. */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { readJobConfig } from '../lib/config';
 import { makeS3Client, readS3Text, S3ReportStore } from '../lib/store/s3';
-import { findLatest, StoreError } from '../lib/store/store';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FsReportStore } from '../lib/store/fs';
+import { findLatest, StoreError, type ReportStore } from '../lib/store/store';
 import { sampleReport } from './fixtures/reports';
 import { closedPort } from './fixtures/tls-server';
 
@@ -50,18 +54,6 @@ describe('the S3 report store', () => {
     ]);
   });
 
-  it('finds the newest report of a target, whole or per address, and null when there is none', async () => {
-    const store = new S3ReportStore(client, { bucket, prefix: 'find' });
-    await store.putReport(sampleReport({ host: 'a.example', address: '192.0.2.1', checkedAt: '2026-11-23T05:00:00.000Z' }), { perAddress: true });
-    await store.putReport(sampleReport({ host: 'a.example', address: '192.0.2.2', checkedAt: '2026-11-23T05:00:02.000Z' }), { perAddress: true });
-    await store.putReport(sampleReport({ host: 'a.example', port: 4430, checkedAt: '2026-11-23T06:00:00.000Z' }), { perAddress: false });
-
-    expect((await findLatest(store, 'a.example', 443))?.target.address).toBe('192.0.2.2');
-    expect((await findLatest(store, 'a.example', 443, '192.0.2.1'))?.target.address).toBe('192.0.2.1');
-    expect((await findLatest(store, 'a.example', 4430))?.checkedAt).toBe('2026-11-23T06:00:00.000Z');
-    expect(await findLatest(store, 'b.example', 443)).toBeNull();
-  });
-
   it('reads a text object, and null for a missing one', async () => {
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'config/targets.txt', Body: 'example.com\n# no\nexample.org:8443\n' }));
 
@@ -82,6 +74,23 @@ describe('the S3 report store', () => {
     const store = new S3ReportStore(client, { bucket, prefix: 'junk' });
 
     await expect(store.getLatest('example.com_443')).rejects.toThrow(/not a certcheck report/);
+  });
+});
+
+describe.each([
+  ['S3', () => Promise.resolve(new S3ReportStore(client, { bucket, prefix: 'find' }))],
+  ['a folder', async () => new FsReportStore(await mkdtemp(join(tmpdir(), 'certcheck-find-')))],
+])('the latest report in %s', (_medium, open) => {
+  it('is the newest of a target, whole or per address, and null when there is none', async () => {
+    const store: ReportStore = await open();
+    await store.putReport(sampleReport({ host: 'a.example', address: '192.0.2.1', checkedAt: '2026-11-23T05:00:00.000Z' }), { perAddress: true });
+    await store.putReport(sampleReport({ host: 'a.example', address: '192.0.2.2', checkedAt: '2026-11-23T05:00:02.000Z' }), { perAddress: true });
+    await store.putReport(sampleReport({ host: 'a.example', port: 4430, checkedAt: '2026-11-23T06:00:00.000Z' }), { perAddress: false });
+
+    expect((await findLatest(store, 'a.example', 443))?.target.address).toBe('192.0.2.2');
+    expect((await findLatest(store, 'a.example', 443, '192.0.2.1'))?.target.address).toBe('192.0.2.1');
+    expect((await findLatest(store, 'a.example', 4430))?.checkedAt).toBe('2026-11-23T06:00:00.000Z');
+    expect(await findLatest(store, 'b.example', 443)).toBeNull();
   });
 });
 

@@ -1,18 +1,19 @@
 /** A ReportStore in a local folder, with the same layout as in object storage. */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import type { Report } from '../report';
-import { parseStoredReport, reportKeys, StoreError, type ReportStore, type RunSummary } from './store';
+import { basename, dirname, join } from 'node:path';
+import { LayoutStore, StoreError } from './store';
 
-export class FsReportStore implements ReportStore {
-  constructor(readonly root: string) {}
+export class FsReportStore extends LayoutStore {
+  constructor(readonly root: string) {
+    super();
+  }
 
   get location(): string {
     return this.root;
   }
 
-  private async write(key: string, body: string): Promise<void> {
+  protected async write(key: string, body: string): Promise<void> {
     const path = join(this.root, key);
     try {
       await mkdir(dirname(path), { recursive: true });
@@ -25,33 +26,22 @@ export class FsReportStore implements ReportStore {
     }
   }
 
-  async putReport(report: Report, opts: { perAddress: boolean }): Promise<void> {
-    const keys = reportKeys(report, opts.perAddress);
-    const body = `${JSON.stringify(report, null, 2)}\n`;
-    await this.write(keys.history, body);
-    await this.write(keys.latest, body);
-  }
-
-  async putRunSummary(summary: RunSummary): Promise<void> {
-    await this.write(`runs/${summary.startedAt}.json`, `${JSON.stringify(summary, null, 2)}\n`);
-  }
-
-  async getLatest(key: string): Promise<Report | null> {
-    const path = join(this.root, 'latest', `${key}.json`);
-    let text: string;
+  protected async read(key: string): Promise<string | null> {
+    const path = join(this.root, key);
     try {
-      text = await readFile(path, 'utf8');
+      return await readFile(path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw new StoreError(`cannot read ${path}: ${(err as Error).message}`, { cause: err });
     }
-    return parseStoredReport(text, path);
   }
 
-  async listLatest(start: string): Promise<string[]> {
-    const dir = join(this.root, 'latest');
+  protected async list(start: string): Promise<string[]> {
+    const dir = dirname(join(this.root, start));
+    const namePrefix = basename(start);
     try {
-      return (await readdir(dir)).filter((name) => name.startsWith(start) && name.endsWith('.json')).map((name) => name.slice(0, -'.json'.length));
+      const folder = dirname(start);
+      return (await readdir(dir)).filter((name) => name.startsWith(namePrefix) && !name.endsWith('.tmp')).map((name) => `${folder}/${name}`);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new StoreError(`cannot list ${dir}: ${(err as Error).message}`, { cause: err });

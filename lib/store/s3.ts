@@ -1,7 +1,6 @@
 /** A ReportStore in S3 or any S3-compatible server, with the contract's layout under a prefix. */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import type { Report } from '../report';
-import { parseStoredReport, prefixed, reportKeys, StoreError, type ReportStore, type RunSummary, type S3Location } from './store';
+import { LayoutStore, prefixed, StoreError, type S3Location } from './store';
 
 export interface S3ClientSettings {
   /** An S3-compatible endpoint (`S3_ENDPOINT`); path-style addressing is used with it. */
@@ -42,7 +41,7 @@ export async function readS3Text(client: S3Client, bucket: string, key: string):
   }
 }
 
-export class S3ReportStore implements ReportStore {
+export class S3ReportStore extends LayoutStore {
   private readonly bucket: string;
   private readonly prefix: string;
 
@@ -50,6 +49,7 @@ export class S3ReportStore implements ReportStore {
     private readonly client: S3Client,
     where: S3Location,
   ) {
+    super();
     this.bucket = where.bucket;
     this.prefix = where.prefix;
   }
@@ -58,7 +58,7 @@ export class S3ReportStore implements ReportStore {
     return `s3://${this.bucket}${this.prefix ? `/${this.prefix}` : ''}`;
   }
 
-  private async put(key: string, body: string): Promise<void> {
+  protected async write(key: string, body: string): Promise<void> {
     const fullKey = prefixed(this.prefix, key);
     try {
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: fullKey, Body: body, ContentType: 'application/json' }));
@@ -67,40 +67,22 @@ export class S3ReportStore implements ReportStore {
     }
   }
 
-  async putReport(report: Report, opts: { perAddress: boolean }): Promise<void> {
-    const keys = reportKeys(report, opts.perAddress);
-    const body = `${JSON.stringify(report, null, 2)}\n`;
-    // History first: should the second write fail, the report is still kept.
-    await this.put(keys.history, body);
-    await this.put(keys.latest, body);
+  protected read(key: string): Promise<string | null> {
+    return readS3Text(this.client, this.bucket, prefixed(this.prefix, key));
   }
 
-  async putRunSummary(summary: RunSummary): Promise<void> {
-    await this.put(`runs/${summary.startedAt}.json`, `${JSON.stringify(summary, null, 2)}\n`);
-  }
-
-  async getLatest(key: string): Promise<Report | null> {
-    const fullKey = prefixed(this.prefix, `latest/${key}.json`);
-    const text = await readS3Text(this.client, this.bucket, fullKey);
-    return text === null ? null : parseStoredReport(text, `s3://${this.bucket}/${fullKey}`);
-  }
-
-  async listLatest(start: string): Promise<string[]> {
-    const prefix = prefixed(this.prefix, 'latest/');
+  protected async list(start: string): Promise<string[]> {
+    const root = prefixed(this.prefix, '');
     const keys: string[] = [];
     let token: string | undefined;
     try {
       do {
-        const page = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${prefix}${start}`, ContinuationToken: token }),
-        );
-        for (const item of page.Contents ?? []) {
-          if (item.Key?.endsWith('.json')) keys.push(item.Key.slice(prefix.length, -'.json'.length));
-        }
+        const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${root}${start}`, ContinuationToken: token }));
+        for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key.slice(root.length));
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     } catch (err) {
-      throw new StoreError(`cannot list s3://${this.bucket}/${prefix}${start}: ${describe(err)}`, { cause: err });
+      throw new StoreError(`cannot list s3://${this.bucket}/${root}${start}: ${describe(err)}`, { cause: err });
     }
     return keys;
   }

@@ -47,6 +47,41 @@ export function reportKeys(report: Report, perAddress: boolean): { history: stri
 }
 
 /**
+ * The contract's layout on any medium that writes, reads and lists whole objects by key (a
+ * folder, a bucket); each medium supplies those three.
+ */
+export abstract class LayoutStore implements ReportStore {
+  abstract readonly location: string;
+  /** Writes the whole object; a StoreError that names it on failure. */
+  protected abstract write(key: string, body: string): Promise<void>;
+  /** The object's text, or null when there is none; a StoreError on any other failure. */
+  protected abstract read(key: string): Promise<string | null>;
+  /** The keys that start with `start` (a key prefix, not a folder). */
+  protected abstract list(start: string): Promise<string[]>;
+
+  async putReport(report: Report, opts: { perAddress: boolean }): Promise<void> {
+    const keys = reportKeys(report, opts.perAddress);
+    const body = `${JSON.stringify(report, null, 2)}\n`;
+    // History first: should the second write fail, the report is still kept.
+    await this.write(keys.history, body);
+    await this.write(keys.latest, body);
+  }
+
+  async putRunSummary(summary: RunSummary): Promise<void> {
+    await this.write(`runs/${summary.startedAt}.json`, `${JSON.stringify(summary, null, 2)}\n`);
+  }
+
+  async getLatest(key: string): Promise<Report | null> {
+    const text = await this.read(`latest/${key}.json`);
+    return text === null ? null : parseStoredReport(text, `${this.location}/latest/${key}.json`);
+  }
+
+  async listLatest(start: string): Promise<string[]> {
+    return (await this.list(`latest/${start}`)).filter((key) => key.endsWith('.json')).map((key) => key.slice('latest/'.length, -'.json'.length));
+  }
+}
+
+/**
  * The newest stored report of host:port: the one-report key, or, where a name's addresses were
  * checked one by one, the newest of its per-address reports (or exactly `address`'s).
  */
