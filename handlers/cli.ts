@@ -29,7 +29,7 @@ const USAGE = `usage: certcheck [options] <target...>
   --concurrency <n>            targets checked at once, default 16
   --resumption-attempts <n>    resumptions tried per mechanism, default 3
   --no-resumption              skip the session-resumption probes
-  --no-revocation              skip OCSP and CRL look-ups
+  --no-revocation              skip OCSP and CRL look-ups (a stapled response is still read)
   --all-addresses              check every A/AAAA address of a name, one report each
   --json                       print a JSON array of reports on stdout
   --out <dir | s3://bucket/prefix>   also store the reports there (S3_ENDPOINT for
@@ -135,6 +135,7 @@ function parseCli(argv: string[]): CliRequest {
       concurrency: positiveInt('concurrency', v.concurrency, 16),
       resumptionAttempts: positiveInt('resumption-attempts', v['resumption-attempts'], 3),
       resumption: !v['no-resumption'],
+      revocation: !v['no-revocation'],
       allAddresses: v['all-addresses'] === true,
       resolve: parseResolve(v.resolve ?? []),
       trustStore: v['ca-file'] ? TrustStore.fromPemFile(v['ca-file']) : TrustStore.mozilla(),

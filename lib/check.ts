@@ -6,12 +6,14 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { CHECKS, type CheckContext, type CheckInput } from './checks';
 import { resumptionReport } from './checks/resumption';
+import { revocationReport } from './checks/revocation';
+import type { Fetch } from './revocation/http-fetch';
 import type { ChainEntry, Finding, LeafReport, Report } from './report';
 import { statusOf } from './report';
 import type { Target } from './target';
 import { ConnectError, handshake, type Handshake } from './tls/connect';
 import { probeResumption, probesTimedOut, startTls12Probes, type ProbeTarget, type Tls12Probes } from './tls/resume';
-import { certInfo, daysUntil, type CertInfo } from './x509/cert-info';
+import { certInfo, daysUntil, rfc4514, type CertInfo } from './x509/cert-info';
 import { analyseChain } from './x509/path';
 import type { TrustStore } from './x509/trust-store';
 
@@ -47,6 +49,12 @@ export interface CheckOptions {
   addressPolicy?: (address: string) => string | null;
   /** The most one target may take, in ms (default: from the timeout and the attempts). */
   deadlineMs?: number;
+  /** Look up OCSP responders and CRLs (false: --no-revocation; a staple is still read). */
+  revocation: boolean;
+  /** The largest CRL downloaded, in bytes. */
+  maxCrlBytes: number;
+  /** How revocation and AIA URLs are fetched (plain HTTP by default). */
+  fetch?: Fetch;
 }
 
 export const DEFAULT_CHECK_OPTIONS: Omit<CheckOptions, 'trustStore'> = {
@@ -58,6 +66,8 @@ export const DEFAULT_CHECK_OPTIONS: Omit<CheckOptions, 'trustStore'> = {
   allAddresses: false,
   ipv6: true,
   resolve: new Map(),
+  revocation: true,
+  maxCrlBytes: 20 * 1024 * 1024,
 };
 
 const systemLookup: Lookup = (host) => dnsLookup(host, { all: true, verbatim: true });
@@ -94,6 +104,8 @@ function inspect(target: Target, first: Handshake | null, failure: CheckInput['f
     expectedNameIsIp: target.ipVersion !== 0,
     failure,
     resumption: null,
+    revocation: null,
+    aiaIssuer: null,
   };
   if (!first || first.chain.length === 0) return { ...base, leaf: null, presented: [], chain: null, path: [] };
   const presented = first.chain.map(certInfo);
@@ -121,7 +133,7 @@ function buildReport(
     chain: input.chain
       ? { trusted: input.chain.trusted, presented: input.presented.map(chainEntry), path: input.path.map(chainEntry) }
       : null,
-    revocation: { status: 'not-checked', method: 'none', revokedAt: null, reason: null, nextUpdate: null },
+    revocation: revocationReport(input),
     resumption: resumptionReport(input),
     findings,
   };
@@ -154,6 +166,7 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
       servername,
       timeoutMs: opts.timeoutMs,
       collectChain: true,
+      requestOcsp: true,
       sessionWaitMs: opts.resumption ? probeTarget.sessionWaitMs : 0,
       onSecure: (protocol) => {
         if (opts.resumption && protocol === 'TLSv1.3') tls12 = startTls12Probes(probeTarget, opts.resumptionAttempts);
@@ -164,15 +177,46 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
     failure = { code: err.code, message: err.message };
   }
   const input = inspect(target, first, failure, opts);
-  if (first && opts.resumption) {
-    // A slow server must not cost the certificate findings: past their budget the probes
-    // become errors, and the report stands.
-    const budgetMs = opts.timeoutMs * opts.resumptionAttempts;
-    const probes = probeResumption(probeTarget, first, opts.resumptionAttempts, tls12);
-    input.resumption = await withDeadline(probes, budgetMs, () => probesTimedOut(budgetMs));
+  if (first) {
+    const revocation = lookUpRevocation(input, first, opts, started.at);
+    if (opts.resumption) {
+      // A slow server must not cost the certificate findings: past their budget the probes
+      // become errors, and the report stands.
+      const budgetMs = opts.timeoutMs * opts.resumptionAttempts;
+      const probes = probeResumption(probeTarget, first, opts.resumptionAttempts, tls12);
+      input.resumption = await withDeadline(probes, budgetMs, () => probesTimedOut(budgetMs));
+    }
+    Object.assign(input, await revocation);
   }
   const tls = first ? { protocol: first.protocol, cipher: first.cipher } : null;
   return buildReport(target, address, input, tls, started, context(opts, started.at));
+}
+
+/**
+ * The revocation look-ups of the verified path (beside the probes), and, when the path stops at
+ * a missing issuer, that issuer fetched by AIA to say whether it would complete the path. The
+ * code that parses OCSP and CMS is loaded on first use, after the first connection is on its way.
+ */
+async function lookUpRevocation(input: CheckInput, first: Handshake, opts: CheckOptions, now: Date): Promise<Pick<CheckInput, 'revocation' | 'aiaIssuer'>> {
+  const chain = input.chain;
+  if (!chain) return { revocation: null, aiaIssuer: null };
+  const [{ lookUpRevocation: lookUp }, { fetchIssuers }, { httpFetch }] = await Promise.all([
+    import('./revocation/look-up'),
+    import('./revocation/issuer-fetch'),
+    import('./revocation/http-fetch'),
+  ]);
+  const fetch = opts.fetch ?? httpFetch;
+  const fetchOptions = { timeoutMs: opts.timeoutMs, lookup: opts.lookup ?? systemLookup, addressPolicy: opts.addressPolicy };
+  const anchored = chain.end === 'trusted' || chain.end === 'untrusted-root';
+  const revocation = lookUp(chain.path, anchored, first.ocspResponse, { ...fetchOptions, lookups: opts.revocation, maxCrlBytes: opts.maxCrlBytes, fetch, now });
+  let aiaIssuer: CheckInput['aiaIssuer'] = null;
+  if (chain.end === 'missing-issuer') {
+    const fetched = await fetchIssuers(chain.path[chain.path.length - 1], fetch, fetchOptions);
+    if (fetched.length > 0) {
+      aiaIssuer = { subject: rfc4514(fetched[0].subject), completes: analyseChain([...first.chain, ...fetched], opts.trustStore).trusted };
+    }
+  }
+  return { revocation: await revocation, aiaIssuer };
 }
 
 /** A report for a target that could not be checked at all (DNS, deadline, internal error). */

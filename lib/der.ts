@@ -1,4 +1,4 @@
-/** A minimal DER reader: just enough to walk a certificate's or a session's top-level fields. */
+/** A minimal DER reader: just enough to walk a certificate's, a CRL's or a session's fields. */
 
 export interface Tlv {
   tag: number;
@@ -68,22 +68,70 @@ export function certificateSignatureOid(der: Uint8Array): string {
   return readOid(der, readTlv(der, algorithm.start));
 }
 
-const BASIC_CONSTRAINTS = '2.5.29.19';
+/** UTCTime (YYMMDDHHMMSSZ, 1950–2049) or GeneralizedTime (YYYYMMDDHHMMSS[.fff]Z) as a Date. */
+export function readTime(der: Uint8Array, tlv: Tlv): Date {
+  const text = Buffer.from(der.subarray(tlv.start, tlv.end)).toString('latin1');
+  let digits: string;
+  if (tlv.tag === 0x17) {
+    const yy = Number(text.slice(0, 2));
+    digits = `${yy < 50 ? 20 : 19}${text}`;
+  } else if (tlv.tag === 0x18) {
+    digits = text;
+  } else {
+    throw new Error('not a time');
+  }
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(digits);
+  if (!m) throw new Error(`unsupported time "${text}"`);
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
+}
+
+/** The fields of a certificate that revocation look-ups need, as raw DER slices. */
+export interface CertificateParts {
+  /** The serial number's INTEGER content. */
+  serial: Uint8Array;
+  /** The whole issuer and subject Name elements. */
+  issuer: Uint8Array;
+  subject: Uint8Array;
+  /** The subjectPublicKey BIT STRING's bits (without the unused-bits byte). */
+  publicKeyBits: Uint8Array;
+  /** The extensions, by OID: each value's OCTET STRING content. */
+  extensions: Map<string, Uint8Array>;
+}
 
 /**
- * The pathLenConstraint of a DER certificate's basicConstraints, or null when it sets none.
- * tbsCertificate's extensions are [3] EXPLICIT SEQUENCE OF Extension { OID, critical?, OCTET STRING }.
+ * Splits a DER certificate: Certificate ::= SEQUENCE { tbsCertificate, ... }, tbsCertificate ::=
+ * SEQUENCE { [0] version?, serial, signature, issuer, validity, subject, spki, ..., [3] extensions? }.
  */
-export function basicConstraintsPathLength(der: Uint8Array): number | null {
+export function certificateParts(der: Uint8Array): CertificateParts {
   const [tbs] = children(der, readTlv(der, 0));
-  const wrapper = children(der, tbs).find((field) => field.tag === 0xa3);
-  if (!wrapper) return null;
-  for (const extension of children(der, readTlv(der, wrapper.start))) {
-    const parts = children(der, extension);
-    if (readOid(der, parts[0]) !== BASIC_CONSTRAINTS) continue;
-    const value = parts[parts.length - 1];
-    const pathLength = children(der, readTlv(der, value.start)).find((field) => field.tag === 0x02);
-    return pathLength ? readUnsigned(der, pathLength) : null;
+  const fields = children(der, tbs);
+  const rest = fields[0].tag === 0xa0 ? fields.slice(1) : fields;
+  const [serial, , issuer, , subject, spki] = rest;
+  const [, bits] = children(der, spki);
+  const extensions = new Map<string, Uint8Array>();
+  const wrapper = fields.find((field) => field.tag === 0xa3);
+  if (wrapper) {
+    for (const extension of children(der, readTlv(der, wrapper.start))) {
+      const parts = children(der, extension);
+      const value = parts[parts.length - 1];
+      extensions.set(readOid(der, parts[0]), der.subarray(value.start, value.end));
+    }
   }
-  return null;
+  return {
+    serial: der.subarray(serial.start, serial.end),
+    issuer: der.subarray(issuer.offset, issuer.end),
+    subject: der.subarray(subject.offset, subject.end),
+    publicKeyBits: der.subarray(bits.start + 1, bits.end),
+    extensions,
+  };
+}
+
+const BASIC_CONSTRAINTS = '2.5.29.19';
+
+/** The pathLenConstraint of a DER certificate's basicConstraints, or null when it sets none. */
+export function basicConstraintsPathLength(der: Uint8Array): number | null {
+  const value = certificateParts(der).extensions.get(BASIC_CONSTRAINTS);
+  if (!value) return null;
+  const pathLength = children(value, readTlv(value, 0)).find((field) => field.tag === 0x02);
+  return pathLength ? readUnsigned(value, pathLength) : null;
 }

@@ -18,6 +18,8 @@ export type FindingCode =
   | 'NOT_FOR_SERVER_AUTH'
   | 'REVOKED'
   | 'MUST_STAPLE_MISSING'
+  /** The server staples an OCSP response that does not verify (signer, certificate, freshness). */
+  | 'STAPLE_INVALID'
   | 'REVOCATION_UNKNOWN'
   | 'NO_RESUMPTION'
   | 'LONG_TICKET_LIFETIME'

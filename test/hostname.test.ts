@@ -31,6 +31,8 @@ function leafWith(facts: Partial<CertInfo>): CheckInput {
     chain: null,
     path: [],
     resumption: null,
+    revocation: null,
+    aiaIssuer: null,
   };
 }
 

@@ -1,7 +1,15 @@
 /** SELF_SIGNED, UNTRUSTED_ROOT, INCOMPLETE_CHAIN, CHAIN_ORDER and CHAIN_CERT_EXPIRED. */
 import type { Finding } from '../report';
 import { certInfo, daysUntil, rfc4514 } from '../x509/cert-info';
-import { type Check, day, days, pathIntermediates } from './types';
+import { type Check, type CheckInput, day, days, pathIntermediates } from './types';
+
+/** What fetching the missing issuer by AIA showed, as the end of a sentence. */
+function aia(input: CheckInput): string {
+  const fetched = input.aiaIssuer;
+  if (!fetched) return '';
+  if (!fetched.completes) return `; the certificate's AIA URL gives "${fetched.subject}", which does not complete the path either`;
+  return `; the server omits "${fetched.subject}": clients that fetch it by AIA will connect, curl and many mobile clients will not`;
+}
 
 export const checkChain: Check = (input, ctx): Finding[] => {
   const chain = input.chain;
@@ -31,13 +39,13 @@ export const checkChain: Check = (input, ctx): Finding[] => {
         findings.push({
           code: 'INCOMPLETE_CHAIN',
           severity: 'critical',
-          message: `the server does not send the intermediate "${missing}" that issued the certificate, and it is not in ${ctx.trustSource}`,
+          message: `the server does not send the intermediate "${missing}" that issued the certificate, and it is not in ${ctx.trustSource}${aia(input)}`,
         });
       } else {
         findings.push({
           code: 'UNTRUSTED_ROOT',
           severity: 'critical',
-          message: `the chain ends at "${last.subject}", issued by "${missing}", which is neither sent by the server nor trusted by ${ctx.trustSource}`,
+          message: `the chain ends at "${last.subject}", issued by "${missing}", which is neither sent by the server nor trusted by ${ctx.trustSource}${aia(input)}`,
         });
       }
       break;

@@ -6,6 +6,7 @@ import { checkExpiry } from './expiry';
 import { checkHostname } from './hostname';
 import { checkKeyUsage } from './key-usage';
 import { checkResumption } from './resumption';
+import { checkRevocation } from './revocation';
 import type { Check } from './types';
 
 export const CHECKS: Readonly<Record<string, Check>> = {
@@ -16,6 +17,7 @@ export const CHECKS: Readonly<Record<string, Check>> = {
   crypto: checkCrypto,
   keyUsage: checkKeyUsage,
   resumption: checkResumption,
+  revocation: checkRevocation,
 };
 
 export type { Check, CheckContext, CheckInput } from './types';

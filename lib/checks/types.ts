@@ -1,5 +1,6 @@
 /** What every check receives: observed facts, already parsed, and the context to judge them in. */
 import type { Finding } from '../report';
+import type { RevocationObservation } from '../revocation/look-up';
 import type { ResumptionObservation } from '../tls/resume';
 import type { CertInfo } from '../x509/cert-info';
 import type { ChainAnalysis } from '../x509/path';
@@ -26,6 +27,10 @@ export interface CheckInput {
   path: CertInfo[];
   /** Null when the probes were skipped. */
   resumption: ResumptionObservation | null;
+  /** Null when there was no certificate to look up. */
+  revocation: RevocationObservation | null;
+  /** The issuer fetched by AIA when the path could not be built, and whether it completes it. */
+  aiaIssuer: { subject: string; completes: boolean } | null;
 }
 
 /** A check: data in, findings out; it never throws for a finding and opens no socket. */

@@ -3,7 +3,7 @@
  * observed (protocol, cipher, the chain in wire order, the session) and judges nothing.
  */
 import { constants, type X509Certificate } from 'node:crypto';
-import { connect, createSecureContext, type SecureContext, type SecureVersion, type TLSSocket } from 'node:tls';
+import { connect, createSecureContext, type ConnectionOptions, type SecureContext, type SecureVersion, type TLSSocket, type TLSSocketOptions } from 'node:tls';
 import { withoutPeerCertificate } from './session';
 
 /** Why a handshake did not complete, as the contract's finding codes name it. */
@@ -45,6 +45,8 @@ export interface HandshakeOptions {
   briefSessionWait?: boolean;
   /** Collect the presented chain (the first connection does; resumption probes need not). */
   collectChain?: boolean;
+  /** Ask for a stapled OCSP response (status_request); the first connection does. */
+  requestOcsp?: boolean;
   /** Called once the handshake is complete, before any wait for a session. */
   onSecure?: (protocol: string) => void;
 }
@@ -64,6 +66,8 @@ export interface Handshake {
   hasTicket: boolean;
   /** Why no session could be taken, when a wait was asked for and none came. */
   sessionProblem: string | null;
+  /** The stapled OCSP response (DER), when one was asked for and the server sent it. */
+  ocspResponse: Buffer | null;
   handshakeMs: number;
 }
 
@@ -136,19 +140,25 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let tcpConnected = false;
-    let facts: Omit<Handshake, 'session' | 'sessions' | 'hasTicket' | 'sessionProblem'> | undefined;
+    let facts: Omit<Handshake, 'session' | 'sessions' | 'hasTicket' | 'sessionProblem' | 'ocspResponse'> | undefined;
+    let ocspResponse: Buffer | null = null;
     let settled = false;
     const sessions: Buffer[] = [];
     let sessionTimer: NodeJS.Timeout | undefined;
 
-    const socket = connect({
+    // tls.connect passes requestOCSP on to the TLSSocket; @types/node lists it only there.
+    const options: ConnectionOptions & Pick<TLSSocketOptions, 'requestOCSP'> = {
       host: opts.address,
       port: opts.port,
       servername: opts.servername,
       rejectUnauthorized: false,
       secureContext: clientContext(opts.minVersion ?? 'TLSv1', opts.maxVersion ?? 'TLSv1.3', opts.noTicket === true),
       session: opts.session,
-    });
+      requestOCSP: opts.requestOcsp === true,
+    };
+    const socket = connect(options);
+    // Sent with the server's certificate, so it is here before secureConnect.
+    if (opts.requestOcsp) socket.once('OCSPResponse', (response: Buffer | null) => (ocspResponse = response && response.length > 0 ? response : null));
 
     const timer = setTimeout(() => {
       // The handshake is done and only a ticket is awaited: the handshake still counts.
@@ -195,6 +205,7 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
         sessions: slimmed,
         hasTicket: socket.getTLSTicket() !== undefined,
         sessionProblem,
+        ocspResponse,
       };
       cleanup();
       // close_notify, never a reset: OpenSSL 3 servers drop the sessions of clients that vanish.
