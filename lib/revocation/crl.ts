@@ -60,7 +60,7 @@ export function parseCrl(der: Uint8Array): Crl {
 export function verifyCrl(crl: Crl, issuer: X509Certificate, now: Date): void {
   if (!Buffer.from(crl.issuer).equals(Buffer.from(certificateParts(issuer.raw).subject))) throw new InvalidResponseError('the CRL is not from the certificate\'s issuer');
   const hash = signatureHash(crl.signatureOid);
-  let ok = false;
+  let ok: boolean;
   try {
     ok = hash !== undefined && verify(hash, crl.tbs, issuer.publicKey, crl.signature);
   } catch {
