@@ -46,7 +46,8 @@ export const checkRevocation: Check = (input): Finding[] => {
 const NOT_CHECKED: RevocationReport = { status: 'not-checked', method: 'none', revokedAt: null, reason: null, nextUpdate: null };
 
 /**
- * The report's summary: revoked when any certificate is, else unknown when any is, else good;
+ * The report's summary: revoked when any certificate is, else unknown when any that could be
+ * asked is, else good;
  * the method and nextUpdate of the certificate that decided (the leaf, unless another is revoked).
  */
 export function revocationReport(input: Pick<CheckInput, 'revocation'>): RevocationReport {
@@ -57,7 +58,8 @@ export function revocationReport(input: Pick<CheckInput, 'revocation'>): Revocat
   const decider = revoked ?? leaf;
   if (!revoked && leaf.status === 'not-checked') return NOT_CHECKED;
   // Under --no-revocation a valid staple still speaks for the leaf; the others were not asked.
-  const counted = observed.lookedUp ? observed.certs : [leaf];
+  // An intermediate that names no responder and no CRL has nothing to say, and is left out.
+  const counted = observed.lookedUp ? observed.certs.filter((c) => c === leaf || c.method !== 'none' || c.error !== null) : [leaf];
   const status = revoked ? 'revoked' : counted.every((c) => c.status === 'good') ? 'good' : 'unknown';
   return { status, method: decider.method, revokedAt: decider.revokedAt, reason: decider.reason, nextUpdate: decider.nextUpdate };
 }

@@ -19,6 +19,8 @@ export interface Crl {
   tbs: Uint8Array;
   signatureOid: string;
   signature: Uint8Array;
+  /** Fingerprints of the issuers whose key verified the signature (a cached CRL is verified once). */
+  verifiedBy: Set<string>;
 }
 
 const TIME_TAGS = new Set([0x17, 0x18]);
@@ -50,6 +52,7 @@ export function parseCrl(der: Uint8Array): Crl {
       tbs: der.subarray(tbs.offset, tbs.end),
       signatureOid: readOid(der, readTlv(der, algorithm.start)),
       signature: der.subarray(signature.start + 1, signature.end),
+      verifiedBy: new Set(),
     };
   } catch (err) {
     throw new InvalidResponseError(`not a DER CRL (${(err as Error).message})`);
@@ -58,6 +61,15 @@ export function parseCrl(der: Uint8Array): Crl {
 
 /** Throws InvalidResponseError unless `issuer` signed the CRL and it is current at `now`. */
 export function verifyCrl(crl: Crl, issuer: X509Certificate, now: Date): void {
+  if (!crl.verifiedBy.has(issuer.fingerprint256)) {
+    verifyCrlSignature(crl, issuer);
+    crl.verifiedBy.add(issuer.fingerprint256);
+  }
+  if (crl.thisUpdate.getTime() > now.getTime() + SKEW_MS) throw new InvalidResponseError(`the CRL is dated in the future (${crl.thisUpdate.toISOString()})`);
+  if (crl.nextUpdate && crl.nextUpdate.getTime() < now.getTime() - SKEW_MS) throw new InvalidResponseError(`the CRL expired at ${crl.nextUpdate.toISOString()}`);
+}
+
+function verifyCrlSignature(crl: Crl, issuer: X509Certificate): void {
   if (!Buffer.from(crl.issuer).equals(Buffer.from(certificateParts(issuer.raw).subject))) throw new InvalidResponseError('the CRL is not from the certificate\'s issuer');
   const hash = signatureHash(crl.signatureOid);
   let ok: boolean;
@@ -67,8 +79,6 @@ export function verifyCrl(crl: Crl, issuer: X509Certificate, now: Date): void {
     ok = false;
   }
   if (!ok) throw new InvalidResponseError('the CRL\'s signature does not verify with the issuer\'s key');
-  if (crl.thisUpdate.getTime() > now.getTime() + SKEW_MS) throw new InvalidResponseError(`the CRL is dated in the future (${crl.thisUpdate.toISOString()})`);
-  if (crl.nextUpdate && crl.nextUpdate.getTime() < now.getTime() - SKEW_MS) throw new InvalidResponseError(`the CRL expired at ${crl.nextUpdate.toISOString()}`);
 }
 
 /** The revocation entry of a serial in the CRL, or null when it is not listed. */
