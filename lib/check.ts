@@ -192,6 +192,8 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
   return buildReport(target, address, input, tls, started, context(opts, started.at));
 }
 
+let revocationCode: Promise<[typeof import('./revocation/look-up'), typeof import('./revocation/issuer-fetch'), typeof import('./revocation/http-fetch')]> | undefined;
+
 /**
  * The revocation look-ups of the verified path (beside the probes), and, when the path stops at
  * a missing issuer, that issuer fetched by AIA to say whether it would complete the path. The
@@ -200,11 +202,8 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
 async function lookUpRevocation(input: CheckInput, first: Handshake, opts: CheckOptions, now: Date): Promise<Pick<CheckInput, 'revocation' | 'aiaIssuer'>> {
   const chain = input.chain;
   if (!chain) return { revocation: null, aiaIssuer: null };
-  const [{ lookUpRevocation: lookUp }, { fetchIssuers }, { httpFetch }] = await Promise.all([
-    import('./revocation/look-up'),
-    import('./revocation/issuer-fetch'),
-    import('./revocation/http-fetch'),
-  ]);
+  revocationCode ??= Promise.all([import('./revocation/look-up'), import('./revocation/issuer-fetch'), import('./revocation/http-fetch')]);
+  const [{ lookUpRevocation: lookUp }, { fetchIssuers }, { httpFetch }] = await revocationCode;
   const fetch = opts.fetch ?? httpFetch;
   const fetchOptions = { timeoutMs: opts.timeoutMs, lookup: opts.lookup ?? systemLookup, addressPolicy: opts.addressPolicy };
   const anchored = chain.end === 'trusted' || chain.end === 'untrusted-root';

@@ -4,7 +4,8 @@
  * A child process serves BENCH_TARGETS distinct leaf certificates (default 1,000) by SNI on
  * a few TLS servers, sharing two intermediates as real fleets do. This process then measures,
  * in one run and with the same concurrency: bare Node TLS handshakes (no checking), checks
- * without resumption probes (one handshake plus every certificate check), and full checks;
+ * without resumption probes (one handshake plus every certificate check and the revocation
+ * look-up, every leaf naming its intermediate's CRL), the same without revocation, and full checks;
  * then the CLI's cold start (process start to first connection), and the Lambda bundles: their
  * size as serverless.yml builds them, and a cold start of `httpCheck` (a fresh process loads the
  * bundle and answers events/http-check-private.json, which needs no network). The last line is
@@ -22,7 +23,8 @@ import { DEFAULT_CHECK_OPTIONS } from '../lib/check';
 import { runChecks } from '../lib/run';
 import { parseTarget, type Target } from '../lib/target';
 import { TrustStore } from '../lib/x509/trust-store';
-import { generateKey, issue, type Issued } from './fixtures/pki';
+import { startHttpServer } from './fixtures/http-server';
+import { generateKey, issue, issueCrl, type Issued } from './fixtures/pki';
 import { startDelayingProxy, startTlsServer, type Identity } from './fixtures/tls-server';
 
 const TARGETS = Number(process.env.BENCH_TARGETS ?? 1000);
@@ -44,12 +46,16 @@ async function serveFleet(): Promise<void> {
   const root = await issue({ cn: 'Bench Root CA', ca: true });
   const intermediates = [await issue({ cn: 'Bench Intermediate A', ca: true, issuer: root }), await issue({ cn: 'Bench Intermediate B', ca: true, issuer: root })];
   const leafKey = generateKey({ type: 'ec', curve: 'P-256' });
+  // Revocation by CRL, as for most certificates in the wild: one CRL per intermediate, shared
+  // by all its leaves, so the checker's cache is what is measured.
+  const crls = await startHttpServer();
+  for (const [i, intermediate] of intermediates.entries()) crls.serve(`/${i}.crl`, await issueCrl(intermediate, []));
   const perServer: Map<string, Identity>[] = Array.from({ length: SERVERS }, () => new Map());
   const names: [string, number][] = [];
   for (let i = 0; i < TARGETS; i++) {
     const intermediate = intermediates[i % intermediates.length];
     const name = `host-${i}.bench.test`;
-    const leaf: Issued = await issue({ cn: name, issuer: intermediate, keyPair: leafKey });
+    const leaf: Issued = await issue({ cn: name, issuer: intermediate, keyPair: leafKey, crlUrl: crls.url(`/${i % intermediates.length}.crl`) });
     perServer[i % SERVERS].set(name, { chain: [leaf, intermediate] });
   }
   const ports: number[] = [];
@@ -86,11 +92,11 @@ async function rawHandshakes(fleet: Fleet): Promise<number> {
   return rate(fleet.names.length, performance.now() - started);
 }
 
-async function checks(fleet: Fleet, targets: Target[], resumption: boolean): Promise<{ rate: number; problems: number }> {
+async function checks(fleet: Fleet, targets: Target[], resumption: boolean, revocation = true): Promise<{ rate: number; problems: number }> {
   const trustStore = new TrustStore([new X509Certificate(fleet.rootPem)], 'the bench root');
   const resolve = new Map(fleet.names.map(([name, port]) => [`${name}:${port}`, '127.0.0.1']));
   const started = performance.now();
-  const reports = await runChecks(targets, { ...DEFAULT_CHECK_OPTIONS, resumption, resolve, trustStore, concurrency: CONCURRENCY, timeoutMs: 10_000 });
+  const reports = await runChecks(targets, { ...DEFAULT_CHECK_OPTIONS, resumption, revocation, resolve, trustStore, concurrency: CONCURRENCY, timeoutMs: 10_000 });
   const elapsed = performance.now() - started;
   return { rate: rate(reports.length, elapsed), problems: reports.filter((r) => r.status !== 'ok').length };
 }
@@ -207,16 +213,20 @@ async function bench(): Promise<void> {
     // Each measurement three times, interleaved, and the best kept: a shared 2-core machine is noisy.
     let raw = 0;
     let bare = 0;
+    let bareNoRevocation = 0;
     let full = 0;
     for (let round = 1; round <= ROUNDS; round++) {
       const r = await rawHandshakes(fleet);
       const b = await checks(fleet, targets, false);
+      const n = await checks(fleet, targets, false, false);
       const f = await checks(fleet, targets, true);
       process.stdout.write(
-        `round ${round}: raw handshakes ${r}/s, checks without resumption ${b.rate}/s (${b.problems} not ok), full checks ${f.rate}/s (${f.problems} not ok)\n`,
+        `round ${round}: raw handshakes ${r}/s, checks without resumption ${b.rate}/s (${b.problems} not ok), ` +
+          `the same without revocation ${n.rate}/s, full checks ${f.rate}/s (${f.problems} not ok)\n`,
       );
       raw = Math.max(raw, r);
       bare = Math.max(bare, b.rate);
+      bareNoRevocation = Math.max(bareNoRevocation, n.rate);
       full = Math.max(full, f.rate);
     }
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -234,13 +244,15 @@ async function bench(): Promise<void> {
         `httpCheck cold start to first answer (median of ${COLD_STARTS}): ${lambdaCold} ms\n`,
     );
     const ratio = (bare / raw).toFixed(2);
+    const ratioNoRevocation = (bareNoRevocation / raw).toFixed(2);
+    process.stdout.write(`revocation (one cached CRL per intermediate) costs ${(Number(ratioNoRevocation) - Number(ratio)).toFixed(2)} of the ratio (${ratioNoRevocation} without)\n`);
     process.stdout.write(
       `goals: ratio>=0.7 ${Number(ratio) >= 0.7 ? 'met' : 'MISSED'}, checks/s>=0.2*raw ${full >= 0.2 * raw ? 'met' : 'MISSED'}, ` +
         `peak-rss<=256 ${peakRssMb <= 256 ? 'met' : 'MISSED'}, cold-start<=300 ${cold <= 300 ? 'met' : 'MISSED'}\n`,
     );
     process.stdout.write(
       `bench: checks/s=${full} bare-checks/s=${bare} raw-handshakes/s=${raw} ratio=${ratio} peak-rss-mb=${peakRssMb} targets=${targets.length} cold-start-ms=${cold} ` +
-        `lambda-bundle-kb=${bundles.kb['http-check']} lambda-cold-start-ms=${lambdaCold}\n`,
+        `lambda-bundle-kb=${bundles.kb['http-check']} lambda-cold-start-ms=${lambdaCold} ratio-without-revocation=${ratioNoRevocation}\n`,
     );
   } finally {
     child.kill();

@@ -1,10 +1,28 @@
-/** Where a certificate says its revocation status and its issuer can be found, and whether it demands a staple. */
+/**
+ * What a certificate says about its revocation and its issuer: OCSP responders, CRLs, where the
+ * issuer's certificate is, whether it demands a staple, its serial. Read once per certificate
+ * (by fingerprint; fleets share intermediates) from Node's X509Certificate and the DER.
+ */
 import type { X509Certificate } from 'node:crypto';
 import { certificateParts, children, readTlv, readUnsigned } from '../der';
+import { serialHex } from './ocsp';
 
 const CRL_DISTRIBUTION_POINTS = '2.5.29.31';
 const TLS_FEATURE = '1.3.6.1.5.5.7.1.24';
 const STATUS_REQUEST = 5;
+const MAX_CACHED = 10_000;
+
+export interface RevocationFacts {
+  /** Lower-case hex, no leading zero byte. */
+  serial: string;
+  ocspUrls: string[];
+  crlUrls: string[];
+  caIssuersUrls: string[];
+  /** The TLS feature extension (RFC 7633) asks for status_request: OCSP must-staple. */
+  mustStaple: boolean;
+}
+
+const cache = new Map<string, RevocationFacts>();
 
 function infoAccess(cert: X509Certificate, method: string): string[] {
   return (cert.infoAccess ?? '')
@@ -13,22 +31,11 @@ function infoAccess(cert: X509Certificate, method: string): string[] {
     .filter((url): url is string => url !== undefined);
 }
 
-/** The OCSP responder URLs of the authorityInfoAccess extension. */
-export function ocspUrls(cert: X509Certificate): string[] {
-  return infoAccess(cert, 'OCSP');
-}
-
-/** The caIssuers URLs of the authorityInfoAccess extension (where the issuer's certificate is). */
-export function caIssuersUrls(cert: X509Certificate): string[] {
-  return infoAccess(cert, 'CA Issuers');
-}
-
 /**
  * The URIs of the CRL distribution points: SEQUENCE OF DistributionPoint { [0] distributionPoint
  * { [0] fullName GeneralNames } }, a URI being GeneralName [6] IA5String.
  */
-export function crlUrls(cert: X509Certificate): string[] {
-  const value = certificateParts(cert.raw).extensions.get(CRL_DISTRIBUTION_POINTS);
+function distributionPoints(value: Uint8Array | undefined): string[] {
   if (!value) return [];
   const urls: string[] = [];
   for (const point of children(value, readTlv(value, 0))) {
@@ -41,9 +48,25 @@ export function crlUrls(cert: X509Certificate): string[] {
   return urls;
 }
 
-/** The TLS feature extension (RFC 7633) asks for status_request: OCSP must-staple. */
-export function mustStaple(cert: X509Certificate): boolean {
-  const value = certificateParts(cert.raw).extensions.get(TLS_FEATURE);
+function asksForStaple(value: Uint8Array | undefined): boolean {
   if (!value) return false;
   return children(value, readTlv(value, 0)).some((feature) => feature.tag === 0x02 && readUnsigned(value, feature) === STATUS_REQUEST);
+}
+
+export function revocationFacts(cert: X509Certificate): RevocationFacts {
+  const key = cert.fingerprint256;
+  let facts = cache.get(key);
+  if (!facts) {
+    const parts = certificateParts(cert.raw);
+    facts = {
+      serial: serialHex(parts.serial),
+      ocspUrls: infoAccess(cert, 'OCSP'),
+      crlUrls: distributionPoints(parts.extensions.get(CRL_DISTRIBUTION_POINTS)),
+      caIssuersUrls: infoAccess(cert, 'CA Issuers'),
+      mustStaple: asksForStaple(parts.extensions.get(TLS_FEATURE)),
+    };
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(key, facts);
+  }
+  return facts;
 }

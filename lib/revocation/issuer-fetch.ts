@@ -7,7 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { ContentInfo, SignedData } from '@peculiar/asn1-cms';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { ExpiringCache } from './cache';
-import { caIssuersUrls } from './cert-urls';
+import { revocationFacts } from './cert-urls';
 import type { Fetch, FetchOptions } from './http-fetch';
 
 const MAX_ISSUER_BYTES = 256 * 1024;
@@ -29,7 +29,7 @@ function certificatesIn(body: Buffer): X509Certificate[] {
 
 /** The certificates at `cert`'s caIssuers URLs (the first URL that answers); [] when none does. */
 export async function fetchIssuers(cert: X509Certificate, fetch: Fetch, opts: Omit<FetchOptions, 'maxBytes'>): Promise<X509Certificate[]> {
-  for (const url of caIssuersUrls(cert)) {
+  for (const url of revocationFacts(cert).caIssuersUrls) {
     try {
       return await issuers.get(url, Date.now(), async () => ({
         value: certificatesIn(await fetch(url, { ...opts, maxBytes: MAX_ISSUER_BYTES })),

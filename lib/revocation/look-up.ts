@@ -6,13 +6,12 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import type { Lookup } from '../check';
-import { certificateParts } from '../der';
-import { rfc4514 } from '../x509/cert-info';
+import { certInfo } from '../x509/cert-info';
 import { ExpiringCache, type Expiring } from './cache';
-import { crlUrls, mustStaple, ocspUrls } from './cert-urls';
+import { revocationFacts } from './cert-urls';
 import { crlEntry, parseCrl, verifyCrl, type Crl } from './crl';
 import type { Fetch } from './http-fetch';
-import { InvalidResponseError, ocspRequest, serialHex, SKEW_MS, verifyOcspResponse, type OcspAnswer } from './ocsp';
+import { InvalidResponseError, ocspRequest, SKEW_MS, verifyOcspResponse, type OcspAnswer } from './ocsp';
 
 export type RevocationMethod = 'ocsp-stapled' | 'ocsp' | 'crl' | 'none';
 
@@ -66,7 +65,7 @@ function fetchOptions(opts: RevocationOptions, maxBytes: number) {
 }
 
 async function askResponder(url: string, cert: X509Certificate, issuer: X509Certificate, opts: RevocationOptions): Promise<OcspAnswer> {
-  const key = `${issuer.fingerprint256}|${serialHex(certificateParts(cert.raw).serial)}|${url}`;
+  const key = `${issuer.fingerprint256}|${revocationFacts(cert).serial}|${url}`;
   const answer = await ocspCache.get(key, Date.now(), async () => {
     const request = ocspRequest(cert, issuer);
     const encoded = Buffer.from(request).toString('base64');
@@ -110,7 +109,8 @@ function fromOcsp(base: Pick<CertRevocation, 'subject' | 'role'>, answer: OcspAn
 /** One certificate: its OCSP responders in turn, then its CRLs; the first verified answer counts. */
 async function lookUp(cert: X509Certificate, issuer: X509Certificate, base: Pick<CertRevocation, 'subject' | 'role'>, opts: RevocationOptions): Promise<CertRevocation> {
   const errors: string[] = [];
-  for (const url of ocspUrls(cert)) {
+  const facts = revocationFacts(cert);
+  for (const url of facts.ocspUrls) {
     try {
       const answer = await askResponder(url, cert, issuer, opts);
       if (answer.status !== 'unknown') return fromOcsp(base, answer, 'ocsp');
@@ -119,10 +119,10 @@ async function lookUp(cert: X509Certificate, issuer: X509Certificate, base: Pick
       errors.push(`OCSP ${url}: ${(err as Error).message}`);
     }
   }
-  for (const url of crlUrls(cert)) {
+  for (const url of facts.crlUrls) {
     try {
       const crl = await readCrl(url, issuer, opts);
-      const entry = crlEntry(crl, serialHex(certificateParts(cert.raw).serial));
+      const entry = crlEntry(crl, facts.serial);
       const nextUpdate = crl.nextUpdate?.toISOString() ?? null;
       return result(base, entry ? { status: 'revoked', method: 'crl', ...entry, nextUpdate } : { status: 'good', method: 'crl', nextUpdate });
     } catch (err) {
@@ -162,16 +162,17 @@ export async function lookUpRevocation(path: X509Certificate[], anchored: boolea
   const checked = path.slice(0, anchored ? -1 : undefined);
   const certs = await Promise.all(
     checked.map((cert, i): Promise<CertRevocation> => {
-      const base = { subject: rfc4514(cert.subject), role: i === 0 ? ('leaf' as const) : ('intermediate' as const) };
+      const base = { subject: certInfo(cert).subject, role: i === 0 ? ('leaf' as const) : ('intermediate' as const) };
       if (i === 0 && stapled) return Promise.resolve(fromOcsp(base, stapled, 'ocsp-stapled'));
       if (!opts.lookups) return Promise.resolve(result(base, { status: 'not-checked' }));
       const issuer = path[i + 1];
       if (!issuer) {
-        const named = ocspUrls(cert).length + crlUrls(cert).length > 0;
+        const { ocspUrls, crlUrls } = revocationFacts(cert);
+        const named = ocspUrls.length + crlUrls.length > 0;
         return Promise.resolve(result(base, { error: named ? 'its issuer is missing, so no answer could be verified' : null }));
       }
       return withinBudget(lookUp(cert, issuer, base, opts), opts.timeoutMs * LOOK_UP_BUDGET, base);
     }),
   );
-  return { lookedUp: opts.lookups, staple: { present: staple !== null, error: stapleError }, mustStaple: mustStaple(leaf), certs };
+  return { lookedUp: opts.lookups, staple: { present: staple !== null, error: stapleError }, mustStaple: revocationFacts(leaf).mustStaple, certs };
 }
