@@ -4,7 +4,8 @@
  * certificates that counts what it is asked.
  */
 import type { X509Certificate } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -293,6 +294,20 @@ describe('a missing intermediate fetched by AIA', () => {
         message: expect.stringContaining('the server omits "CN=Revocation Intermediate CA": clients that fetch it by AIA will connect, curl and many mobile clients will not'),
       },
     ]);
+  });
+});
+
+describe('a missing intermediate published as PKCS#7', () => {
+  it('is read from a certs-only bundle, as some CAs publish', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'certcheck-p7-'));
+    await writeFile(join(dir, 'intermediate.pem'), pki.intermediate.pem);
+    execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', join(dir, 'intermediate.pem'), '-outform', 'DER', '-out', join(dir, 'bundle.p7c')]);
+    http.serve('/bundle.p7c', await readFile(join(dir, 'bundle.p7c')));
+    const leaf = await pki.leaf({ cn: 'aia-p7.test', caIssuersUrl: http.url('/bundle.p7c') });
+
+    const report = await check('aia-p7.test', await serve(leaf, { withIntermediate: false }));
+
+    expect(report.findings[0].message).toContain('clients that fetch it by AIA will connect');
   });
 });
 
