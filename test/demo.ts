@@ -6,7 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../handlers/cli';
-import { DAY, EKU_CLIENT_AUTH, hierarchy, issue } from './fixtures/pki';
+import { startHttpServer } from './fixtures/http-server';
+import { DAY, EKU_CLIENT_AUTH, hierarchy, issue, issueCrl, serialOf } from './fixtures/pki';
 import { startRawServer, startTlsServer, type RunningServer, type TlsServerOptions } from './fixtures/tls-server';
 
 async function demo(): Promise<number> {
@@ -14,14 +15,22 @@ async function demo(): Promise<number> {
   const now = Date.now();
   const leaf = (cn: string, extra = {}) => pki.leaf({ cn, ...extra });
   const other = await hierarchy('Unknown');
+  // The CRL and the intermediate, published on a local HTTP server as a CA would.
+  const published = await startHttpServer();
+  const crlUrl = published.url('/demo.crl');
+  published.serve('/intermediate.der', pki.intermediate.cert.raw);
+  const revoked = await leaf('revoked.demo', { crlUrl });
+  published.serve('/demo.crl', await issueCrl(pki.intermediate, [{ serial: serialOf(revoked), reason: 1 }]));
   const scenarios: [string, Omit<TlsServerOptions, 'chain'> & { chain: Promise<TlsServerOptions['chain']> }][] = [
-    ['good.demo', { chain: Promise.all([leaf('good.demo'), pki.intermediate]) }],
+    ['good.demo', { chain: Promise.all([leaf('good.demo', { crlUrl }), pki.intermediate]) }],
+    ['revoked.demo', { chain: Promise.all([revoked, pki.intermediate]) }],
+    ['must-staple.demo', { chain: Promise.all([leaf('must-staple.demo', { crlUrl, mustStaple: true }), pki.intermediate]) }],
     ['expired.demo', { chain: Promise.all([leaf('expired.demo', { notBefore: new Date(now - 90 * DAY), notAfter: new Date(now - 2 * DAY) }), pki.intermediate]) }],
     ['soon.demo', { chain: Promise.all([leaf('soon.demo', { notAfter: new Date(now + 12 * DAY) }), pki.intermediate]) }],
     ['wrong-host.demo', { chain: Promise.all([leaf('somewhere-else.demo'), pki.intermediate]) }],
     ['self-signed.demo', { chain: Promise.all([issue({ cn: 'self-signed.demo' })]) }],
     ['untrusted.demo', { chain: Promise.all([other.leaf({ cn: 'untrusted.demo' }), other.intermediate, other.root]) }],
-    ['missing-intermediate.demo', { chain: Promise.all([leaf('missing-intermediate.demo')]) }],
+    ['missing-intermediate.demo', { chain: Promise.all([leaf('missing-intermediate.demo', { caIssuersUrl: published.url('/intermediate.der') })]) }],
     ['out-of-order.demo', { chain: Promise.all([leaf('out-of-order.demo'), pki.root, pki.intermediate]) }],
     ['sha1.demo', { chain: Promise.all([leaf('sha1.demo', { hash: 'sha1' }), pki.intermediate]) }],
     ['weak-key.demo', { chain: Promise.all([leaf('weak-key.demo', { key: { type: 'rsa', bits: 1024 } }), pki.intermediate]) }],
@@ -54,7 +63,7 @@ async function demo(): Promise<number> {
       env: process.env,
     });
   } finally {
-    await Promise.all(servers.map((s) => s.close()));
+    await Promise.all([...servers.map((s) => s.close()), published.close()]);
     await rm(dir, { recursive: true, force: true });
   }
 }
