@@ -178,7 +178,7 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
   }
   const input = inspect(target, first, failure, opts);
   if (first) {
-    const revocation = lookUpRevocation(input, first, opts, started.at);
+    const revocation = lookUpRevocation(input, first, opts, started.at).catch((err: unknown) => revocationFailed(input, err));
     if (opts.resumption) {
       // A slow server must not cost the certificate findings: past their budget the probes
       // become errors, and the report stands.
@@ -190,6 +190,15 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
   }
   const tls = first ? { protocol: first.protocol, cipher: first.cipher } : null;
   return buildReport(target, address, input, tls, started, context(opts, started.at));
+}
+
+/** An unexpected failure of the look-ups is the leaf's unknown status, not the whole report's failure. */
+function revocationFailed(input: CheckInput, err: unknown): Pick<CheckInput, 'revocation' | 'aiaIssuer'> {
+  const leaf = { subject: input.leaf?.subject ?? '', role: 'leaf' as const, method: 'none' as const, revokedAt: null, reason: null, nextUpdate: null };
+  return {
+    revocation: { lookedUp: true, staple: { present: false, error: null }, mustStaple: false, certs: [{ ...leaf, status: 'unknown', error: `the look-up failed: ${(err as Error).message}` }] },
+    aiaIssuer: null,
+  };
 }
 
 let revocationCode: Promise<[typeof import('./revocation/look-up'), typeof import('./revocation/issuer-fetch'), typeof import('./revocation/http-fetch')]> | undefined;

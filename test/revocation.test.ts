@@ -116,6 +116,21 @@ describe('OCSP fetched from the responder the certificate names', () => {
   });
 });
 
+describe('a hostile certificate', () => {
+  it('with malformed CRL and TLS-feature extensions reads as naming none, and the report stands', async () => {
+    const truncated = new Uint8Array([0x30, 0x06, 0xa0, 0x04, 0xa0, 0x09, 0x86, 0x01]);
+    const leaf = await pki.leaf({ cn: 'hostile.test', rawExtensions: [['2.5.29.31', truncated], ['1.3.6.1.5.5.7.1.24', truncated]] });
+
+    const report = await check('hostile.test', await serve(leaf));
+
+    // OpenSSL, too, will not chain a certificate whose extensions do not parse; what matters
+    // here is that the report stands, with no look-up crash.
+    expect(codes(report)).not.toContain('CHECK_FAILED');
+    expect(report.leaf?.subject).toBe('CN=hostile.test');
+    expect(report.revocation).toMatchObject({ status: 'unknown', method: 'none' });
+  });
+});
+
 describe('stapled OCSP', () => {
   it('counts a valid staple (method ocsp-stapled)', async () => {
     const staple = await responseAbout(responder.url, certs.good.cert, pki.intermediate.cert);

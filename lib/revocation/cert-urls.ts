@@ -48,6 +48,15 @@ function distributionPoints(value: Uint8Array | undefined): string[] {
   return urls;
 }
 
+/** A malformed extension (the checked server chose the certificate) reads as absent, not as a crash. */
+function orNothing<T>(read: () => T, nothing: T): T {
+  try {
+    return read();
+  } catch {
+    return nothing;
+  }
+}
+
 function asksForStaple(value: Uint8Array | undefined): boolean {
   if (!value) return false;
   return children(value, readTlv(value, 0)).some((feature) => feature.tag === 0x02 && readUnsigned(value, feature) === STATUS_REQUEST);
@@ -61,9 +70,9 @@ export function revocationFacts(cert: X509Certificate): RevocationFacts {
     facts = {
       serial: serialHex(parts.serial),
       ocspUrls: infoAccess(cert, 'OCSP'),
-      crlUrls: distributionPoints(parts.extensions.get(CRL_DISTRIBUTION_POINTS)),
+      crlUrls: orNothing(() => distributionPoints(parts.extensions.get(CRL_DISTRIBUTION_POINTS)), []),
       caIssuersUrls: infoAccess(cert, 'CA Issuers'),
-      mustStaple: asksForStaple(parts.extensions.get(TLS_FEATURE)),
+      mustStaple: orNothing(() => asksForStaple(parts.extensions.get(TLS_FEATURE)), false),
     };
     if (cache.size >= MAX_CACHED) cache.clear();
     cache.set(key, facts);
