@@ -13,9 +13,6 @@ export class FetchError extends Error {
 }
 
 export interface FetchOptions {
-  method?: 'GET' | 'POST';
-  body?: Uint8Array;
-  contentType?: string;
   /** The whole fetch, redirects included. */
   timeoutMs: number;
   maxBytes: number;
@@ -46,12 +43,7 @@ function once(url: URL, address: string, opts: FetchOptions, signal: AbortSignal
         host: address,
         port: url.port || 80,
         path: `${url.pathname}${url.search}`,
-        method: opts.method ?? 'GET',
-        headers: {
-          host: url.host,
-          'user-agent': 'certcheck',
-          ...(opts.body ? { 'content-type': opts.contentType ?? 'application/octet-stream', 'content-length': opts.body.length } : {}),
-        },
+        headers: { host: url.host, 'user-agent': 'certcheck' },
         signal,
       },
       (res) => {
@@ -77,7 +69,7 @@ function once(url: URL, address: string, opts: FetchOptions, signal: AbortSignal
       },
     );
     req.on('error', (err) => reject(err));
-    req.end(opts.body);
+    req.end();
   });
 }
 
