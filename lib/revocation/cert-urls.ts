@@ -5,7 +5,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { certificateParts, children, readTlv, readUnsigned } from '../der';
-import { serialHex } from './ocsp';
+import { serialHex } from './answer';
 
 const CRL_DISTRIBUTION_POINTS = '2.5.29.31';
 const TLS_FEATURE = '1.3.6.1.5.5.7.1.24';

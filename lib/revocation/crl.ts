@@ -6,7 +6,7 @@
  */
 import { verify, type X509Certificate } from 'node:crypto';
 import { certificateParts, children, readOid, readTime, readTlv, readUnsigned, type Tlv } from '../der';
-import { InvalidResponseError, reasonName, serialHex, SKEW_MS } from './ocsp';
+import { assertCurrent, InvalidResponseError, reasonName, serialHex } from './answer';
 import { signatureHash } from './signature';
 
 export interface Crl {
@@ -65,8 +65,7 @@ export function verifyCrl(crl: Crl, issuer: X509Certificate, now: Date): void {
     verifyCrlSignature(crl, issuer);
     crl.verifiedBy.add(issuer.fingerprint256);
   }
-  if (crl.thisUpdate.getTime() > now.getTime() + SKEW_MS) throw new InvalidResponseError(`the CRL is dated in the future (${crl.thisUpdate.toISOString()})`);
-  if (crl.nextUpdate && crl.nextUpdate.getTime() < now.getTime() - SKEW_MS) throw new InvalidResponseError(`the CRL expired at ${crl.nextUpdate.toISOString()}`);
+  assertCurrent('the CRL', crl.thisUpdate, crl.nextUpdate, now);
 }
 
 function verifyCrlSignature(crl: Crl, issuer: X509Certificate): void {

@@ -11,7 +11,8 @@ import { ExpiringCache, type Expiring } from './cache';
 import { revocationFacts } from './cert-urls';
 import { crlEntry, parseCrl, verifyCrl, type Crl } from './crl';
 import type { Fetch } from './http-fetch';
-import { InvalidResponseError, ocspRequest, SKEW_MS, verifyOcspResponse, type OcspAnswer } from './ocsp';
+import { assertCurrent } from './answer';
+import { ocspRequest, verifyOcspResponse, type OcspAnswer } from './ocsp';
 
 export type RevocationMethod = 'ocsp-stapled' | 'ocsp' | 'crl' | 'none';
 
@@ -75,7 +76,7 @@ async function askResponder(url: string, cert: X509Certificate, issuer: X509Cert
     return expiring(verified, verified.nextUpdate);
   });
   // A cached answer is judged again at this check's time.
-  if (answer.nextUpdate && answer.nextUpdate.getTime() < opts.now.getTime() - SKEW_MS) throw new InvalidResponseError(`the response expired at ${answer.nextUpdate.toISOString()}`);
+  assertCurrent('the response', answer.thisUpdate, answer.nextUpdate, opts.now);
   return answer;
 }
 

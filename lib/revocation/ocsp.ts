@@ -19,10 +19,8 @@ import {
   TBSRequest,
 } from '@peculiar/asn1-ocsp';
 import { certificateParts } from '../der';
+import { assertCurrent, hex, InvalidResponseError, reasonName, serialHex } from './answer';
 import { signatureHash } from './signature';
-
-/** Clock skew allowed between us and a responder. */
-export const SKEW_MS = 5 * 60_000;
 
 const HASHES: Record<string, string> = {
   '1.3.14.3.2.26': 'sha1',
@@ -31,45 +29,12 @@ const HASHES: Record<string, string> = {
   '2.16.840.1.101.3.4.2.3': 'sha512',
 };
 
-const REASONS = [
-  'unspecified',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'unknown(7)',
-  'removeFromCRL',
-  'privilegeWithdrawn',
-  'aACompromise',
-];
-
-/** A CRL or OCSP reason code by name. */
-export function reasonName(code: number | undefined): string | null {
-  return code === undefined ? null : (REASONS[code] ?? `unknown(${code})`);
-}
-
-/** An answer that is not to be believed; the message says why. */
-export class InvalidResponseError extends Error {
-  override name = 'InvalidResponseError';
-}
-
 export interface OcspAnswer {
   status: 'good' | 'revoked' | 'unknown';
   revokedAt: string | null;
   reason: string | null;
   thisUpdate: Date;
   nextUpdate: Date | null;
-}
-
-function hex(bytes: Uint8Array | ArrayBuffer): string {
-  return Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString('hex');
-}
-
-/** The serial as a canonical hex string (an INTEGER's leading zero byte dropped). */
-export function serialHex(bytes: Uint8Array | ArrayBuffer): string {
-  return hex(bytes).replace(/^(00)+(?=[0-9a-f]{2})/, '');
 }
 
 /** The OCSP request (DER) for `cert`, issued by `issuer`; SHA-1 CertID as responders expect. */
@@ -141,10 +106,7 @@ export function verifyOcspResponse(der: Uint8Array, cert: X509Certificate, issue
     );
   });
   if (!single) throw new InvalidResponseError(`the response is not about this certificate (serial ${serial})`);
-  if (single.thisUpdate.getTime() > now.getTime() + SKEW_MS) throw new InvalidResponseError(`the response is dated in the future (${single.thisUpdate.toISOString()})`);
-  if (single.nextUpdate && single.nextUpdate.getTime() < now.getTime() - SKEW_MS) {
-    throw new InvalidResponseError(`the response expired at ${single.nextUpdate.toISOString()}`);
-  }
+  assertCurrent('the response', single.thisUpdate, single.nextUpdate ?? null, now);
   const { certStatus } = single;
   const revoked = certStatus.revoked;
   return {
