@@ -22,8 +22,8 @@ export class ExpiringCache<T> {
   async get(key: string, now: number, load: () => Promise<Expiring<T>>): Promise<T> {
     let entry = this.entries.get(key);
     if (entry) {
-      const settled = await entry.catch((err: unknown) => ({ error: err, expiresAt: (err as { expiresAt?: number }).expiresAt ?? 0 }));
-      if (settled.expiresAt <= now) {
+      const { expiresAt } = await entry.catch((err: unknown) => ({ expiresAt: (err as { expiresAt?: number }).expiresAt ?? 0 }));
+      if (expiresAt <= now) {
         this.entries.delete(key);
         entry = undefined;
       }

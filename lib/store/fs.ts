@@ -37,10 +37,10 @@ export class FsReportStore extends LayoutStore {
   }
 
   protected async list(start: string): Promise<string[]> {
-    const dir = dirname(join(this.root, start));
+    const folder = dirname(start);
+    const dir = join(this.root, folder);
     const namePrefix = basename(start);
     try {
-      const folder = dirname(start);
       return (await readdir(dir)).filter((name) => name.startsWith(namePrefix) && !name.endsWith('.tmp')).map((name) => `${folder}/${name}`);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
