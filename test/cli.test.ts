@@ -5,20 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { main } from '../handlers/cli';
-import { makeS3Client } from '../lib/store/s3';
 import type { Report } from '../lib/report';
 import { DAY, hierarchy, type Hierarchy } from './fixtures/pki';
+import { s3Bucket, s3Endpoint, s3Keys } from './fixtures/test-bucket';
 import { startTlsServer, type RunningServer } from './fixtures/tls-server';
-
-const s3Bucket = process.env.S3_TEST_BUCKET as string;
-const s3Endpoint = process.env.S3_TEST_ENDPOINT as string;
-
-async function s3Keys(prefix: string): Promise<string[]> {
-  const page = await makeS3Client({ endpoint: s3Endpoint }).send(new ListObjectsV2Command({ Bucket: s3Bucket, Prefix: prefix }));
-  return (page.Contents ?? []).map((o) => o.Key as string);
-}
 
 let pki: Hierarchy;
 let good: RunningServer;

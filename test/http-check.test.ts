@@ -8,11 +8,12 @@ import { handler } from '../handlers/http-check';
 import { readHttpConfig } from '../lib/config';
 import { answer } from '../lib/http-api';
 import type { Report } from '../lib/report';
-import { makeS3Client, S3ReportStore } from '../lib/store/s3';
+import { S3ReportStore } from '../lib/store/s3';
 import { TrustStore } from '../lib/x509/trust-store';
 import { lambdaContext, sampleEvent, withEnv } from './fixtures/lambda';
 import { hierarchy, type Hierarchy } from './fixtures/pki';
 import { sampleReport } from './fixtures/reports';
+import { s3Bucket as bucket, s3Client, s3Endpoint as endpoint } from './fixtures/test-bucket';
 import { closedPort, startRawServer, startTlsServer, type RunningServer } from './fixtures/tls-server';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -185,11 +186,8 @@ describe('POST /check', () => {
 });
 
 describe('GET /reports/latest', () => {
-  const bucket = process.env.S3_TEST_BUCKET as string;
-  const endpoint = process.env.S3_TEST_ENDPOINT as string;
-
   it('answers with the newest stored report from S3, and 404 when there is none', async () => {
-    const store = new S3ReportStore(makeS3Client({ endpoint }), { bucket, prefix: 'http-latest' });
+    const store = new S3ReportStore(s3Client, { bucket, prefix: 'http-latest' });
     const stored = sampleReport({ host: 'example.com', checkedAt: '2026-11-23T05:00:00.000Z', status: 'warning' });
     await store.putReport(stored, { perAddress: false });
     Object.assign(process.env, { S3_BUCKET: bucket, S3_PREFIX: 'http-latest', S3_ENDPOINT: endpoint });

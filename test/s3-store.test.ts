@@ -1,5 +1,5 @@
 /** The report stores: S3 against a real S3-compatible server (s3rver, started by jest's global setup), and a folder. */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { readJobConfig } from '../lib/config';
 import { makeS3Client, readS3Text, S3ReportStore } from '../lib/store/s3';
 import { mkdtemp } from 'node:fs/promises';
@@ -8,16 +8,9 @@ import { join } from 'node:path';
 import { FsReportStore } from '../lib/store/fs';
 import { findLatest, StoreError, type ReportStore } from '../lib/store/store';
 import { sampleReport } from './fixtures/reports';
+import { s3Bucket as bucket, s3Client as client, s3Endpoint as endpoint, s3Keys } from './fixtures/test-bucket';
 import { closedPort } from './fixtures/tls-server';
 
-const endpoint = process.env.S3_TEST_ENDPOINT as string;
-const bucket = process.env.S3_TEST_BUCKET as string;
-const client = makeS3Client({ endpoint });
-
-async function keysUnder(prefix: string): Promise<string[]> {
-  const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  return (page.Contents ?? []).map((o) => o.Key as string).sort();
-}
 
 async function objectText(key: string): Promise<string> {
   const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -33,7 +26,7 @@ describe('the S3 report store', () => {
     await store.putReport(first, { perAddress: false });
     await store.putReport(second, { perAddress: false });
 
-    expect(await keysUnder('keys/team-a/')).toEqual([
+    expect(await s3Keys('keys/team-a/')).toEqual([
       'keys/team-a/latest/example.com_443.json',
       'keys/team-a/reports/example.com_443/2026-11-22/2026-11-22T05:00:00.000Z.json',
       'keys/team-a/reports/example.com_443/2026-11-23/2026-11-23T05:00:00.000Z.json',
@@ -47,7 +40,7 @@ describe('the S3 report store', () => {
     await store.putReport(sampleReport({ host: 'dual.example', address: '2001:db8::1', checkedAt: '2026-11-23T05:00:00.000Z' }), { perAddress: true });
     await store.putRunSummary({ startedAt: '2026-11-23T05:00:00.000Z', finishedAt: '2026-11-23T05:00:01.000Z', durationMs: 1000, targets: 1, reports: 1, byStatus: { ok: 1 }, reportDurationMs: { median: 12, max: 12 }, storeFailures: [] });
 
-    expect(await keysUnder('keys/per-address/')).toEqual([
+    expect(await s3Keys('keys/per-address/')).toEqual([
       'keys/per-address/latest/dual.example_443_2001-db8--1.json',
       'keys/per-address/reports/dual.example_443_2001-db8--1/2026-11-23/2026-11-23T05:00:00.000Z.json',
       'keys/per-address/runs/2026-11-23T05:00:00.000Z.json',

@@ -1,29 +1,21 @@
 /** The scheduled function on the sample event: reports to a folder or to S3, targets from S3. */
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ScheduledEvent } from 'aws-lambda';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handler } from '../handlers/scheduled-check';
 import type { Report } from '../lib/report';
-import { makeS3Client } from '../lib/store/s3';
 import { lambdaContext, sampleEvent, withEnv } from './fixtures/lambda';
+import { s3Bucket as bucket, s3Client as client, s3Endpoint as endpoint, s3Keys } from './fixtures/test-bucket';
 import { closedPort } from './fixtures/tls-server';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
-const bucket = process.env.S3_TEST_BUCKET as string;
-const endpoint = process.env.S3_TEST_ENDPOINT as string;
-const client = makeS3Client({ endpoint });
 const event = sampleEvent<ScheduledEvent>('scheduled.json');
 let restoreEnv: () => void = () => undefined;
 
 afterEach(() => restoreEnv());
-
-async function keysUnder(prefix: string): Promise<string[]> {
-  const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-  return (page.Contents ?? []).map((o) => o.Key as string);
-}
 
 describe('scheduledCheck', () => {
   it('writes latest/127.0.0.1_1.json under REPORTS_DIR for TARGETS=127.0.0.1:1', async () => {
@@ -54,7 +46,7 @@ describe('scheduledCheck', () => {
     const summary = await handler(event, lambdaContext());
 
     expect(summary).toMatchObject({ targets: 2, reports: 2, storeFailures: [] });
-    const keys = await keysUnder('scheduled/out/');
+    const keys = await s3Keys('scheduled/out/');
     expect(keys).toEqual(
       expect.arrayContaining([`scheduled/out/latest/127.0.0.1_${a}.json`, `scheduled/out/latest/127.0.0.1_${b}.json`, `scheduled/out/runs/${summary.startedAt}.json`]),
     );
