@@ -6,13 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { AlertRun } from '../lib/alerts/alert-run';
+import { WebhookPoster } from '../lib/alerts/deliver';
+import { parseWebhook, type Webhook, WebhookError } from '../lib/alerts/webhooks';
 import { DEFAULT_CHECK_OPTIONS } from '../lib/check';
 import { formatTable } from '../lib/format';
 import { exitCodeOf, type Report, type Status, worseStatus } from '../lib/report';
 import { runChecks, type RunOptions } from '../lib/run';
-import { s3Settings, type StoreTarget } from '../lib/config';
+import { ConfigError, parseThresholds, s3Settings, type StoreTarget } from '../lib/config';
 import { FsReportStore } from '../lib/store/fs';
-import { parseS3Url, type ReportStore } from '../lib/store/store';
+import { keepReport } from '../lib/store/keep';
+import { parseS3Url, type ReportStore, reportTargetKey } from '../lib/store/store';
 import { parseTarget, type Target, TargetError } from '../lib/target';
 import { splitTargetList } from '../lib/target-list';
 import { TrustStore, TrustStoreError } from '../lib/x509/trust-store';
@@ -34,6 +38,9 @@ const USAGE = `usage: certcheck [options] <target...>
   --json                       print a JSON array of reports on stdout
   --out <dir | s3://bucket/prefix>   also store the reports there (S3_ENDPOINT for
                                an S3-compatible server)
+  --alert <url>                post alerts to this webhook (repeatable; needs --out, whose
+                               stored reports and alert history decide what is new);
+                               slack+, teams+, discord+, googlechat+, webhook+ name the service
 `;
 
 class UsageError extends Error {
@@ -76,7 +83,14 @@ function readTargetsFile(path: string): string[] {
 /** What the arguments ask for, validated; nothing has been checked yet. */
 type CliRequest =
   | { help: true }
-  | { help: false; targets: Target[]; options: Omit<RunOptions, 'onReports'>; json: boolean; out: StoreTarget | undefined };
+  | {
+      help: false;
+      targets: Target[];
+      options: Omit<RunOptions, 'onReports'>;
+      json: boolean;
+      out: StoreTarget | undefined;
+      alerts: { webhooks: Webhook[]; thresholds: number[] };
+    };
 
 function storeTarget(out: string | undefined): StoreTarget | undefined {
   if (out === undefined) return undefined;
@@ -96,7 +110,7 @@ async function openStore(out: StoreTarget, env: NodeJS.ProcessEnv): Promise<Repo
 }
 
 /** Parses and validates every argument; throws a one-line error for anything wrong. */
-function parseCli(argv: string[]): CliRequest {
+function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
   const { values: v, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -115,6 +129,7 @@ function parseCli(argv: string[]): CliRequest {
       'all-addresses': { type: 'boolean' },
       json: { type: 'boolean' },
       out: { type: 'string' },
+      alert: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -122,11 +137,16 @@ function parseCli(argv: string[]): CliRequest {
   const inputs = [...positionals, ...(v['targets-file'] ?? []).flatMap(readTargetsFile)];
   if (inputs.length === 0) throw new UsageError('no target given (try certcheck example.com)');
   const targets = inputs.map(parseTarget);
+  const webhooks = (v.alert ?? []).map(parseWebhook);
+  if (webhooks.length > 0 && v.out === undefined) {
+    throw new UsageError('--alert needs --out <dir | s3://bucket/prefix>: the reports and alert history stored there decide what is new');
+  }
   return {
     help: false,
     targets,
     json: v.json === true,
     out: storeTarget(v.out),
+    alerts: { webhooks, thresholds: webhooks.length > 0 ? parseThresholds(env.ALERT_THRESHOLDS) : [] },
     options: {
       ...DEFAULT_CHECK_OPTIONS,
       warnDays: positiveInt('warn-days', v['warn-days'], 30, 0),
@@ -148,6 +168,8 @@ function isUsageError(err: unknown): err is Error {
     err instanceof UsageError ||
     err instanceof TargetError ||
     err instanceof TrustStoreError ||
+    err instanceof WebhookError ||
+    err instanceof ConfigError ||
     ((err as { code?: unknown }).code as string | undefined)?.startsWith?.('ERR_PARSE_ARGS') === true
   );
 }
@@ -156,7 +178,7 @@ function isUsageError(err: unknown): err is Error {
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let request: CliRequest;
   try {
-    request = parseCli(argv);
+    request = parseCli(argv, io.env);
   } catch (err) {
     if (!isUsageError(err)) throw err;
     io.stderr.write(`certcheck: ${err.message.split('\n')[0]}\n`);
@@ -168,6 +190,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const { targets, options } = request;
   const store = request.out ? await openStore(request.out, io.env) : null;
+  const { webhooks, thresholds } = request.alerts;
+  const alertRun =
+    store && webhooks.length > 0 ? await AlertRun.open({ store, webhooks, poster: new WebhookPoster(), thresholds, now: () => new Date() }) : null;
   const progress = io.stderr.isTTY === true && targets.length > 1;
   let done = 0;
   const reports: Report[] = await runChecks(targets, {
@@ -177,15 +202,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (progress) io.stderr.write(`\rchecked ${done}/${targets.length}`);
       if (!store) return;
       for (const report of batch) {
-        try {
-          await store.putReport(report, { perAddress: options.allAddresses });
-        } catch (err) {
-          io.stderr.write(`certcheck: ${(err as Error).message}\n`);
-        }
+        const kept = await keepReport(store, report, options.allAddresses);
+        for (const error of [kept.previousError, kept.storeError]) if (error) io.stderr.write(`certcheck: ${error}\n`);
+        alertRun?.consider(reportTargetKey(report, options.allAddresses), kept.previous, report, kept.stored ?? `not stored (${kept.storeError})`);
       }
     },
   });
   if (progress) io.stderr.write('\r\x1b[K');
+  if (alertRun) {
+    const sent = await alertRun.send();
+    for (const d of sent.deliveries) {
+      io.stderr.write(`certcheck: ${d.ok ? `alert sent to ${d.sink}` : `alert to ${d.sink} not delivered after ${d.attempts} attempt(s): ${d.error}`}\n`);
+    }
+    for (const error of sent.errors) io.stderr.write(`certcheck: ${error}\n`);
+  }
 
   if (request.json) {
     io.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);

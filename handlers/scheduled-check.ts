@@ -1,4 +1,4 @@
-/** The scheduled door: configuration from the environment → one run → its summary. */
+/** The scheduled door: configuration from the environment → one run (checks, reports, alerts) → its summary. */
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { ConfigError, readJobConfig } from '../lib/config';
 import { runScheduled } from '../lib/scheduled-run';
@@ -10,7 +10,8 @@ export async function handler(_event?: ScheduledEvent, context?: Context): Promi
   if (context) deps.logger.addContext(context);
   try {
     const config = await readJobConfig(process.env, deps.readS3Text);
-    return await runScheduled(config, { ...deps, store: await deps.storeFor(config) });
+    const [store, alerting] = await Promise.all([deps.storeFor(config), deps.alerting(config.alerts)]);
+    return await runScheduled(config, { ...deps, store, alerting });
   } catch (err) {
     deps.log({ level: 'error', msg: err instanceof ConfigError ? 'configuration refused' : 'run failed', error: (err as Error).message });
     throw err;

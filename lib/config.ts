@@ -1,5 +1,6 @@
 /** The functions' configuration, read from the environment as ../shared/CONTRACT.md lists it. */
 import { readFile } from 'node:fs/promises';
+import { DEFAULT_ALERT_THRESHOLDS } from './alerts/decide';
 import type { S3ClientSettings } from './store/s3';
 import { parseS3Url, type S3Location } from './store/store';
 import { parseTarget, type Target } from './target';
@@ -22,10 +23,20 @@ export interface CommonConfig {
   ipv6: boolean;
 }
 
+/** Where alerts go and when; the webhook list is parsed later, so a bad entry never stops the checks. */
+export interface AlertConfig {
+  /** `ALERT_WEBHOOKS` as given ('' when unset). */
+  webhooks: string;
+  /** `ALERT_WEBHOOKS_PARAMETER`: an SSM parameter holding more of them, or null. */
+  parameter: string | null;
+  thresholds: number[];
+}
+
 export interface JobConfig extends CommonConfig {
   targets: Target[];
   allAddresses: boolean;
   concurrency: number;
+  alerts: AlertConfig;
 }
 
 export interface HttpConfig extends CommonConfig {
@@ -40,6 +51,14 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, not "${raw}"`);
   return Number(raw);
+}
+
+/** `30,14,7,3,1`: positive whole days, any order; a ConfigError names anything else. */
+export function parseThresholds(raw: string | undefined, name = 'ALERT_THRESHOLDS'): number[] {
+  if (raw === undefined || raw.trim() === '') return [...DEFAULT_ALERT_THRESHOLDS];
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) throw new ConfigError(`${name} must be whole days of at least 1, separated by commas, not "${raw}"`);
+  return [...new Set(parts.map(Number))].sort((a, b) => b - a);
 }
 
 function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
@@ -119,6 +138,11 @@ export async function readJobConfig(env: NodeJS.ProcessEnv, readS3Text: ReadS3Te
     targets,
     allAddresses: flag(env, 'ALL_ADDRESSES', true),
     concurrency: number(env, 'CONCURRENCY', 16),
+    alerts: {
+      webhooks: env.ALERT_WEBHOOKS ?? '',
+      parameter: env.ALERT_WEBHOOKS_PARAMETER?.trim() || null,
+      thresholds: parseThresholds(env.ALERT_THRESHOLDS),
+    },
   };
 }
 

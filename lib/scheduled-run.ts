@@ -1,13 +1,18 @@
 /**
  * One scheduled run: check every target, store each report as soon as it exists (a crash
- * later loses nothing stored), retry a failed store once, then write the run summary.
+ * later loses nothing stored), retry a failed store once, send the alerts (after every report
+ * is stored), then write the run summary.
  */
+import { AlertRun } from './alerts/alert-run';
+import type { WebhookPoster } from './alerts/deliver';
+import type { Webhook } from './alerts/webhooks';
 import { DEFAULT_CHECK_OPTIONS } from './check';
 import type { JobConfig } from './config';
 import type { LogEntry } from './log';
 import type { Report } from './report';
 import { runChecks } from './run';
-import { reportKeys, type ReportStore, type RunSummary } from './store/store';
+import { keepReport } from './store/keep';
+import { type AlertRunSummary, reportKeys, type ReportStore, reportTargetKey, type RunSummary } from './store/store';
 import type { TrustStore } from './x509/trust-store';
 
 export interface RunDeps {
@@ -16,21 +21,8 @@ export interface RunDeps {
   /** One structured line per event. */
   log: (entry: LogEntry) => void;
   now?: () => Date;
-}
-
-const STORE_ATTEMPTS = 2;
-
-async function storeWithRetry(store: ReportStore, report: Report, perAddress: boolean): Promise<string | null> {
-  let last: unknown;
-  for (let attempt = 1; attempt <= STORE_ATTEMPTS; attempt++) {
-    try {
-      await store.putReport(report, { perAddress });
-      return null;
-    } catch (err) {
-      last = err;
-    }
-  }
-  return (last as Error).message;
+  /** Where alerts go (absent: none); `errors` says why configured webhooks are not in the list. */
+  alerting?: { webhooks: readonly Webhook[]; errors: readonly string[]; poster: WebhookPoster };
 }
 
 function durationsOf(reports: readonly Report[]): RunSummary['reportDurationMs'] {
@@ -44,6 +36,10 @@ export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<Ru
   const started = now();
   const startedMs = performance.now();
   const storeFailures: RunSummary['storeFailures'] = [];
+  const alerting = deps.alerting;
+  const alertRun = alerting?.webhooks.length
+    ? await AlertRun.open({ store: deps.store, webhooks: alerting.webhooks, poster: alerting.poster, thresholds: config.alerts.thresholds, now }, alerting.errors)
+    : null;
   const reports = await runChecks(config.targets, {
     ...DEFAULT_CHECK_OPTIONS,
     timeoutMs: config.timeoutMs,
@@ -56,8 +52,11 @@ export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<Ru
     now,
     onReports: async (batch) => {
       for (const report of batch) {
-        const error = await storeWithRetry(deps.store, report, config.allAddresses);
+        const kept = await keepReport(deps.store, report, config.allAddresses);
+        const error = kept.storeError;
         if (error) storeFailures.push({ key: reportKeys(report, config.allAddresses).latest, error });
+        if (kept.previousError) deps.log({ level: 'warn', msg: 'previous report not read', error: kept.previousError });
+        alertRun?.consider(reportTargetKey(report, config.allAddresses), kept.previous, report, kept.stored ?? `not stored (${error})`);
         deps.log({
           level: error ? 'error' : 'info',
           msg: 'checked',
@@ -72,6 +71,13 @@ export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<Ru
       }
     },
   });
+  let alerts: AlertRunSummary | undefined;
+  if (alertRun) alerts = await alertRun.send();
+  else if (alerting?.errors.length) alerts = { targets: 0, deliveries: [], errors: [...alerting.errors] };
+  for (const delivery of alerts?.deliveries ?? []) {
+    deps.log({ level: delivery.ok ? 'info' : 'error', msg: delivery.ok ? 'alert sent' : 'alert not delivered', ...delivery });
+  }
+  for (const error of alerts?.errors ?? []) deps.log({ level: 'error', msg: 'alerts', error });
   const byStatus: Record<string, number> = { ok: 0, warning: 0, critical: 0, unknown: 0 };
   for (const report of reports) byStatus[report.status] += 1;
   const summary: RunSummary = {
@@ -83,12 +89,20 @@ export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<Ru
     byStatus,
     reportDurationMs: durationsOf(reports),
     storeFailures,
+    ...(alerts ? { alerts } : {}),
   };
   try {
     await deps.store.putRunSummary(summary);
   } catch (err) {
     deps.log({ level: 'error', msg: 'run summary not stored', error: (err as Error).message });
   }
-  deps.log({ level: 'info', msg: 'run finished', ...summary, storeFailures: storeFailures.length, location: deps.store.location });
+  deps.log({
+    level: 'info',
+    msg: 'run finished',
+    ...summary,
+    storeFailures: storeFailures.length,
+    ...(alerts ? { alerts: { targets: alerts.targets, delivered: alerts.deliveries.filter((d) => d.ok).length, failed: alerts.deliveries.filter((d) => !d.ok).length } } : {}),
+    location: deps.store.location,
+  });
   return summary;
 }

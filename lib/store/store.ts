@@ -1,4 +1,6 @@
 /** Where reports go: the contract's layout, whatever the medium. */
+import type { AlertHistory } from '../alerts/decide';
+import type { Delivery } from '../alerts/deliver';
 import type { Report } from '../report';
 import { targetKey } from '../target';
 
@@ -17,7 +19,21 @@ export interface RunSummary {
   /** How long one report took: the median and the slowest. */
   reportDurationMs: { median: number; max: number };
   storeFailures: { key: string; error: string }[];
+  /** Present when alerts are configured: how many targets alerted, each delivery, what went wrong. */
+  alerts?: AlertRunSummary;
 }
+
+export interface AlertRunSummary {
+  /** Targets with an alert in this run. */
+  targets: number;
+  /** One per webhook when there was something to send. */
+  deliveries: Delivery[];
+  /** Unusable webhooks, an unreadable alert history and the like, in words. */
+  errors: string[];
+}
+
+/** Where the alert history is kept, beside the reports. */
+export const ALERT_HISTORY_KEY = 'alerts/history.json';
 
 export interface ReportStore {
   /** Keeps the report under `reports/` and as the target's `latest/`. */
@@ -27,6 +43,9 @@ export interface ReportStore {
   getLatest(key: string): Promise<Report | null>;
   /** The keys under `latest/` (without `.json`) that start with `start`. */
   listLatest(start: string): Promise<string[]>;
+  /** What alerts already told (null when nothing yet); a StoreError when unreadable. */
+  getAlertHistory(): Promise<AlertHistory | null>;
+  putAlertHistory(history: AlertHistory): Promise<void>;
   /** Where the store writes, for people ("./reports", "s3://bucket/prefix"). */
   readonly location: string;
 }
@@ -74,6 +93,22 @@ export abstract class LayoutStore implements ReportStore {
   async getLatest(key: string): Promise<Report | null> {
     const text = await this.read(`latest/${key}.json`);
     return text === null ? null : parseStoredReport(text, `${this.location}/latest/${key}.json`);
+  }
+
+  async getAlertHistory(): Promise<AlertHistory | null> {
+    const text = await this.read(ALERT_HISTORY_KEY);
+    if (text === null) return null;
+    try {
+      const history = JSON.parse(text) as AlertHistory;
+      if (history?.schemaVersion !== 1 || typeof history.targets !== 'object' || history.targets === null) throw new Error('not an alert history');
+      return history;
+    } catch (err) {
+      throw new StoreError(`${this.location}/${ALERT_HISTORY_KEY} is unreadable: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async putAlertHistory(history: AlertHistory): Promise<void> {
+    await this.write(ALERT_HISTORY_KEY, `${JSON.stringify(history, null, 2)}\n`);
   }
 
   async listLatest(start: string): Promise<string[]> {

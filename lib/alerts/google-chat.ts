@@ -1,0 +1,54 @@
+/**
+ * Google Chat incoming webhook: a card message (cardsV2) with a header and sections of
+ * decorated text; card text takes a small HTML subset, so what servers send is escaped.
+ */
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, LABEL_COLOR } from './message';
+
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function decorated(topLabel: string, text: string): unknown {
+  return { decoratedText: { topLabel, text: clip(escape(text), 4000), wrapText: true } };
+}
+
+function coloured(item: AlertItem): string {
+  return `<font color="${LABEL_COLOR[item.label]}"><b>${item.label.toUpperCase()}</b></font>`;
+}
+
+function itemWidgets(item: AlertItem): unknown[] {
+  return [
+    { textParagraph: { text: clip(item.problems.map((p) => `• ${escape(p)}`).join('<br>'), 4000) } },
+    ...(item.expires ? [decorated('Certificate', item.expires)] : []),
+    ...(item.issuer ? [decorated('Issuer', item.issuer)] : []),
+    decorated('Report', item.stored),
+  ];
+}
+
+export function googleChatPayload(message: AlertMessage): unknown {
+  let sections: unknown[];
+  if (message.kind === 'single') {
+    const [item] = message.items;
+    sections = [{ widgets: [{ textParagraph: { text: `${coloured(item)} ${escape(item.why)}` } }, ...itemWidgets(item), decorated('Checked', item.checkedAt)] }];
+  } else {
+    const shown = message.items.slice(0, DIGEST_ITEMS);
+    const rest = message.items.length - shown.length;
+    sections = [
+      ...shown.map((item) => ({
+        header: clip(`${item.label.toUpperCase()} ${escape(item.target)}`, 200),
+        widgets: [{ textParagraph: { text: `${coloured(item)} ${escape(item.why)}` } }, ...itemWidgets(item)],
+      })),
+      ...(rest > 0 ? [{ widgets: [{ textParagraph: { text: `and ${rest} more targets: see the run summary and the stored reports` } }] }] : []),
+    ];
+  }
+  return {
+    // What the notification shows.
+    text: clip(message.kind === 'single' ? `${message.title}: ${message.items[0].why}` : `${message.title} (${message.summary})`, 4000),
+    cardsV2: [
+      {
+        cardId: 'certcheck-alert',
+        card: { header: { title: clip(message.title, 200), subtitle: clip(message.kind === 'single' ? message.items[0].why : message.summary, 200) }, sections },
+      },
+    ],
+  };
+}

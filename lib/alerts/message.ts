@@ -1,0 +1,168 @@
+/**
+ * What an alert says, in words, before any chat service's format: one message for a single
+ * target, a digest (worst first, with counts) when several alert in one run. Every service's
+ * payload builder renders this; none of them words anything itself.
+ */
+import { days } from '../checks/types';
+import type { Report, Status } from '../report';
+import { formatHostPort } from '../target';
+import type { Alert, AlertReason } from './decide';
+
+/** A status as the alert shows it; `recovered` is an ok that follows a problem. */
+export type AlertLabel = Status | 'recovered';
+
+export const LABEL_ORDER: readonly AlertLabel[] = ['critical', 'unknown', 'warning', 'ok', 'recovered'];
+
+/** Each label's colour, as #rrggbb (the services that take a colour). */
+export const LABEL_COLOR: Record<AlertLabel, string> = {
+  critical: '#d32f2f',
+  unknown: '#8e24aa',
+  warning: '#f9a825',
+  ok: '#1e88e5',
+  recovered: '#2e7d32',
+};
+
+/** A digest lists at most this many targets by name; the rest are counted. */
+export const DIGEST_ITEMS = 20;
+
+/** One target's alert, in words. */
+export interface AlertItem {
+  /** "example.com:443 (93.184.215.14)". */
+  target: string;
+  label: AlertLabel;
+  /** Why now: "critical (was ok)", "crossed the 7-day expiry threshold", "still critical: daily reminder". */
+  why: string;
+  /** What is wrong, one sentence each; for a recovery, what changed. */
+  problems: string[];
+  /** "expires in 6 days, on 2026-11-29"; null without a certificate. */
+  expires: string | null;
+  issuer: string | null;
+  /** Where the full report is stored (or why it is not). */
+  stored: string;
+  checkedAt: string;
+  alert: Alert;
+}
+
+export interface AlertMessage {
+  kind: 'single' | 'digest';
+  /** "CRITICAL example.com:443" or "certcheck: 12 targets need attention". */
+  title: string;
+  /** The counts in words, worst first: "3 critical, 1 recovered". */
+  summary: string;
+  /** The worst label of the items (the message's colour). */
+  label: AlertLabel;
+  counts: Record<AlertLabel, number>;
+  /** Worst first. */
+  items: AlertItem[];
+  /** The whole message as plain text (chat notifications, logs). */
+  text: string;
+}
+
+/** One alert and where its report is stored. */
+export interface StoredAlert {
+  alert: Alert;
+  stored: string;
+}
+
+export function labelOf(alert: Alert): AlertLabel {
+  return alert.reasons.some((r) => r.kind === 'recovered') ? 'recovered' : alert.report.status;
+}
+
+export function targetName(report: Report): string {
+  const { host, port, address } = report.target;
+  const hostPort = formatHostPort(host, port);
+  return address && address !== host ? `${hostPort} (${address})` : hostPort;
+}
+
+/** "expires in 6 days, on 2026-11-29" / "expired 2 days ago, on 2026-11-21". */
+export function expiryWords(report: Report): string | null {
+  const leaf = report.leaf;
+  if (!leaf) return null;
+  const on = leaf.notAfter.slice(0, 10);
+  return leaf.daysRemaining > 0 ? `expires in ${days(leaf.daysRemaining)}, on ${on}` : `expired ${days(leaf.daysRemaining)} ago, on ${on}`;
+}
+
+function reasonWords(reason: AlertReason, status: Status): string {
+  switch (reason.kind) {
+    case 'worse':
+      return `${status} (was ${reason.from})`;
+    case 'threshold':
+      return `crossed the ${reason.days}-day expiry threshold`;
+    case 'new-problem':
+      return `new: ${reason.codes.join(', ')}`;
+    case 'repeat':
+      return `still ${status}: daily reminder (last told ${reason.lastAlertAt.slice(0, 16).replace('T', ' ')} UTC)`;
+    case 'recovered':
+      return `recovered (was ${reason.from})`;
+  }
+}
+
+function problemsOf(alert: Alert): string[] {
+  const { report } = alert;
+  const changed = report.findings.filter((f) => f.code === 'CERT_CHANGED').map((f) => f.message);
+  if (labelOf(alert) === 'recovered') return changed.length > 0 ? changed : ['no problem found any more'];
+  const problems = report.findings.filter((f) => f.severity !== 'info').map((f) => f.message);
+  // An expiry threshold can be crossed before WARN_DAYS makes it a finding: say it anyway.
+  if (problems.length === 0 && alert.threshold !== null) problems.push(`certificate ${expiryWords(report)}`);
+  return [...problems, ...changed];
+}
+
+export function alertItem({ alert, stored }: StoredAlert): AlertItem {
+  const { report } = alert;
+  return {
+    target: targetName(report),
+    label: labelOf(alert),
+    why: alert.reasons.map((r) => reasonWords(r, report.status)).join('; '),
+    problems: problemsOf(alert),
+    expires: expiryWords(report),
+    issuer: report.leaf?.issuer ?? null,
+    stored,
+    checkedAt: report.checkedAt,
+    alert,
+  };
+}
+
+function worstFirst(a: AlertItem, b: AlertItem): number {
+  const byLabel = LABEL_ORDER.indexOf(a.label) - LABEL_ORDER.indexOf(b.label);
+  if (byLabel !== 0) return byLabel;
+  const daysA = a.alert.report.leaf?.daysRemaining ?? Infinity;
+  const daysB = b.alert.report.leaf?.daysRemaining ?? Infinity;
+  return daysA !== daysB ? daysA - daysB : a.target.localeCompare(b.target);
+}
+
+/** A line of plain text per item: "CRITICAL example.com:443: certificate expired on ...". */
+export function itemLine(item: AlertItem): string {
+  return `${item.label.toUpperCase()} ${item.target}: ${item.problems.join('; ')}`;
+}
+
+/** The message for one run's alerts (at least one): single for one target, a digest for more. */
+export function buildMessage(alerts: readonly StoredAlert[]): AlertMessage {
+  if (alerts.length === 0) throw new RangeError('an alert message needs at least one alert');
+  const items = alerts.map(alertItem).sort(worstFirst);
+  const counts = Object.fromEntries(LABEL_ORDER.map((l) => [l, 0])) as Record<AlertLabel, number>;
+  for (const item of items) counts[item.label] += 1;
+  const summary = LABEL_ORDER.filter((l) => counts[l] > 0)
+    .map((l) => `${counts[l]} ${l}`)
+    .join(', ');
+  const label = items[0].label;
+  if (items.length === 1) {
+    const [item] = items;
+    const title = `${item.label.toUpperCase()} ${item.target}`;
+    const text = [
+      `${title}: ${item.why}`,
+      ...item.problems.map((p) => `- ${p}`),
+      ...(item.expires ? [`Expires: ${item.expires}`] : []),
+      ...(item.issuer ? [`Issuer: ${item.issuer}`] : []),
+      `Report: ${item.stored}`,
+    ].join('\n');
+    return { kind: 'single', title, summary, label, counts, items, text };
+  }
+  const title = `certcheck: ${items.length} targets to look at`;
+  const text = [`${title} (${summary})`, ...items.map((item) => `- ${itemLine(item)}`)].join('\n');
+  return { kind: 'digest', title, summary, label, counts, items, text };
+}
+
+/** Cuts `text` to `max` characters, marking the cut with "…". */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
+}

@@ -1,0 +1,62 @@
+/**
+ * Slack incoming webhook: Block Kit (header, section with fields, context) inside an attachment,
+ * which gives the message its coloured bar. Limits kept: header 150 characters, section text
+ * 3,000, a field 2,000, at most 10 fields and 50 blocks.
+ */
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, LABEL_COLOR } from './message';
+
+/** Text from certificates and servers must not become Slack markup (links, @channel). */
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function mrkdwn(text: string, max: number): { type: 'mrkdwn'; text: string } {
+  return { type: 'mrkdwn', text: clip(text, max) };
+}
+
+function field(name: string, value: string): { type: 'mrkdwn'; text: string } {
+  return mrkdwn(`*${name}*\n${escape(value)}`, 2000);
+}
+
+function singleBlocks(item: AlertItem): unknown[] {
+  return [
+    { type: 'section', text: mrkdwn(`${escape(item.why)}\n${item.problems.map((p) => `• ${escape(p)}`).join('\n')}`, 3000) },
+    {
+      type: 'section',
+      fields: [
+        field('Status', item.label.toUpperCase()),
+        ...(item.expires ? [field('Certificate', item.expires)] : []),
+        ...(item.issuer ? [field('Issuer', item.issuer)] : []),
+        field('Checked', item.checkedAt),
+      ],
+    },
+    { type: 'context', elements: [mrkdwn(`Full report: ${escape(item.stored)}`, 3000)] },
+  ];
+}
+
+function digestBlocks(message: AlertMessage): unknown[] {
+  const shown = message.items.slice(0, DIGEST_ITEMS);
+  const rest = message.items.length - shown.length;
+  return [
+    { type: 'section', text: mrkdwn(escape(message.summary), 3000) },
+    ...shown.map((item) => ({
+      type: 'section',
+      text: mrkdwn(
+        `*${item.label.toUpperCase()}* ${escape(item.target)}: ${escape(item.why)}\n${item.problems.map((p) => `• ${escape(p)}`).join('\n')}` +
+          `${item.expires ? `\n${escape(item.expires)}` : ''}${item.issuer ? `, issuer ${escape(item.issuer)}` : ''}\nReport: ${escape(item.stored)}`,
+        3000,
+      ),
+    })),
+    { type: 'context', elements: [mrkdwn(rest > 0 ? `and ${rest} more targets: see the run summary and the stored reports` : 'certcheck', 3000)] },
+  ];
+}
+
+export function slackPayload(message: AlertMessage): unknown {
+  const header = { type: 'header', text: { type: 'plain_text', text: clip(message.title, 150) } };
+  const body = message.kind === 'single' ? singleBlocks(message.items[0]) : digestBlocks(message);
+  return {
+    // The notification's text, and what clients without blocks show.
+    text: clip(message.kind === 'single' ? `${message.title}: ${message.items[0].why}` : `${message.title} (${message.summary})`, 3000),
+    attachments: [{ color: LABEL_COLOR[message.label], blocks: [header, ...body] }],
+  };
+}
