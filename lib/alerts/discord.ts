@@ -1,9 +1,9 @@
 /**
  * Discord webhook: one embed with colour and fields, inside Discord's limits (title 256,
  * description 4,096, 25 fields of name 256 and value 1,024, footer 2,048, 6,000 characters in all).
- * Mentions are switched off: a certificate's subject must not ping @everyone.
+ * Mentions are switched off (a certificate's subject must not ping @everyone) and links broken.
  */
-import { type AlertMessage, clip, DIGEST_ITEMS, LABEL_COLOR } from './message';
+import { type AlertMessage, breakLinks, clip, DIGEST_ITEMS, LABEL_COLOR } from './message';
 
 export const DISCORD_LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, total: 6000 };
 
@@ -18,7 +18,7 @@ function colorNumber(hex: string): number {
 }
 
 function fieldOf(name: string, value: string, inline = false): EmbedField {
-  return { name: clip(name, DISCORD_LIMITS.fieldName), value: clip(value || '-', DISCORD_LIMITS.fieldValue), inline };
+  return { name: clip(breakLinks(name), DISCORD_LIMITS.fieldName), value: clip(breakLinks(value) || '-', DISCORD_LIMITS.fieldValue), inline };
 }
 
 /** Characters Discord counts towards its 6,000 total. */
@@ -33,7 +33,7 @@ export function discordPayload(message: AlertMessage): unknown {
   let footer: string;
   if (message.kind === 'single') {
     const [item] = message.items;
-    description = clip([item.why, ...item.problems.map((p) => `• ${p}`)].join('\n'), DISCORD_LIMITS.description);
+    description = clip(breakLinks([item.why, ...item.problems.map((p) => `• ${p}`)].join('\n')), DISCORD_LIMITS.description);
     fields.push(fieldOf('Status', item.label.toUpperCase(), true));
     if (item.expires) fields.push(fieldOf('Certificate', item.expires, true));
     if (item.issuer) fields.push(fieldOf('Issuer', item.issuer));

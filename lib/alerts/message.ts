@@ -166,3 +166,11 @@ export function buildMessage(alerts: readonly StoredAlert[]): AlertMessage {
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 }
+
+/**
+ * Breaks the `](` of a Markdown link (Teams cards, Discord embeds), so that text a server or a
+ * certificate sends cannot become a link; both services show backslash escapes as they are.
+ */
+export function breakLinks(text: string): string {
+  return text.replace(/\]\(/g, '] (');
+}

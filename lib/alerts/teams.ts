@@ -3,15 +3,11 @@
  * with one Adaptive Card 1.5 attachment. (Office 365 connectors and their MessageCard are retired.)
  */
 import type { AlertLabel, AlertMessage } from './message';
-import { clip, DIGEST_ITEMS } from './message';
+import { breakLinks, clip, DIGEST_ITEMS } from './message';
 
 /** Adaptive Cards name their colours. */
 const COLOR: Record<AlertLabel, string> = { critical: 'Attention', unknown: 'Accent', warning: 'Warning', ok: 'Accent', recovered: 'Good' };
 
-/** Card text is Markdown: keep what servers and certificates send from turning into markup. */
-function plain(text: string): string {
-  return text.replace(/([\\`*_[\]<>#])/g, '\\$1');
-}
 
 function textBlock(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { type: 'TextBlock', text: clip(text, 2000), wrap: true, ...extra };
@@ -20,16 +16,16 @@ function textBlock(text: string, extra: Record<string, unknown> = {}): Record<st
 function singleBody(message: AlertMessage): unknown[] {
   const [item] = message.items;
   return [
-    textBlock(plain(item.why), { isSubtle: true, spacing: 'None' }),
-    ...item.problems.map((p) => textBlock(`- ${plain(p)}`)),
+    textBlock(breakLinks(item.why), { isSubtle: true, spacing: 'None' }),
+    ...item.problems.map((p) => textBlock(`- ${breakLinks(p)}`)),
     {
       type: 'FactSet',
       facts: [
         { title: 'Status', value: item.label.toUpperCase() },
-        ...(item.expires ? [{ title: 'Certificate', value: plain(item.expires) }] : []),
-        ...(item.issuer ? [{ title: 'Issuer', value: plain(item.issuer) }] : []),
+        ...(item.expires ? [{ title: 'Certificate', value: breakLinks(item.expires) }] : []),
+        ...(item.issuer ? [{ title: 'Issuer', value: breakLinks(item.issuer) }] : []),
         { title: 'Checked', value: item.checkedAt },
-        { title: 'Report', value: plain(item.stored) },
+        { title: 'Report', value: breakLinks(item.stored) },
       ],
     },
   ];
@@ -39,14 +35,14 @@ function digestBody(message: AlertMessage): unknown[] {
   const shown = message.items.slice(0, DIGEST_ITEMS);
   const rest = message.items.length - shown.length;
   return [
-    textBlock(plain(message.summary), { isSubtle: true, spacing: 'None' }),
+    textBlock(breakLinks(message.summary), { isSubtle: true, spacing: 'None' }),
     ...shown.map((item) => ({
       type: 'Container',
       separator: true,
       items: [
-        textBlock(`${item.label.toUpperCase()} ${plain(item.target)}`, { weight: 'Bolder', color: COLOR[item.label] }),
-        textBlock(plain([item.why, ...item.problems].join('; '))),
-        textBlock(plain([item.expires, item.issuer && `issuer ${item.issuer}`, `report ${item.stored}`].filter(Boolean).join(' · ')), { isSubtle: true, size: 'Small' }),
+        textBlock(`${item.label.toUpperCase()} ${breakLinks(item.target)}`, { weight: 'Bolder', color: COLOR[item.label] }),
+        textBlock(breakLinks([item.why, ...item.problems].join('; '))),
+        textBlock(breakLinks([item.expires, item.issuer && `issuer ${item.issuer}`, `report ${item.stored}`].filter(Boolean).join(' · ')), { isSubtle: true, size: 'Small' }),
       ],
     })),
     ...(rest > 0 ? [textBlock(`and ${rest} more targets: see the run summary and the stored reports`, { isSubtle: true })] : []),
@@ -66,7 +62,7 @@ export function teamsPayload(message: AlertMessage): unknown {
           version: '1.5',
           msteams: { width: 'Full' },
           body: [
-            textBlock(plain(message.title), { size: 'Large', weight: 'Bolder', color: COLOR[message.label] }),
+            textBlock(breakLinks(message.title), { size: 'Large', weight: 'Bolder', color: COLOR[message.label] }),
             ...(message.kind === 'single' ? singleBody(message) : digestBody(message)),
           ],
         },

@@ -1,0 +1,199 @@
+/** What each chat service is sent: its documented format, its limits, and the words every message carries. */
+import { decideAlert, DEFAULT_ALERT_THRESHOLDS } from '../lib/alerts/decide';
+import { discordPayload, DISCORD_LIMITS, embedLength } from '../lib/alerts/discord';
+import { googleChatPayload } from '../lib/alerts/google-chat';
+import { buildMessage, type StoredAlert } from '../lib/alerts/message';
+import { slackPayload } from '../lib/alerts/slack';
+import { teamsPayload } from '../lib/alerts/teams';
+import { webhookPayload } from '../lib/alerts/webhook';
+import { PAYLOAD_BUILDERS, parseWebhook, parseWebhookList, redactUrl } from '../lib/alerts/webhooks';
+import type { Finding, Report, Status } from '../lib/report';
+import { sampleReport } from './fixtures/reports';
+
+const NOW = new Date('2026-11-23T05:00:00.000Z');
+const ISSUER = 'CN=Sample Intermediate CA,O=Sample';
+
+function expiring(host: string, days: number, status: Status = 'critical'): Report {
+  const finding: Finding = { code: 'EXPIRES_SOON', severity: status === 'critical' ? 'critical' : 'warning', message: `certificate expires in ${days} days (2026-11-29)` };
+  return sampleReport({ host, address: '192.0.2.7', checkedAt: NOW.toISOString(), status, findings: [finding], leaf: { daysRemaining: days, issuer: ISSUER } });
+}
+
+function stored(report: Report, previous: Report | null = null): StoredAlert {
+  const { alert } = decideAlert({ previous, current: report, memory: null, thresholds: DEFAULT_ALERT_THRESHOLDS, now: NOW });
+  if (!alert) throw new Error('expected an alert');
+  return { alert, stored: `s3://reports-bucket/reports/${report.target.host}_443_192.0.2.7/2026-11-23/${report.checkedAt}.json` };
+}
+
+const single = buildMessage([stored(expiring('shop.example.test', 6))]);
+
+function many(n: number): StoredAlert[] {
+  return Array.from({ length: n }, (_, i) =>
+    i % 3 === 0
+      ? stored(sampleReport({ host: `down-${i}.example.test`, checkedAt: NOW.toISOString(), status: 'unknown', findings: [{ code: 'CONNECTION_FAILED', severity: 'unknown', message: `connection failed: ${'x'.repeat(300)}` }] }))
+      : stored(expiring(`site-${i}.example.test`, (i % 20) + 1, i % 2 ? 'critical' : 'warning')),
+  );
+}
+
+/** Every string anywhere in a payload, joined: what a reader of the message can see. */
+function allText(payload: unknown): string {
+  return JSON.stringify(payload);
+}
+
+describe('every message', () => {
+  it.each(Object.entries(PAYLOAD_BUILDERS))('%s says the target, the status, what is wrong in words, the issuer and where the report is', (_service, build) => {
+    const text = allText(build(single));
+    expect(text).toContain('shop.example.test:443');
+    expect(text).toContain('CRITICAL');
+    expect(text).toContain('expires in 6 days, on 2026-11-29');
+    expect(text).toContain(ISSUER);
+    expect(text).toContain('s3://reports-bucket/reports/shop.example.test_443_192.0.2.7/2026-11-23/');
+  });
+
+  it('puts the worst first in a digest, with counts', () => {
+    const message = buildMessage([stored(expiring('b.example.test', 20, 'warning')), stored(expiring('a.example.test', 2))]);
+    expect(message.kind).toBe('digest');
+    expect(message.items.map((i) => i.label)).toEqual(['critical', 'warning']);
+    expect(message.summary).toBe('1 critical, 1 warning');
+  });
+
+  it('says a crossed threshold in words before WARN_DAYS makes it a finding', () => {
+    const quiet = sampleReport({ host: 'calm.example.test', checkedAt: NOW.toISOString(), leaf: { daysRemaining: 25 } });
+    const [item] = buildMessage([stored(quiet)]).items;
+    expect(item.why).toBe('crossed the 30-day expiry threshold');
+    expect(item.problems).toEqual(['certificate expires in 25 days, on 2026-12-18']);
+  });
+});
+
+describe('Slack', () => {
+  it('is Block Kit (header, section with fields, context) in an attachment with a colour', () => {
+    const payload = slackPayload(single) as { text: string; attachments: { color: string; blocks: { type: string; text?: { type: string; text: string }; fields?: unknown[] }[] }[] };
+    expect(payload.text).toContain('CRITICAL shop.example.test:443 (192.0.2.7)');
+    const [attachment] = payload.attachments;
+    expect(attachment.color).toBe('#d32f2f');
+    expect(attachment.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'context']);
+    expect(attachment.blocks[0].text).toEqual({ type: 'plain_text', text: 'CRITICAL shop.example.test:443 (192.0.2.7)' });
+    expect(attachment.blocks[2].fields?.length).toBeLessThanOrEqual(10);
+  });
+
+  it('keeps a 60-target digest within 50 blocks and 3,000 characters a section', () => {
+    const payload = slackPayload(buildMessage(many(60))) as { attachments: { blocks: { type: string; text?: { text: string } }[] }[] };
+    const { blocks } = payload.attachments[0];
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    for (const block of blocks) expect(block.text?.text.length ?? 0).toBeLessThanOrEqual(3000);
+    expect(allText(payload)).toContain('and 40 more targets');
+  });
+
+  it('escapes what a server sends, so a certificate cannot mention @channel', () => {
+    const hostile = sampleReport({ host: 'evil.example.test', checkedAt: NOW.toISOString(), status: 'critical', findings: [{ code: 'SELF_SIGNED', severity: 'critical', message: 'signed by <!channel> & <https://phish.example|click>' }] });
+    const text = allText(slackPayload(buildMessage([stored(hostile)])));
+    expect(text).not.toContain('<!channel>');
+    expect(text).toContain('&lt;!channel&gt; &amp; &lt;https://phish.example|click&gt;');
+  });
+});
+
+describe('Microsoft Teams', () => {
+  it('is a Workflows message carrying one Adaptive Card 1.5', () => {
+    const payload = teamsPayload(single) as { type: string; attachments: { contentType: string; content: { type: string; version: string; body: { type: string }[] } }[] };
+    expect(payload.type).toBe('message');
+    expect(payload.attachments).toHaveLength(1);
+    const [{ contentType, content }] = payload.attachments;
+    expect(contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(content).toMatchObject({ type: 'AdaptiveCard', version: '1.5', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json' });
+    expect(content.body[0]).toMatchObject({ type: 'TextBlock', size: 'Large', weight: 'Bolder', color: 'Attention' });
+    expect(content.body.map((b) => b.type)).toContain('FactSet');
+    expect(allText(payload)).not.toContain('MessageCard');
+  });
+
+  it('lists a digest as one container per target', () => {
+    const payload = teamsPayload(buildMessage(many(5))) as { attachments: { content: { body: { type: string }[] } }[] };
+    expect(payload.attachments[0].content.body.filter((b) => b.type === 'Container')).toHaveLength(5);
+  });
+});
+
+describe('Discord', () => {
+  it('is an embed with a colour and fields, mentions off', () => {
+    const payload = discordPayload(single) as { allowed_mentions: unknown; embeds: { title: string; color: number; fields: { name: string; value: string }[]; timestamp: string }[] };
+    expect(payload.allowed_mentions).toEqual({ parse: [] });
+    const [embed] = payload.embeds;
+    expect(embed.title).toBe('CRITICAL shop.example.test:443 (192.0.2.7)');
+    expect(embed.color).toBe(0xd32f2f);
+    expect(embed.fields.map((f) => f.name)).toEqual(['Status', 'Certificate', 'Issuer', 'Report']);
+    expect(embed.timestamp).toBe(NOW.toISOString());
+  });
+
+  it('keeps a 200-target digest of long messages within 25 fields and 6,000 characters', () => {
+    const payload = discordPayload(buildMessage(many(200))) as { embeds: { title: string; description: string; fields: { name: string; value: string }[]; footer: { text: string } }[] };
+    const [embed] = payload.embeds;
+    expect(embed.fields.length).toBeLessThanOrEqual(DISCORD_LIMITS.fields);
+    expect(embedLength(embed)).toBeLessThanOrEqual(DISCORD_LIMITS.total);
+    for (const field of embed.fields) expect(field.value.length).toBeLessThanOrEqual(DISCORD_LIMITS.fieldValue);
+    expect(embed.footer.text).toMatch(/^and \d+ more targets/);
+  });
+});
+
+describe('Google Chat', () => {
+  it('is a cardsV2 message with a header and sections of widgets', () => {
+    const payload = googleChatPayload(single) as { text: string; cardsV2: { cardId: string; card: { header: { title: string }; sections: { widgets: unknown[] }[] } }[] };
+    expect(payload.text).toContain('CRITICAL shop.example.test:443 (192.0.2.7)');
+    const [{ cardId, card }] = payload.cardsV2;
+    expect(cardId).toBe('certcheck-alert');
+    expect(card.header.title).toBe('CRITICAL shop.example.test:443 (192.0.2.7)');
+    expect(card.sections[0].widgets.length).toBeGreaterThan(2);
+  });
+
+  it('gives a digest one section per target, up to 20', () => {
+    const payload = googleChatPayload(buildMessage(many(30))) as { cardsV2: { card: { sections: { header?: string }[] } }[] };
+    expect(payload.cardsV2[0].card.sections.filter((s) => s.header)).toHaveLength(20);
+  });
+});
+
+describe('the generic webhook', () => {
+  it('carries the alert and the whole report', () => {
+    const payload = webhookPayload(single) as { source: string; kind: string; alerts: { target: string; status: string; reasons: unknown[]; reportLocation: string; report: Report }[] };
+    expect(payload).toMatchObject({ source: 'certcheck', kind: 'single' });
+    expect(payload.alerts[0]).toMatchObject({ target: 'shop.example.test:443 (192.0.2.7)', status: 'critical', reasons: [{ kind: 'worse', from: 'ok' }, { kind: 'threshold', days: 7 }] });
+    expect(payload.alerts[0].report.leaf?.issuer).toBe(ISSUER);
+  });
+});
+
+describe('the webhook list', () => {
+  it.each([
+    ['https://hooks.slack.com/services/T0/B0/XYZ', 'slack'],
+    ['https://discord.com/api/webhooks/1/abc', 'discord'],
+    ['https://discordapp.com/api/webhooks/1/abc', 'discord'],
+    ['https://prod-12.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?sig=s3cr3t', 'teams'],
+    ['https://contoso.webhook.office.com/webhookb2/abc', 'teams'],
+    ['https://default1234.56.environment.api.powerplatform.com/powerautomate/automations/direct/workflows/abc', 'teams'],
+    ['https://chat.googleapis.com/v1/spaces/AAA/messages?key=k&token=t', 'googlechat'],
+    ['webhook+http://127.0.0.1:9000/hook', 'webhook'],
+    ['slack+http://127.0.0.1:9000/slack', 'slack'],
+    ['TEAMS+https://relay.example.test/teams', 'teams'],
+    ['googlechat+https://relay.example.test/chat', 'googlechat'],
+    ['discord+https://relay.example.test/d', 'discord'],
+  ])('recognises %s as %s', (entry, service) => {
+    expect(parseWebhook(entry).service).toBe(service);
+  });
+
+  it('names a webhook by its origin only: the path and query are the secret', () => {
+    const webhook = parseWebhook('https://hooks.slack.com/services/T0/B0/XYZ');
+    expect(webhook.label).toBe('slack https://hooks.slack.com/…');
+    expect(redactUrl('https://chat.googleapis.com/v1/spaces/AAA/messages?key=k&token=t')).toBe('https://chat.googleapis.com/…');
+  });
+
+  it('refuses an unknown host or scheme without repeating the URL', () => {
+    const { webhooks, errors } = parseWebhookList('https://alerts.example.test/secret-token, ftp://x.example.test/a,\nwebhook+https://ok.example.test/h');
+    expect(webhooks.map((w) => w.label)).toEqual(['webhook https://ok.example.test/…']);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/cannot tell which chat service alert webhook https:\/\/alerts\.example\.test\/… is: write it as webhook\+https:\/\/…/);
+    expect(errors.join(' ')).not.toContain('secret-token');
+  });
+});
+
+describe('Markdown from a hostile server', () => {
+  it.each([['teams', teamsPayload], ['discord', discordPayload]])('cannot become a link in %s', (_service, build) => {
+    const hostile = sampleReport({ host: 'evil.example.test', checkedAt: NOW.toISOString(), status: 'critical', findings: [{ code: 'SELF_SIGNED', severity: 'critical', message: 'signed by [click here](https://phish.example.test)' }] });
+    const text = allText(build(buildMessage([stored(hostile)])));
+    expect(text).not.toContain('](https://phish');
+    expect(text).toContain('[click here] (https://phish.example.test)');
+  });
+});
