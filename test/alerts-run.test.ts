@@ -1,0 +1,282 @@
+/**
+ * Alerts in a scheduled run, end to end on 127.0.0.1: TLS servers with generated certificates,
+ * real webhook receivers, the report store in a folder and on the S3-compatible server.
+ */
+import type { ScheduledEvent } from 'aws-lambda';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { handler } from '../handlers/scheduled-check';
+import { type DeliveryOptions, WebhookPoster } from '../lib/alerts/deliver';
+import { parseWebhookList } from '../lib/alerts/webhooks';
+import { readJobConfig } from '../lib/config';
+import type { Report } from '../lib/report';
+import { runScheduled, type RunDeps } from '../lib/scheduled-run';
+import { FsReportStore } from '../lib/store/fs';
+import { S3ReportStore } from '../lib/store/s3';
+import type { ReportStore } from '../lib/store/store';
+import { TrustStore } from '../lib/x509/trust-store';
+import { lambdaContext, sampleEvent, withEnv } from './fixtures/lambda';
+import { DAY, hierarchy, type Hierarchy } from './fixtures/pki';
+import { startSsmEndpoint } from './fixtures/ssm-endpoint';
+import { s3Bucket, s3Client, s3Keys } from './fixtures/test-bucket';
+import { closedPort, type RunningServer, startTlsServer } from './fixtures/tls-server';
+import { startWebhookReceiver, type WebhookReceiver } from './fixtures/webhook-receiver';
+
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+
+const FAST: DeliveryOptions = { timeoutMs: 500, attempts: 2, backoffMs: 20, maxWaitMs: 1_000 };
+const SERVICES = ['slack', 'teams', 'discord', 'googlechat', 'webhook'] as const;
+
+let pki: Hierarchy;
+let receiver: WebhookReceiver;
+let expiring: RunningServer;
+let healthy: RunningServer;
+let expiryDay: string;
+const servers: RunningServer[] = [];
+
+beforeAll(async () => {
+  pki = await hierarchy('Alerts');
+  receiver = await startWebhookReceiver();
+  const notAfter = new Date(Date.now() + 6.5 * DAY);
+  expiryDay = notAfter.toISOString().slice(0, 10);
+  expiring = await startTlsServer({ chain: [await pki.leaf({ cn: 'soon', sans: ['127.0.0.1'], notAfter }), pki.intermediate] });
+  healthy = await startTlsServer({ chain: [await pki.leaf({ cn: 'fine', sans: ['127.0.0.1'] }), pki.intermediate] });
+  servers.push(expiring, healthy);
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+  await receiver.close();
+});
+
+async function freshDir(name: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `certcheck-alerts-${name}-`));
+}
+
+/** A run's dependencies: the test roots, a quiet log, the given webhooks with quick retries. */
+function runDeps(store: ReportStore, webhooks: string, lines: Record<string, unknown>[] = []): RunDeps {
+  const { webhooks: list, errors } = parseWebhookList(webhooks);
+  return {
+    store,
+    trustStore: new TrustStore([pki.root.cert], 'the test roots'),
+    log: (line) => lines.push(line),
+    alerting: { webhooks: list, errors, poster: new WebhookPoster(fetch, FAST) },
+  };
+}
+
+async function config(targets: string, dir: string) {
+  return readJobConfig({ TARGETS: targets, REPORTS_DIR: dir, CHECK_TIMEOUT_MS: '2000', ALL_ADDRESSES: 'false' });
+}
+
+async function storedLatest(dir: string): Promise<string[]> {
+  return (await readdir(join(dir, 'latest'))).sort();
+}
+
+describe('alerts from the scheduled run', () => {
+  it('posts an alert naming the target on the first run and nothing on an identical second run (npm start)', async () => {
+    const dir = await freshDir('start');
+    const env = { ...process.env, TARGETS: '127.0.0.1:1', REPORTS_DIR: dir, ALERT_WEBHOOKS: `webhook+${receiver.url('/start')}`, CHECK_TIMEOUT_MS: '2000' };
+    const start = () => promisify(execFile)(process.execPath, [join(__dirname, '..', 'dist', 'handlers', 'local-run.js')], { env });
+
+    await start();
+    expect(receiver.postsTo('/start')).toHaveLength(1);
+    const [post] = receiver.postsTo('/start');
+    expect(post.body).toMatchObject({ kind: 'single', alerts: [{ target: '127.0.0.1:1', status: 'unknown', reasons: [{ kind: 'worse', from: 'ok' }] }] });
+
+    await start();
+    expect(receiver.postsTo('/start')).toHaveLength(1);
+    const runs = await readdir(join(dir, 'runs'));
+    expect(runs).toHaveLength(2);
+    const summaries = await Promise.all(runs.sort().map(async (r) => JSON.parse(await readFile(join(dir, 'runs', r), 'utf8'))));
+    expect(summaries.map((s) => s.alerts.targets)).toEqual([1, 0]);
+  });
+
+  it.each(SERVICES)('sends %s its own format with the target, the expiry in words, the issuer and the stored report', async (service) => {
+    const dir = await freshDir(service);
+    const path = `/each/${service}`;
+
+    const summary = await runScheduled(await config(`127.0.0.1:${expiring.port}`, dir), runDeps(new FsReportStore(dir), `${service}+${receiver.url(path)}`));
+
+    expect(summary.alerts).toMatchObject({ targets: 1, deliveries: [{ ok: true, attempts: 1 }], errors: [] });
+    const [post] = receiver.postsTo(path);
+    const text = JSON.stringify(post.body);
+    expect(text).toContain(`127.0.0.1:${expiring.port}`);
+    expect(text).toContain(`expires in 6 days, on ${expiryDay}`);
+    expect(text).toContain('CN=Alerts Intermediate CA');
+    expect(text).toContain(`${dir}/reports/127.0.0.1_${expiring.port}/`);
+    const shape = { slack: 'attachments', teams: 'attachments', discord: 'embeds', googlechat: 'cardsV2', webhook: 'alerts' }[service];
+    expect(post.body).toHaveProperty(shape);
+  });
+
+  it('sends one digest per webhook when several targets alert', async () => {
+    const dir = await freshDir('digest');
+    const [down1, down2] = [await closedPort(), await closedPort()];
+
+    const summary = await runScheduled(
+      await config(`127.0.0.1:${expiring.port},127.0.0.1:${down1},127.0.0.1:${down2},127.0.0.1:${healthy.port}`, dir),
+      runDeps(new FsReportStore(dir), `webhook+${receiver.url('/digest')},slack+${receiver.url('/digest-slack')}`),
+    );
+
+    expect(summary.alerts?.targets).toBe(3);
+    expect(receiver.postsTo('/digest')).toHaveLength(1);
+    expect(receiver.postsTo('/digest-slack')).toHaveLength(1);
+    const body = receiver.postsTo('/digest')[0].body as { kind: string; summary: string; alerts: { status: string }[] };
+    expect(body.kind).toBe('digest');
+    expect(body.summary).toBe('1 critical, 2 unknown');
+    expect(body.alerts.map((a) => a.status)).toEqual(['critical', 'unknown', 'unknown']);
+  });
+
+  it('stores every report and reaches the good webhook when others answer 500, hang or refuse', async () => {
+    const dir = await freshDir('failing');
+    receiver.always('/fail/500', { status: 500 });
+    receiver.always('/fail/hang', 'hang');
+    const refused = `http://127.0.0.1:${await closedPort()}/refused`;
+    const down = await closedPort();
+    const lines: Record<string, unknown>[] = [];
+    const webhooks = `webhook+${receiver.url('/fail/500')},webhook+${receiver.url('/fail/hang')},webhook+${refused},webhook+${receiver.url('/fail/good')}`;
+
+    const summary = await runScheduled(await config(`127.0.0.1:${expiring.port},127.0.0.1:${down}`, dir), runDeps(new FsReportStore(dir), webhooks, lines));
+
+    expect(await storedLatest(dir)).toEqual([`127.0.0.1_${down}.json`, `127.0.0.1_${expiring.port}.json`].sort());
+    expect(summary.storeFailures).toEqual([]);
+    expect(await readdir(join(dir, 'runs'))).toEqual([`${summary.startedAt}.json`]);
+    const deliveries = summary.alerts?.deliveries ?? [];
+    expect(deliveries.map((d) => [d.ok, d.error?.replace(/:.*/, '')])).toEqual([
+      [false, 'HTTP 500'],
+      [false, 'no answer within 500 ms'],
+      [false, expect.stringContaining('fetch failed')],
+      [true, undefined],
+    ]);
+    expect(receiver.postsTo('/fail/500')).toHaveLength(2);
+    expect(receiver.postsTo('/fail/good')).toHaveLength(1);
+    expect(lines.filter((l) => l.msg === 'alert not delivered')).toHaveLength(3);
+    expect(JSON.stringify(lines)).not.toContain('/refused');
+  });
+
+  it('tells again at the next run what no webhook delivered', async () => {
+    const dir = await freshDir('undelivered');
+    receiver.answer('/retry-next-run', { status: 503 }, { status: 503 });
+    const deps = () => runDeps(new FsReportStore(dir), `webhook+${receiver.url('/retry-next-run')}`);
+    const cfg = await config('127.0.0.1:1', dir);
+
+    const first = await runScheduled(cfg, deps());
+    const second = await runScheduled(cfg, deps());
+    const third = await runScheduled(cfg, deps());
+
+    expect(first.alerts?.deliveries.map((d) => d.ok)).toEqual([false]);
+    expect(second.alerts?.deliveries.map((d) => d.ok)).toEqual([true]);
+    expect(third.alerts?.targets).toBe(0);
+    const told = receiver.postsTo('/retry-next-run').map((p) => (p.body as { alerts: { reasons: { kind: string }[] }[] }).alerts[0].reasons[0].kind);
+    // 2 failed attempts, then the next run's delivery says what is new to the history: the problem.
+    expect(told).toEqual(['worse', 'worse', 'new-problem']);
+  });
+
+  it('adds CERT_CHANGED when the certificate is replaced, and tells the recovery once', async () => {
+    const dir = await freshDir('renewed');
+    const before = await startTlsServer({ chain: [await pki.leaf({ cn: 'old', sans: ['127.0.0.1'], notAfter: new Date(Date.now() + 2.5 * DAY) }), pki.intermediate] });
+    const port = before.port;
+    const cfg = await config(`127.0.0.1:${port}`, dir);
+    const deps = () => runDeps(new FsReportStore(dir), `webhook+${receiver.url('/renewed')}`);
+    await runScheduled(cfg, deps());
+    await before.close();
+    const after = await startTlsServer({ port, chain: [await pki.leaf({ cn: 'new', sans: ['127.0.0.1'] }), pki.intermediate] });
+    servers.push(after);
+
+    await runScheduled(cfg, deps());
+    await runScheduled(cfg, deps());
+
+    const latest = JSON.parse(await readFile(join(dir, 'latest', `127.0.0.1_${port}.json`), 'utf8')) as Report;
+    expect(latest.findings.map((f) => f.code)).toEqual([]); // the third report: same certificate as the second
+    const bodies = receiver.postsTo('/renewed').map((p) => p.body as { alerts: { status: string; problems: string[]; report: Report }[] });
+    expect(bodies.map((b) => b.alerts[0].status)).toEqual(['critical', 'recovered']);
+    expect(bodies[1].alerts[0].report.findings.map((f) => f.code)).toEqual(['CERT_CHANGED']);
+    expect(bodies[1].alerts[0].problems[0]).toMatch(/^certificate changed since/);
+  });
+
+  it('keeps the alert history in S3 beside the reports', async () => {
+    const store = new S3ReportStore(s3Client, { bucket: s3Bucket, prefix: 'alerts-run' });
+    const cfg = await config('127.0.0.1:1', await freshDir('s3'));
+
+    const first = await runScheduled(cfg, runDeps(store, `webhook+${receiver.url('/s3')}`));
+    const second = await runScheduled(cfg, runDeps(store, `webhook+${receiver.url('/s3')}`));
+
+    expect([first.alerts?.targets, second.alerts?.targets]).toEqual([1, 0]);
+    expect(await s3Keys('alerts-run/alerts/')).toEqual(['alerts-run/alerts/history.json']);
+    expect(receiver.postsTo('/s3')).toHaveLength(1);
+  });
+
+  it('records unusable webhook entries in the summary and still checks and alerts', async () => {
+    const dir = await freshDir('unusable');
+
+    const summary = await runScheduled(await config('127.0.0.1:1', dir), runDeps(new FsReportStore(dir), `https://unknown.example.test/token123,webhook+${receiver.url('/usable')}`));
+
+    expect(summary.reports).toBe(1);
+    expect(summary.alerts?.errors).toEqual([expect.stringMatching(/^cannot tell which chat service alert webhook https:\/\/unknown\.example\.test\/… is/)]);
+    expect(receiver.postsTo('/usable')).toHaveLength(1);
+  });
+});
+
+describe('the webhook list in SSM Parameter Store', () => {
+  const event = sampleEvent<ScheduledEvent>('scheduled.json');
+
+  it('is read once per cold start and used with ALERT_WEBHOOKS', async () => {
+    const ssm = await startSsmEndpoint({ '/certcheck/webhooks': `webhook+${receiver.url('/from-ssm')}` });
+    const dir = await freshDir('ssm');
+    const restore = withEnv({
+      TARGETS: '127.0.0.1:1',
+      REPORTS_DIR: dir,
+      S3_BUCKET: undefined,
+      CHECK_TIMEOUT_MS: '2000',
+      ALERT_WEBHOOKS: `webhook+${receiver.url('/from-env')}`,
+      ALERT_WEBHOOKS_PARAMETER: '/certcheck/webhooks',
+      AWS_ENDPOINT_URL_SSM: ssm.url,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
+    try {
+      const first = await handler(event, lambdaContext());
+      await handler(event, lambdaContext());
+
+      expect(first.alerts?.deliveries.map((d) => [d.sink, d.ok])).toEqual([
+        [`webhook ${receiver.url('/')}…`, true],
+        [`webhook ${receiver.url('/')}…`, true],
+      ]);
+      expect(receiver.postsTo('/from-ssm')).toHaveLength(1);
+      expect(receiver.postsTo('/from-env')).toHaveLength(1);
+      expect(ssm.reads.get('/certcheck/webhooks')).toBe(1);
+    } finally {
+      restore();
+      await ssm.close();
+    }
+  });
+
+  it('says in the summary when the parameter cannot be read, and still stores the reports', async () => {
+    const ssm = await startSsmEndpoint({});
+    const dir = await freshDir('ssm-missing');
+    const restore = withEnv({
+      TARGETS: '127.0.0.1:1',
+      REPORTS_DIR: dir,
+      S3_BUCKET: undefined,
+      CHECK_TIMEOUT_MS: '2000',
+      ALERT_WEBHOOKS: undefined,
+      ALERT_WEBHOOKS_PARAMETER: '/certcheck/missing',
+      AWS_ENDPOINT_URL_SSM: ssm.url,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    });
+    try {
+      const summary = await handler(event, lambdaContext());
+
+      expect(summary.alerts?.errors).toEqual([expect.stringMatching(/^cannot read SSM parameter \/certcheck\/missing: ParameterNotFound/)]);
+      expect(await storedLatest(dir)).toEqual(['127.0.0.1_1.json']);
+    } finally {
+      restore();
+      await ssm.close();
+    }
+  });
+});
