@@ -10,6 +10,7 @@ import type { Report } from '../lib/report';
 import { DAY, hierarchy, type Hierarchy } from './fixtures/pki';
 import { s3Bucket, s3Endpoint, s3Keys } from './fixtures/test-bucket';
 import { startTlsServer, type RunningServer } from './fixtures/tls-server';
+import { startWebhookReceiver } from './fixtures/webhook-receiver';
 
 let pki: Hierarchy;
 let good: RunningServer;
@@ -197,5 +198,42 @@ describe('certcheck', () => {
   it('runs as the built bin', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, '..', 'dist', 'handlers', 'cli.js'), ...resolveArgs(), '--json', '--no-resumption', `good.test:${good.port}`]);
     expect((JSON.parse(stdout) as Report[])[0].status).toBe('ok');
+  });
+
+  it('posts alerts with --alert, deciding against what --out holds: once, then nothing for the same result', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const out = join(dir, 'alerting');
+      const args = [...resolveArgs(), '--no-resumption', '--out', out, '--alert', `webhook+${receiver.url('/cli')}`, `soon.test:${expiring.port}`];
+
+      const first = await run(args);
+      const second = await run(args);
+
+      expect(first.code).toBe(1);
+      expect(first.stderr).toBe(`certcheck: alert sent to webhook ${receiver.url('/')}…\n`);
+      expect(second.stderr).toBe('');
+      expect(receiver.postsTo('/cli')).toHaveLength(1);
+      expect(receiver.postsTo('/cli')[0].body).toMatchObject({ alerts: [{ target: `soon.test:${expiring.port} (127.0.0.1)`, status: 'warning', reasons: [{ kind: 'worse', from: 'ok' }, { kind: 'threshold', days: 14 }] }] });
+      expect(await readdir(join(out, 'alerts'))).toEqual(['history.json']);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it.each([
+    [['--alert', 'webhook+http://127.0.0.1:9/h', 'example.com'], 'certcheck: --alert needs --out <dir | s3://bucket/prefix>: the reports and alert history stored there decide what is new\n'],
+    [['--out', '/tmp/x', '--alert', 'https://alerts.example.test/token', 'example.com'], 'certcheck: cannot tell which chat service alert webhook https://alerts.example.test/… is: write it as webhook+https://… (or slack+, teams+, discord+, googlechat+)\n'],
+  ])('refuses %j before checking', async (args, message) => {
+    const { code, stderr } = await run(args);
+
+    expect(code).toBe(64);
+    expect(stderr).toBe(message);
+  });
+
+  it('refuses a bad ALERT_THRESHOLDS with --alert', async () => {
+    const { code, stderr } = await run(['--out', '/tmp/x', '--alert', 'webhook+http://127.0.0.1:9/h', 'example.com'], { ALERT_THRESHOLDS: '30,soon' });
+
+    expect(code).toBe(64);
+    expect(stderr).toBe('certcheck: ALERT_THRESHOLDS must be whole days of at least 1, separated by commas, not "30,soon"\n');
   });
 });

@@ -66,4 +66,11 @@ describe('the scheduled run', () => {
     await writeFile(file, '# comment\nexample.com\n\nexample.org:8443 # second\n');
     expect((await readJobConfig({ TARGETS_FILE: file })).targets.map((t) => `${t.host}:${t.port}`)).toEqual(['example.com:443', 'example.org:8443']);
   });
+
+  it('reads the alert settings: ALERT_THRESHOLDS (default 30,14,7,3,1), ALERT_WEBHOOKS, ALERT_WEBHOOKS_PARAMETER', async () => {
+    expect((await readJobConfig({ TARGETS: 'example.com' })).alerts).toEqual({ webhooks: '', parameter: null, thresholds: [30, 14, 7, 3, 1] });
+    const set = await readJobConfig({ TARGETS: 'example.com', ALERT_THRESHOLDS: '7, 60,7', ALERT_WEBHOOKS: 'webhook+http://127.0.0.1:9/h', ALERT_WEBHOOKS_PARAMETER: ' /certcheck/hooks ' });
+    expect(set.alerts).toEqual({ webhooks: 'webhook+http://127.0.0.1:9/h', parameter: '/certcheck/hooks', thresholds: [60, 7] });
+    await expect(readJobConfig({ TARGETS: 'example.com', ALERT_THRESHOLDS: '30,0' })).rejects.toThrow('ALERT_THRESHOLDS must be whole days of at least 1, separated by commas, not "30,0"');
+  });
 });
