@@ -29,7 +29,8 @@ export function googleChatPayload(message: AlertMessage): unknown {
   let sections: unknown[];
   if (message.kind === 'single') {
     const [item] = message.items;
-    sections = [{ widgets: [{ textParagraph: { text: `${coloured(item)} ${escape(item.why)}` } }, ...itemWidgets(item), decorated('Checked', item.checkedAt)] }];
+    // The header already says why; the coloured status is the card's colour cue.
+    sections = [{ widgets: [{ textParagraph: { text: coloured(item) } }, ...itemWidgets(item), decorated('Checked', item.checkedAt)] }];
   } else {
     const shown = message.items.slice(0, DIGEST_ITEMS);
     const rest = message.items.length - shown.length;

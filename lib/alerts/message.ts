@@ -151,7 +151,7 @@ export function buildMessage(alerts: readonly StoredAlert[]): AlertMessage {
     const text = [
       `${title}: ${item.why}`,
       ...item.problems.map((p) => `- ${p}`),
-      ...(item.expires ? [`Expires: ${item.expires}`] : []),
+      ...(item.expires ? [`Certificate: ${item.expires}`] : []),
       ...(item.issuer ? [`Issuer: ${item.issuer}`] : []),
       `Report: ${item.stored}`,
     ].join('\n');
