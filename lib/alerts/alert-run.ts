@@ -68,12 +68,12 @@ export class AlertRun {
       deliveries = await Promise.all(this.deps.webhooks.map((webhook) => this.deps.poster.post(webhook, PAYLOAD_BUILDERS[webhook.service](message))));
     }
     const delivered = deliveries.some((d) => d.ok);
-    const changes = [...this.quiet, ...(delivered ? this.told : [])];
-    if (changes.length > 0) {
-      for (const [key, memory] of changes) {
-        if (memory) this.history.targets[key] = memory;
-        else delete this.history.targets[key];
-      }
+    const before = JSON.stringify(this.history);
+    for (const [key, memory] of [...this.quiet, ...(delivered ? this.told : [])]) {
+      if (memory) this.history.targets[key] = memory;
+      else delete this.history.targets[key];
+    }
+    if (JSON.stringify(this.history) !== before) {
       try {
         await this.deps.store.putAlertHistory(this.history);
       } catch (err) {
