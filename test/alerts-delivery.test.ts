@@ -63,6 +63,15 @@ describe('delivering to a webhook', () => {
     expect(receiver.postsTo('/bad')).toHaveLength(1);
   });
 
+  it('reads only the start of an error answer that never ends', async () => {
+    receiver.answer('/huge', 'endless-400');
+
+    const result = await new WebhookPoster(fetch, FAST).post(hook('/huge'), {});
+
+    expect(result).toMatchObject({ ok: false, attempts: 1, httpStatus: 400 });
+    expect(result.error).toBe(`HTTP 400: ${'e'.repeat(200)}`);
+  });
+
   it('gives up after every attempt times out on a receiver that hangs', async () => {
     receiver.always('/hang', 'hang');
     const started = Date.now();

@@ -30,6 +30,24 @@ export type Fetch = typeof fetch;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The start of an answer's body (for the error message); a broken service may send megabytes. */
+async function bodyStart(response: Response, max = 1024): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    while (text.length < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return text;
+}
+
 /** Retry-After as milliseconds (seconds or an HTTP date), or null. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | null {
   if (!header) return null;
@@ -60,7 +78,7 @@ export class WebhookPoster {
           signal: AbortSignal.timeout(timeoutMs),
         });
         httpStatus = response.status;
-        const text = await response.text().catch(() => '');
+        const text = await bodyStart(response).catch(() => '');
         if (response.ok) return { sink: webhook.label, ok: true, attempts: attempt, httpStatus };
         error = `HTTP ${response.status}${text ? `: ${text.replace(/\s+/g, ' ').slice(0, 200)}` : ''}`;
         if (response.status !== 429 && response.status < 500) return { sink: webhook.label, ok: false, attempts: attempt, httpStatus, error };
