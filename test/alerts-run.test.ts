@@ -222,21 +222,25 @@ describe('alerts from the scheduled run', () => {
 describe('the webhook list in SSM Parameter Store', () => {
   const event = sampleEvent<ScheduledEvent>('scheduled.json');
 
-  it('is read once per cold start and used with ALERT_WEBHOOKS', async () => {
-    const ssm = await startSsmEndpoint({ '/certcheck/webhooks': `webhook+${receiver.url('/from-ssm')}` });
-    const dir = await freshDir('ssm');
-    const restore = withEnv({
+  /** The scheduled function's environment for one loopback target, with SSM at `ssmUrl` and dummy credentials. */
+  function ssmRunEnv(dir: string, ssmUrl: string, alerts: Record<string, string | undefined>): Record<string, string | undefined> {
+    return {
       TARGETS: '127.0.0.1:1',
       REPORTS_DIR: dir,
       S3_BUCKET: undefined,
       CHECK_TIMEOUT_MS: '2000',
-      ALERT_WEBHOOKS: `webhook+${receiver.url('/from-env')}`,
-      ALERT_WEBHOOKS_PARAMETER: '/certcheck/webhooks',
-      AWS_ENDPOINT_URL_SSM: ssm.url,
+      AWS_ENDPOINT_URL_SSM: ssmUrl,
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
-    });
+      ...alerts,
+    };
+  }
+
+  it('is read once per cold start and used with ALERT_WEBHOOKS', async () => {
+    const ssm = await startSsmEndpoint({ '/certcheck/webhooks': `webhook+${receiver.url('/from-ssm')}` });
+    const dir = await freshDir('ssm');
+    const restore = withEnv(ssmRunEnv(dir, ssm.url, { ALERT_WEBHOOKS: `webhook+${receiver.url('/from-env')}`, ALERT_WEBHOOKS_PARAMETER: '/certcheck/webhooks' }));
     try {
       const first = await handler(event, lambdaContext());
       await handler(event, lambdaContext());
@@ -257,18 +261,7 @@ describe('the webhook list in SSM Parameter Store', () => {
   it('says in the summary when the parameter cannot be read, and still stores the reports', async () => {
     const ssm = await startSsmEndpoint({});
     const dir = await freshDir('ssm-missing');
-    const restore = withEnv({
-      TARGETS: '127.0.0.1:1',
-      REPORTS_DIR: dir,
-      S3_BUCKET: undefined,
-      CHECK_TIMEOUT_MS: '2000',
-      ALERT_WEBHOOKS: undefined,
-      ALERT_WEBHOOKS_PARAMETER: '/certcheck/missing',
-      AWS_ENDPOINT_URL_SSM: ssm.url,
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-    });
+    const restore = withEnv(ssmRunEnv(dir, ssm.url, { ALERT_WEBHOOKS: undefined, ALERT_WEBHOOKS_PARAMETER: '/certcheck/missing' }));
     try {
       const summary = await handler(event, lambdaContext());
 
