@@ -1,7 +1,8 @@
 /**
  * Builds what the doors need once per process (per cold start in Lambda): the trust store,
- * the logger, one S3 client per endpoint, the report stores, the webhook poster and the
- * webhook list (an SSM parameter is read once). Tests pass their own instead.
+ * the logger, one S3 client per endpoint and the report stores (buildDeps), and for the
+ * scheduled door the alert webhooks and their poster (buildAlerting: an SSM parameter is read
+ * once). Apart, so that the HTTP door's bundle carries no SSM client. Tests pass their own.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -22,11 +23,13 @@ export interface Deps {
   /** The store the configuration names (S3 loaded only when a bucket is used). */
   storeFor: (config: Pick<CommonConfig, 'store' | 's3'>) => Promise<ReportStore>;
   readS3Text: ReadS3Text;
-  /**
-   * Where alerts go: `ALERT_WEBHOOKS` and the SSM parameter's list (read once per process; a
-   * failed read is retried at the next run), with why any entry is unusable.
-   */
-  alerting: (config: AlertConfig) => Promise<{ webhooks: Webhook[]; errors: string[]; poster: WebhookPoster }>;
+}
+
+/** Where alerts go, with why any configured entry is unusable, and the poster that sends them. */
+export interface Alerting {
+  webhooks: Webhook[];
+  errors: string[];
+  poster: WebhookPoster;
 }
 
 let built: Deps | undefined;
@@ -36,18 +39,6 @@ export function buildDeps(): Deps {
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'certcheck' });
   const clients = new Map<string, Promise<S3Client>>();
   const stores = new Map<string, Promise<ReportStore>>();
-  const parameters = new Map<string, Promise<string>>();
-  const poster = new WebhookPoster();
-
-  function parameter(name: string): Promise<string> {
-    let value = parameters.get(name);
-    if (!value) {
-      value = Promise.all([import('@aws-sdk/client-ssm'), import('../lib/alerts/parameter')]).then(([sdk, m]) => m.readSecureParameter(new sdk.SSMClient({}), name));
-      value.catch(() => parameters.delete(name));
-      parameters.set(name, value);
-    }
-    return value;
-  }
 
   // The SDK is loaded on first use, so that a run on a local folder does not pay for it.
   function s3Client(settings: S3ClientSettings): Promise<S3Client> {
@@ -81,19 +72,36 @@ export function buildDeps(): Deps {
       const [m, client] = await Promise.all([import('../lib/store/s3'), s3Client(settings)]);
       return m.readS3Text(client, where.bucket, where.prefix);
     },
-    async alerting(config) {
-      const lists = [config.webhooks];
-      const errors: string[] = [];
-      if (config.parameter) {
-        try {
-          lists.push(await parameter(config.parameter));
-        } catch (err) {
-          errors.push((err as Error).message);
-        }
-      }
-      const parsed = parseWebhookList(lists.join(','));
-      return { webhooks: parsed.webhooks, errors: [...errors, ...parsed.errors], poster };
-    },
   };
   return built;
+}
+
+const parameters = new Map<string, Promise<string>>();
+let poster: WebhookPoster | undefined;
+
+/** An SSM parameter's value, read once per process; a failed read is tried again at the next call. */
+function parameter(name: string): Promise<string> {
+  let value = parameters.get(name);
+  if (!value) {
+    value = Promise.all([import('@aws-sdk/client-ssm'), import('../lib/alerts/parameter')]).then(([sdk, m]) => m.readSecureParameter(new sdk.SSMClient({}), name));
+    value.catch(() => parameters.delete(name));
+    parameters.set(name, value);
+  }
+  return value;
+}
+
+/** The webhooks of `ALERT_WEBHOOKS` and of the SSM parameter `ALERT_WEBHOOKS_PARAMETER` names. */
+export async function buildAlerting(config: AlertConfig): Promise<Alerting> {
+  const lists = [config.webhooks];
+  const errors: string[] = [];
+  if (config.parameter) {
+    try {
+      lists.push(await parameter(config.parameter));
+    } catch (err) {
+      errors.push((err as Error).message);
+    }
+  }
+  const parsed = parseWebhookList(lists.join(','));
+  poster ??= new WebhookPoster();
+  return { webhooks: parsed.webhooks, errors: [...errors, ...parsed.errors], poster };
 }

@@ -8,8 +8,11 @@
  * look-up, every leaf naming its intermediate's CRL), the same without revocation, and full checks;
  * then the CLI's cold start (process start to first connection), and the Lambda bundles: their
  * size as serverless.yml builds them, and a cold start of `httpCheck` (a fresh process loads the
- * bundle and answers events/http-check-private.json, which needs no network). The last line is
- * the summary.
+ * bundle and answers events/http-check-private.json, which needs no network); last, what memory
+ * and alerts add to a scheduled run: keeping a report with its previous one read (CERT_CHANGED,
+ * the alert decision) against storing it alone, in a folder, and a bad day on which every target
+ * alerts: the decisions and one digest to each of the five services on a local receiver. The
+ * last line is the summary.
  */
 import { fork, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -19,13 +22,22 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { AlertRun } from '../lib/alerts/alert-run';
+import { DEFAULT_ALERT_THRESHOLDS } from '../lib/alerts/decide';
+import { WebhookPoster } from '../lib/alerts/deliver';
+import { parseWebhookList } from '../lib/alerts/webhooks';
 import { DEFAULT_CHECK_OPTIONS } from '../lib/check';
+import type { Report } from '../lib/report';
 import { runChecks } from '../lib/run';
+import { FsReportStore } from '../lib/store/fs';
+import { keepReport } from '../lib/store/keep';
+import { reportTargetKey } from '../lib/store/store';
 import { parseTarget, type Target } from '../lib/target';
 import { TrustStore } from '../lib/x509/trust-store';
 import { startHttpServer } from './fixtures/http-server';
 import { generateKey, issue, issueCrl, type Issued } from './fixtures/pki';
 import { startDelayingProxy, startTlsServer, type Identity } from './fixtures/tls-server';
+import { startWebhookReceiver } from './fixtures/webhook-receiver';
 
 const TARGETS = Number(process.env.BENCH_TARGETS ?? 1000);
 const SERVERS = 4;
@@ -92,13 +104,45 @@ async function rawHandshakes(fleet: Fleet): Promise<number> {
   return rate(fleet.names.length, performance.now() - started);
 }
 
-async function checks(fleet: Fleet, targets: Target[], resumption: boolean, revocation = true): Promise<{ rate: number; problems: number }> {
+async function checks(fleet: Fleet, targets: Target[], resumption: boolean, revocation = true): Promise<{ rate: number; problems: number; reports: Report[] }> {
   const trustStore = new TrustStore([new X509Certificate(fleet.rootPem)], 'the bench root');
   const resolve = new Map(fleet.names.map(([name, port]) => [`${name}:${port}`, '127.0.0.1']));
   const started = performance.now();
   const reports = await runChecks(targets, { ...DEFAULT_CHECK_OPTIONS, resumption, revocation, resolve, trustStore, concurrency: CONCURRENCY, timeoutMs: 10_000 });
   const elapsed = performance.now() - started;
-  return { rate: rate(reports.length, elapsed), problems: reports.filter((r) => r.status !== 'ok').length };
+  return { rate: rate(reports.length, elapsed), problems: reports.filter((r) => r.status !== 'ok').length, reports };
+}
+
+/** What memory and alerts add to a scheduled run (see the top of this file). */
+async function alertCost(reports: Report[]): Promise<{ storeUs: number; keepUs: number; alertRunMs: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'certcheck-bench-alerts-'));
+  const receiver = await startWebhookReceiver();
+  try {
+    const store = new FsReportStore(dir);
+    const copy = (r: Report): Report => ({ ...r, findings: [...r.findings] });
+    let started = performance.now();
+    for (const report of reports) await store.putReport(copy(report), { perAddress: false });
+    const storeUs = Math.round(((performance.now() - started) * 1000) / reports.length);
+    started = performance.now();
+    for (const report of reports) await keepReport(store, copy(report), false);
+    const keepUs = Math.round(((performance.now() - started) * 1000) / reports.length);
+
+    const services = ['slack', 'teams', 'discord', 'googlechat', 'webhook'];
+    const { webhooks } = parseWebhookList(services.map((s) => `${s}+${receiver.url(`/${s}`)}`).join(','));
+    started = performance.now();
+    const run = await AlertRun.open({ store, webhooks, poster: new WebhookPoster(), thresholds: DEFAULT_ALERT_THRESHOLDS, now: () => new Date() });
+    for (const report of reports) {
+      const bad: Report = { ...report, status: 'critical', findings: [{ code: 'HOSTNAME_MISMATCH', severity: 'critical', message: `certificate is not valid for ${report.target.host}` }] };
+      run.consider(reportTargetKey(bad, false), report, bad, `${dir}/reports/${reportTargetKey(bad, false)}.json`);
+    }
+    const sent = await run.send();
+    const alertRunMs = Math.round(performance.now() - started);
+    if (sent.deliveries.some((d) => !d.ok) || receiver.posts.length !== services.length) throw new Error('the alert digest did not reach every service');
+    return { storeUs, keepUs, alertRunMs };
+  } finally {
+    await receiver.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Median milliseconds for one check of one target behind a proxy that adds RTT_MS. */
@@ -216,6 +260,7 @@ async function bench(): Promise<void> {
     let bareNoRevocation = 0;
     const revocationCosts: number[] = [];
     let full = 0;
+    let lastReports: Report[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const r = await rawHandshakes(fleet);
       // With and without revocation, in turns, so that neither always runs on a warmer machine.
@@ -234,6 +279,7 @@ async function bench(): Promise<void> {
       // Paired within the round: the machine's drift between rounds cancels out.
       revocationCosts.push((n.rate - b.rate) / r);
       full = Math.max(full, f.rate);
+      lastReports = b.reports;
     }
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const [fullMs, bareMs] = [await latency(fleet, true), await latency(fleet, false)];
@@ -249,6 +295,11 @@ async function bench(): Promise<void> {
       `lambda bundles: scheduled-check ${bundles.kb['scheduled-check']} KB, http-check ${bundles.kb['http-check']} KB (minified, before zip); ` +
         `httpCheck cold start to first answer (median of ${COLD_STARTS}): ${lambdaCold} ms\n`,
     );
+    const alerts = await alertCost(lastReports);
+    process.stdout.write(
+      `memory and alerts: storing a report ${alerts.storeUs} µs, keeping it with the previous one read ${alerts.keepUs} µs (folder store); ` +
+        `${lastReports.length} targets alerting at once: decisions and one digest to each of 5 services ${alerts.alertRunMs} ms\n`,
+    );
     const ratio = (bare / raw).toFixed(2);
     const ratioNoRevocation = (bareNoRevocation / raw).toFixed(2);
     const revocationCost = revocationCosts.sort((x, y) => x - y)[Math.floor(revocationCosts.length / 2)].toFixed(2);
@@ -262,7 +313,8 @@ async function bench(): Promise<void> {
     );
     process.stdout.write(
       `bench: checks/s=${full} bare-checks/s=${bare} raw-handshakes/s=${raw} ratio=${ratio} peak-rss-mb=${peakRssMb} targets=${targets.length} cold-start-ms=${cold} ` +
-        `lambda-bundle-kb=${bundles.kb['http-check']} lambda-cold-start-ms=${lambdaCold} ratio-without-revocation=${ratioNoRevocation} revocation-cost=${revocationCost}\n`,
+        `lambda-bundle-kb=${bundles.kb['http-check']} lambda-cold-start-ms=${lambdaCold} ratio-without-revocation=${ratioNoRevocation} revocation-cost=${revocationCost} ` +
+        `keep-report-us=${alerts.keepUs} store-report-us=${alerts.storeUs} alert-run-ms=${alerts.alertRunMs}\n`,
     );
   } finally {
     child.kill();
