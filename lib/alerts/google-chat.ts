@@ -2,11 +2,7 @@
  * Google Chat incoming webhook: a card message (cardsV2) with a header and sections of
  * decorated text; card text takes a small HTML subset, so what servers send is escaped.
  */
-import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, LABEL_COLOR } from './message';
-
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, LABEL_COLOR } from './message';
 
 function decorated(topLabel: string, text: string): unknown {
   return { decoratedText: { topLabel, text: clip(escape(text), 4000), wrapText: true } };

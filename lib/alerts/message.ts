@@ -168,6 +168,14 @@ export function clip(text: string, max: number): string {
 }
 
 /**
+ * Escapes `&`, `<` and `>`, so that text a server or a certificate sends cannot become markup
+ * where a service reads them (Slack mrkdwn: links, @channel; Google Chat card HTML).
+ */
+export function escapeMarkup(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
  * Breaks the `](` of a Markdown link (Teams cards, Discord embeds), so that text a server or a
  * certificate sends cannot become a link; both services show backslash escapes as they are.
  */

@@ -3,12 +3,7 @@
  * which gives the message its coloured bar. Limits kept: header 150 characters, section text
  * 3,000, a field 2,000, at most 10 fields and 50 blocks.
  */
-import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, LABEL_COLOR } from './message';
-
-/** Text from certificates and servers must not become Slack markup (links, @channel). */
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, LABEL_COLOR } from './message';
 
 function mrkdwn(text: string, max: number): { type: 'mrkdwn'; text: string } {
   return { type: 'mrkdwn', text: clip(text, max) };

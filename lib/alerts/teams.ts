@@ -8,7 +8,6 @@ import { breakLinks, clip, DIGEST_ITEMS } from './message';
 /** Adaptive Cards name their colours. */
 const COLOR: Record<AlertLabel, string> = { critical: 'Attention', unknown: 'Accent', warning: 'Warning', ok: 'Accent', recovered: 'Good' };
 
-
 function textBlock(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { type: 'TextBlock', text: clip(text, 2000), wrap: true, ...extra };
 }
