@@ -4,7 +4,7 @@
  */
 import type { ScheduledEvent } from 'aws-lambda';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -206,6 +206,18 @@ describe('alerts from the scheduled run', () => {
     expect([first.alerts?.targets, second.alerts?.targets]).toEqual([1, 0]);
     expect(await s3Keys('alerts-run/alerts/')).toEqual(['alerts-run/alerts/history.json']);
     expect(receiver.postsTo('/s3')).toHaveLength(1);
+  });
+
+  it('starts afresh from an unreadable alert history, saying so, and tells what it finds', async () => {
+    const dir = await freshDir('bad-history');
+    await mkdir(join(dir, 'alerts'), { recursive: true });
+    await writeFile(join(dir, 'alerts', 'history.json'), '{"schemaVersion": 2}');
+
+    const summary = await runScheduled(await config('127.0.0.1:1', dir), runDeps(new FsReportStore(dir), `webhook+${receiver.url('/bad-history')}`));
+
+    expect(summary.alerts?.errors).toEqual([`alert history not read, starting afresh: ${dir}/alerts/history.json is unreadable: not an alert history`]);
+    expect(receiver.postsTo('/bad-history')).toHaveLength(1);
+    expect(JSON.parse(await readFile(join(dir, 'alerts', 'history.json'), 'utf8'))).toMatchObject({ schemaVersion: 1, targets: { '127.0.0.1_1': { told: expect.any(Array) } } });
   });
 
   it('records unusable webhook entries in the summary and still checks and alerts', async () => {

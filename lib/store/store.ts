@@ -80,14 +80,14 @@ export abstract class LayoutStore implements ReportStore {
 
   async putReport(report: Report, opts: { perAddress: boolean }): Promise<void> {
     const keys = reportKeys(report, opts.perAddress);
-    const body = `${JSON.stringify(report, null, 2)}\n`;
+    const body = jsonText(report);
     // History first: should the second write fail, the report is still kept.
     await this.write(keys.history, body);
     await this.write(keys.latest, body);
   }
 
   async putRunSummary(summary: RunSummary): Promise<void> {
-    await this.write(`runs/${summary.startedAt}.json`, `${JSON.stringify(summary, null, 2)}\n`);
+    await this.write(`runs/${summary.startedAt}.json`, jsonText(summary));
   }
 
   async getLatest(key: string): Promise<Report | null> {
@@ -97,18 +97,15 @@ export abstract class LayoutStore implements ReportStore {
 
   async getAlertHistory(): Promise<AlertHistory | null> {
     const text = await this.read(ALERT_HISTORY_KEY);
-    if (text === null) return null;
-    try {
-      const history = JSON.parse(text) as AlertHistory;
-      if (history?.schemaVersion !== 1 || typeof history.targets !== 'object' || history.targets === null) throw new Error('not an alert history');
-      return history;
-    } catch (err) {
-      throw new StoreError(`${this.location}/${ALERT_HISTORY_KEY} is unreadable: ${(err as Error).message}`, { cause: err });
-    }
+    return text === null
+      ? null
+      : parseStored<AlertHistory>(text, `${this.location}/${ALERT_HISTORY_KEY}`, (h) =>
+          h?.schemaVersion !== 1 || typeof h.targets !== 'object' || h.targets === null ? 'not an alert history' : null,
+        );
   }
 
   async putAlertHistory(history: AlertHistory): Promise<void> {
-    await this.write(ALERT_HISTORY_KEY, `${JSON.stringify(history, null, 2)}\n`);
+    await this.write(ALERT_HISTORY_KEY, jsonText(history));
   }
 
   async listLatest(start: string): Promise<string[]> {
@@ -147,13 +144,24 @@ export function prefixed(prefix: string, key: string): string {
   return prefix ? `${prefix}/${key}` : key;
 }
 
-/** A stored report's text as a report; a StoreError for anything that is not one. */
-export function parseStoredReport(text: string, where: string): Report {
+/** How every object is stored: indented JSON and a final new line. */
+function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** Stored JSON text as a T; a StoreError naming `where` when it is not JSON or `flaw` finds what it lacks. */
+function parseStored<T>(text: string, where: string, flaw: (value: T) => string | null): T {
   try {
-    const report = JSON.parse(text) as Report;
-    if (report?.schemaVersion !== 1) throw new Error('not a certcheck report (schemaVersion is not 1)');
-    return report;
+    const value = JSON.parse(text) as T;
+    const problem = flaw(value);
+    if (problem !== null) throw new Error(problem);
+    return value;
   } catch (err) {
     throw new StoreError(`${where} is unreadable: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** A stored report's text as a report; a StoreError for anything that is not one. */
+export function parseStoredReport(text: string, where: string): Report {
+  return parseStored<Report>(text, where, (r) => (r?.schemaVersion !== 1 ? 'not a certcheck report (schemaVersion is not 1)' : null));
 }
