@@ -16,7 +16,7 @@ import { runChecks, type RunOptions } from '../lib/run';
 import { ConfigError, parseThresholds, s3Settings, type StoreTarget } from '../lib/config';
 import { FsReportStore } from '../lib/store/fs';
 import { keepReport } from '../lib/store/keep';
-import { parseS3Url, type ReportStore, reportTargetKey } from '../lib/store/store';
+import { parseS3Url, type ReportStore } from '../lib/store/store';
 import { parseTarget, type Target, TargetError } from '../lib/target';
 import { splitTargetList } from '../lib/target-list';
 import { TrustStore, TrustStoreError } from '../lib/x509/trust-store';
@@ -204,7 +204,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       for (const report of batch) {
         const kept = await keepReport(store, report, options.allAddresses);
         for (const error of [kept.previousError, kept.storeError]) if (error) io.stderr.write(`certcheck: ${error}\n`);
-        alertRun?.consider(reportTargetKey(report, options.allAddresses), kept.previous, report, kept.stored ?? `not stored (${kept.storeError})`);
+        alertRun?.consider(report, kept);
       }
     },
   });

@@ -12,7 +12,7 @@ import type { LogEntry } from './log';
 import type { Report } from './report';
 import { runChecks } from './run';
 import { keepReport } from './store/keep';
-import { type AlertRunSummary, reportKeys, type ReportStore, reportTargetKey, type RunSummary } from './store/store';
+import { type AlertRunSummary, reportKeys, type ReportStore, type RunSummary } from './store/store';
 import type { TrustStore } from './x509/trust-store';
 
 export interface RunDeps {
@@ -56,7 +56,7 @@ export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<Ru
         const error = kept.storeError;
         if (error) storeFailures.push({ key: reportKeys(report, config.allAddresses).latest, error });
         if (kept.previousError) deps.log({ level: 'warn', msg: 'previous report not read', error: kept.previousError });
-        alertRun?.consider(reportTargetKey(report, config.allAddresses), kept.previous, report, kept.stored ?? `not stored (${error})`);
+        alertRun?.consider(report, kept);
         deps.log({
           level: error ? 'error' : 'info',
           msg: 'checked',

@@ -4,6 +4,7 @@
  * reported, never thrown; what no webhook delivered is not remembered, so the next run tells it.
  */
 import type { Report } from '../report';
+import type { KeptReport } from '../store/keep';
 import { type AlertRunSummary, type ReportStore } from '../store/store';
 import { type AlertHistory, decideAlert, type TargetAlertMemory } from './decide';
 import type { Delivery, WebhookPoster } from './deliver';
@@ -43,8 +44,10 @@ export class AlertRun {
     return new AlertRun(deps, history ?? { schemaVersion: 1, targets: {} }, problems);
   }
 
-  /** Decides about one target's new report; `key` is its report key, `stored` where the report is. */
-  consider(key: string, previous: Report | null, current: Report, stored: string): void {
+  /** Decides about one target's new report, as it was kept (its previous report, where it is stored). */
+  consider(current: Report, kept: KeptReport): void {
+    const { key, previous } = kept;
+    const stored = kept.stored ?? `not stored (${kept.storeError})`;
     const decision = decideAlert({
       previous,
       current,

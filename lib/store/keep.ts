@@ -8,6 +8,8 @@ import type { Report } from '../report';
 import { reportKeys, type ReportStore, reportTargetKey } from './store';
 
 export interface KeptReport {
+  /** The report's key under `latest/` (`<host>_<port>[_<address>]`). */
+  key: string;
   /** The target's report before this one (null when none, or when it could not be read). */
   previous: Report | null;
   /** Where the report is stored, or null when storing failed. */
@@ -21,10 +23,11 @@ const STORE_ATTEMPTS = 2;
 
 /** Stores `report` (adding CERT_CHANGED to its findings when the leaf changed); never throws. */
 export async function keepReport(store: ReportStore, report: Report, perAddress: boolean): Promise<KeptReport> {
+  const key = reportTargetKey(report, perAddress);
   let previous: Report | null = null;
   let previousError: string | null = null;
   try {
-    previous = await store.getLatest(reportTargetKey(report, perAddress));
+    previous = await store.getLatest(key);
   } catch (err) {
     previousError = (err as Error).message;
   }
@@ -40,5 +43,5 @@ export async function keepReport(store: ReportStore, report: Report, perAddress:
     }
   }
   const stored = storeError === null ? `${store.location}/${reportKeys(report, perAddress).history}` : null;
-  return { previous, stored, previousError, storeError };
+  return { key, previous, stored, previousError, storeError };
 }
