@@ -11,7 +11,7 @@ import type { Alert, AlertReason } from './decide';
 /** A status as the alert shows it; `recovered` is an ok that follows a problem. */
 export type AlertLabel = Status | 'recovered';
 
-export const LABEL_ORDER: readonly AlertLabel[] = ['critical', 'unknown', 'warning', 'ok', 'recovered'];
+const LABEL_ORDER: readonly AlertLabel[] = ['critical', 'unknown', 'warning', 'ok', 'recovered'];
 
 /** Each label's colour, as #rrggbb (the services that take a colour). */
 export const LABEL_COLOR: Record<AlertLabel, string> = {
@@ -64,18 +64,18 @@ export interface StoredAlert {
   stored: string;
 }
 
-export function labelOf(alert: Alert): AlertLabel {
+function labelOf(alert: Alert): AlertLabel {
   return alert.reasons.some((r) => r.kind === 'recovered') ? 'recovered' : alert.report.status;
 }
 
-export function targetName(report: Report): string {
+function targetName(report: Report): string {
   const { host, port, address } = report.target;
   const hostPort = formatHostPort(host, port);
   return address && address !== host ? `${hostPort} (${address})` : hostPort;
 }
 
 /** "expires in 6 days, on 2026-11-29" / "expired 2 days ago, on 2026-11-21". */
-export function expiryWords(report: Report): string | null {
+function expiryWords(report: Report): string | null {
   const leaf = report.leaf;
   if (!leaf) return null;
   const on = leaf.notAfter.slice(0, 10);
@@ -107,7 +107,7 @@ function problemsOf(alert: Alert): string[] {
   return [...problems, ...changed];
 }
 
-export function alertItem({ alert, stored }: StoredAlert): AlertItem {
+function alertItem({ alert, stored }: StoredAlert): AlertItem {
   const { report } = alert;
   return {
     target: targetName(report),
@@ -131,7 +131,7 @@ function worstFirst(a: AlertItem, b: AlertItem): number {
 }
 
 /** A line of plain text per item: "CRITICAL example.com:443: certificate expired on ...". */
-export function itemLine(item: AlertItem): string {
+function itemLine(item: AlertItem): string {
   return `${item.label.toUpperCase()} ${item.target}: ${item.problems.join('; ')}`;
 }
 
