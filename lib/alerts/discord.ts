@@ -3,7 +3,7 @@
  * description 4,096, 25 fields of name 256 and value 1,024, footer 2,048, 6,000 characters in all).
  * Mentions are switched off (a certificate's subject must not ping @everyone) and links broken.
  */
-import { type AlertMessage, breakLinks, clip, DIGEST_ITEMS, LABEL_COLOR } from './message';
+import { type AlertMessage, breakLinks, clip, DIGEST_ITEMS, LABEL_COLOR, moreTargets } from './message';
 
 export const DISCORD_LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, total: 6000 };
 
@@ -52,8 +52,7 @@ export function discordPayload(message: AlertMessage): unknown {
       used += field.name.length + field.value.length;
       fields.push(field);
     }
-    const rest = message.items.length - fields.length;
-    footer = rest > 0 ? `and ${rest} more targets: see the run summary and the stored reports` : 'certcheck';
+    footer = moreTargets(message, fields.length) ?? 'certcheck';
   }
   return {
     username: 'certcheck',

@@ -2,7 +2,7 @@
  * Google Chat incoming webhook: a card message (cardsV2) with a header and sections of
  * decorated text; card text takes a small HTML subset, so what servers send is escaped.
  */
-import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, LABEL_COLOR } from './message';
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, LABEL_COLOR, moreTargets } from './message';
 
 function decorated(topLabel: string, text: string): unknown {
   return { decoratedText: { topLabel, text: clip(escape(text), 4000), wrapText: true } };
@@ -29,13 +29,13 @@ export function googleChatPayload(message: AlertMessage): unknown {
     sections = [{ widgets: [{ textParagraph: { text: coloured(item) } }, ...itemWidgets(item), decorated('Checked', item.checkedAt)] }];
   } else {
     const shown = message.items.slice(0, DIGEST_ITEMS);
-    const rest = message.items.length - shown.length;
+    const more = moreTargets(message, shown.length);
     sections = [
       ...shown.map((item) => ({
         header: clip(`${item.label.toUpperCase()} ${escape(item.target)}`, 200),
         widgets: [{ textParagraph: { text: `${coloured(item)} ${escape(item.why)}` } }, ...itemWidgets(item)],
       })),
-      ...(rest > 0 ? [{ widgets: [{ textParagraph: { text: `and ${rest} more targets: see the run summary and the stored reports` } }] }] : []),
+      ...(more ? [{ widgets: [{ textParagraph: { text: more } }] }] : []),
     ];
   }
   return {

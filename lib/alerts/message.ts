@@ -162,6 +162,12 @@ export function buildMessage(alerts: readonly StoredAlert[]): AlertMessage {
   return { kind: 'digest', title, summary, label, counts, items, text };
 }
 
+/** What a digest that names only `listed` of its targets says of the others; null when it names them all. */
+export function moreTargets(message: AlertMessage, listed: number): string | null {
+  const rest = message.items.length - listed;
+  return rest > 0 ? `and ${rest} more targets: see the run summary and the stored reports` : null;
+}
+
 /** Cuts `text` to `max` characters, marking the cut with "…". */
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;

@@ -3,7 +3,7 @@
  * which gives the message its coloured bar. Limits kept: header 150 characters, section text
  * 3,000, a field 2,000, at most 10 fields and 50 blocks.
  */
-import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, LABEL_COLOR } from './message';
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, LABEL_COLOR, moreTargets } from './message';
 
 function mrkdwn(text: string, max: number): { type: 'mrkdwn'; text: string } {
   return { type: 'mrkdwn', text: clip(text, max) };
@@ -31,7 +31,6 @@ function singleBlocks(item: AlertItem): unknown[] {
 
 function digestBlocks(message: AlertMessage): unknown[] {
   const shown = message.items.slice(0, DIGEST_ITEMS);
-  const rest = message.items.length - shown.length;
   return [
     { type: 'section', text: mrkdwn(escape(message.summary), 3000) },
     ...shown.map((item) => ({
@@ -42,7 +41,7 @@ function digestBlocks(message: AlertMessage): unknown[] {
         3000,
       ),
     })),
-    { type: 'context', elements: [mrkdwn(rest > 0 ? `and ${rest} more targets: see the run summary and the stored reports` : 'certcheck', 3000)] },
+    { type: 'context', elements: [mrkdwn(moreTargets(message, shown.length) ?? 'certcheck', 3000)] },
   ];
 }
 

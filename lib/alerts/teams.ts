@@ -3,7 +3,7 @@
  * with one Adaptive Card 1.5 attachment. (Office 365 connectors and their MessageCard are retired.)
  */
 import type { AlertLabel, AlertMessage } from './message';
-import { breakLinks, clip, DIGEST_ITEMS } from './message';
+import { breakLinks, clip, DIGEST_ITEMS, moreTargets } from './message';
 
 /** Adaptive Cards name their colours. */
 const COLOR: Record<AlertLabel, string> = { critical: 'Attention', unknown: 'Accent', warning: 'Warning', ok: 'Accent', recovered: 'Good' };
@@ -32,7 +32,7 @@ function singleBody(message: AlertMessage): unknown[] {
 
 function digestBody(message: AlertMessage): unknown[] {
   const shown = message.items.slice(0, DIGEST_ITEMS);
-  const rest = message.items.length - shown.length;
+  const more = moreTargets(message, shown.length);
   return [
     textBlock(breakLinks(message.summary), { isSubtle: true, spacing: 'None' }),
     ...shown.map((item) => ({
@@ -44,7 +44,7 @@ function digestBody(message: AlertMessage): unknown[] {
         textBlock(breakLinks([item.expires, item.issuer && `issuer ${item.issuer}`, `report ${item.stored}`].filter(Boolean).join(' · ')), { isSubtle: true, size: 'Small' }),
       ],
     })),
-    ...(rest > 0 ? [textBlock(`and ${rest} more targets: see the run summary and the stored reports`, { isSubtle: true })] : []),
+    ...(more ? [textBlock(more, { isSubtle: true })] : []),
   ];
 }
 
