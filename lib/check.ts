@@ -3,6 +3,7 @@
  * makes the handshake and the probes (lib/tls), parses and analyses the certificates
  * (lib/x509), runs every check (lib/checks) and shapes the contract's report.
  */
+import type { X509Certificate } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { CHECKS, type CheckContext, type CheckInput } from './checks';
 import { resumptionReport } from './checks/resumption';
@@ -14,7 +15,7 @@ import type { Target } from './target';
 import { ConnectError, handshake, type Handshake } from './tls/connect';
 import { probeResumption, probesTimedOut, startTls12Probes, type ProbeTarget, type Tls12Probes } from './tls/resume';
 import { certInfo, daysUntil, rfc4514, type CertInfo } from './x509/cert-info';
-import { analyseChain } from './x509/path';
+import { validateChain } from './x509/validate';
 import type { TrustStore } from './x509/trust-store';
 
 export interface ResolvedAddress {
@@ -41,6 +42,13 @@ export interface CheckOptions {
   resolve: ReadonlyMap<string, string>;
   trustStore: TrustStore;
   now?: () => Date;
+  /**
+   * Judge certificates as of this time instead of the check's (--at: "what breaks on
+   * 2027-01-01?"). Revocation answers are still judged at the real time.
+   */
+  at?: Date;
+  /** At most this many intermediates that are not self-issued (default: only the validator's depth bound). */
+  maxIntermediates?: number;
   lookup?: Lookup;
   /**
    * Why an address must not be connected to, or null when it may (the HTTP door's guard).
@@ -97,8 +105,8 @@ function leafReport(info: CertInfo, now: Date): LeafReport {
   };
 }
 
-/** Turns the handshake's raw certificates into what the checks read. */
-function inspect(target: Target, first: Handshake | null, failure: CheckInput['failure'], opts: CheckOptions): CheckInput {
+/** Turns the handshake's raw certificates into what the checks read, judged at `at`. */
+function inspect(target: Target, first: Pick<Handshake, 'chain'> | null, failure: CheckInput['failure'], opts: CheckOptions, at: Date): CheckInput {
   const base = {
     expectedName: target.host,
     expectedNameIsIp: target.ipVersion !== 0,
@@ -109,7 +117,7 @@ function inspect(target: Target, first: Handshake | null, failure: CheckInput['f
   };
   if (!first || first.chain.length === 0) return { ...base, leaf: null, presented: [], chain: null, path: [] };
   const presented = first.chain.map(certInfo);
-  const chain = analyseChain(first.chain, opts.trustStore);
+  const chain = validateChain(first.chain, opts.trustStore, { at, maxIntermediates: opts.maxIntermediates });
   return { ...base, leaf: presented[0], presented, chain, path: chain.path.map(certInfo) };
 }
 
@@ -139,9 +147,10 @@ function buildReport(
   };
 }
 
-function context(opts: CheckOptions, now: Date): CheckContext {
+/** The context of the checks: `started` is when the check ran; certificates are judged at --at when given. */
+function context(opts: CheckOptions, started: Date): CheckContext {
   return {
-    now,
+    now: opts.at ?? started,
     warnDays: opts.warnDays,
     criticalDays: opts.criticalDays,
     trustSource: opts.trustStore.source,
@@ -176,7 +185,7 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
     if (!(err instanceof ConnectError)) throw err;
     failure = { code: err.code, message: err.message };
   }
-  const input = inspect(target, first, failure, opts);
+  const input = inspect(target, first, failure, opts, opts.at ?? started.at);
   if (first) {
     const revocation = lookUpRevocation(input, first, opts, started.at).catch((err: unknown) => revocationFailed(input, err));
     if (opts.resumption) {
@@ -190,6 +199,20 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
   }
   const tls = first ? { protocol: first.protocol, cipher: first.cipher } : null;
   return buildReport(target, address, input, tls, started, context(opts, started.at));
+}
+
+/**
+ * Checks certificates without connecting (--chain-file, the conformance suite): the same checks
+ * and report, with `tls: null` and the resumption probes skipped; revocation is looked up unless
+ * `opts.revocation` is off. `name` null: no host name is asked, so none is checked.
+ */
+export async function checkCertificates(target: Target, chain: X509Certificate[], opts: CheckOptions, name: string | null = target.host): Promise<Report> {
+  const started = { at: opts.now?.() ?? new Date(), ms: performance.now() };
+  const input = inspect(target, { chain }, null, opts, opts.at ?? started.at);
+  input.expectedName = name;
+  const looked = await lookUpRevocation(input, { chain, ocspResponse: null }, opts, started.at).catch((err: unknown) => revocationFailed(input, err));
+  Object.assign(input, looked);
+  return buildReport(target, null, input, null, started, context(opts, started.at));
 }
 
 /** An unexpected failure of the look-ups is the leaf's unknown status, not the whole report's failure. */
@@ -208,20 +231,21 @@ let revocationCode: Promise<[typeof import('./revocation/look-up'), typeof impor
  * a missing issuer, that issuer fetched by AIA to say whether it would complete the path. The
  * code that parses OCSP and CMS is loaded on first use, after the first connection is on its way.
  */
-async function lookUpRevocation(input: CheckInput, first: Handshake, opts: CheckOptions, now: Date): Promise<Pick<CheckInput, 'revocation' | 'aiaIssuer'>> {
+async function lookUpRevocation(input: CheckInput, first: Pick<Handshake, 'chain' | 'ocspResponse'>, opts: CheckOptions, now: Date): Promise<Pick<CheckInput, 'revocation' | 'aiaIssuer'>> {
   const chain = input.chain;
   if (!chain) return { revocation: null, aiaIssuer: null };
   revocationCode ??= Promise.all([import('./revocation/look-up'), import('./revocation/issuer-fetch'), import('./revocation/http-fetch')]);
   const [{ lookUpRevocation: lookUp }, { fetchIssuers }, { httpFetch }] = await revocationCode;
   const fetch = opts.fetch ?? httpFetch;
   const fetchOptions = { timeoutMs: opts.timeoutMs, lookup: opts.lookup ?? systemLookup, addressPolicy: opts.addressPolicy };
-  const anchored = chain.end === 'trusted' || chain.end === 'untrusted-root';
+  const anchored = chain.end === 'trusted' || chain.end === 'invalid' || chain.end === 'untrusted-root';
   const revocation = lookUp(chain.path, anchored, first.ocspResponse, { ...fetchOptions, lookups: opts.revocation, maxCrlBytes: opts.maxCrlBytes, fetch, now });
   let aiaIssuer: CheckInput['aiaIssuer'] = null;
   if (chain.end === 'missing-issuer') {
     const fetched = await fetchIssuers(chain.path[chain.path.length - 1], fetch, fetchOptions);
     if (fetched.length > 0) {
-      aiaIssuer = { subject: rfc4514(fetched[0].subject), completes: analyseChain([...first.chain, ...fetched], opts.trustStore).trusted };
+      const completes = validateChain(first.chain, opts.trustStore, { at: opts.at ?? now, extraIssuers: fetched }).end;
+      aiaIssuer = { subject: rfc4514(fetched[0].subject), completes: completes === 'trusted' || completes === 'invalid' };
     }
   }
   return { revocation: await revocation, aiaIssuer };
@@ -230,7 +254,7 @@ async function lookUpRevocation(input: CheckInput, first: Handshake, opts: Check
 /** A report for a target that could not be checked at all (DNS, deadline, internal error). */
 function failedReport(target: Target, address: string | null, failure: NonNullable<CheckInput['failure']>, opts: CheckOptions, startedMs: number): Report {
   const at = opts.now?.() ?? new Date();
-  return buildReport(target, address, inspect(target, null, failure, opts), null, { at, ms: startedMs }, context(opts, at));
+  return buildReport(target, address, inspect(target, null, failure, opts, at), null, { at, ms: startedMs }, context(opts, at));
 }
 
 /** Every address of the target, unique, in resolver order. */

@@ -13,6 +13,10 @@ export type FindingCode =
   | 'INCOMPLETE_CHAIN'
   | 'CHAIN_ORDER'
   | 'CHAIN_CERT_EXPIRED'
+  /** A path to a trusted anchor exists but breaks an RFC 5280 / Web PKI rule. */
+  | 'CHAIN_INVALID'
+  /** --key-file does not belong to the leaf. */
+  | 'KEY_MISMATCH'
   | 'WEAK_SIGNATURE'
   | 'WEAK_KEY'
   | 'NOT_FOR_SERVER_AUTH'

@@ -16,6 +16,13 @@ describe('dnsNameMatches (RFC 6125)', () => {
     ['www.*.example.com', 'www.a.example.com', false],
     ['*.*.example.com', 'a.b.example.com', false],
     ['xn--bcher-kva.example', 'xn--bcher-kva.example', true],
+    ['*.co.uk', 'example.co.uk', false],
+    ['*.s3.amazonaws.com', 'bucket.s3.amazonaws.com', false],
+    ['*.example.co.uk', 'www.example.co.uk', true],
+    ['foo_bar.example.com', 'foo_bar.example.com', false],
+    ['*', 'com', false],
+    ['.example.com', 'a.example.com', false],
+    ['xn--*-1b3c148a.example.com', 'xn--bliss-1b3c148a.example.com', false],
   ])('%s covers %s: %s', (pattern, name, expected) => {
     expect(dnsNameMatches(pattern, name)).toBe(expected);
   });
@@ -43,8 +50,14 @@ describe('checkHostname', () => {
     expect(checkHostname(leafWith({ commonName: 'example.com', dnsNames: ['other.com'] }), ctx)).toHaveLength(1);
   });
 
-  it('falls back to the CN when there are no SANs', () => {
-    expect(checkHostname(leafWith({ commonName: 'example.com' }), ctx)).toEqual([]);
+  it('does not fall back to the CN when there are no SANs, as browsers do not', () => {
+    const findings = checkHostname(leafWith({ commonName: 'example.com' }), ctx);
+    expect(findings.map((f) => f.code)).toEqual(['HOSTNAME_MISMATCH']);
+    expect(findings[0].message).toContain('browsers ignore its common name "example.com"');
+  });
+
+  it('checks no name when none is asked (--chain-file without --name)', () => {
+    expect(checkHostname({ ...leafWith({ dnsNames: ['other.com'] }), expectedName: null }, ctx)).toEqual([]);
   });
 
   it('compares IPv6 targets in canonical form', () => {

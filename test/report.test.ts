@@ -63,12 +63,15 @@ describe('resumption verdicts', () => {
 describe('weak keys and signatures (the rules, on facts a real server cannot always serve)', () => {
   const ctx = { now: new Date(), warnDays: 30, criticalDays: 7, trustSource: 'test' };
   const leaf = (facts: Partial<CertInfo>) =>
-    ({ leaf: { keyAlgorithm: 'EC', keySize: 256, signatureAlgorithm: 'ecdsa-with-SHA256', ...facts }, chain: null }) as unknown as CheckInput;
+    ({ leaf: { keyAlgorithm: 'EC', keySize: 256, signatureAlgorithm: 'ecdsa-with-SHA256', ...facts }, chain: null, path: [] }) as unknown as CheckInput;
 
   it.each([
     [{ keyAlgorithm: 'EC', keySize: 192 }, ['WEAK_KEY']],
     [{ keyAlgorithm: 'EC', keySize: 256 }, []],
     [{ keyAlgorithm: 'RSA', keySize: 2047 }, ['WEAK_KEY']],
+    [{ keyAlgorithm: 'RSA', keySize: 2052 }, ['WEAK_KEY']],
+    [{ keyAlgorithm: 'RSA', keySize: 2048 }, []],
+    [{ keyAlgorithm: 'DSA', keySize: 3072 }, ['WEAK_KEY']],
     [{ keyAlgorithm: 'Ed25519', keySize: 256 }, []],
     [{ signatureAlgorithm: 'md5WithRSAEncryption' }, ['WEAK_SIGNATURE']],
     [{ signatureAlgorithm: 'sha1WithRSAEncryption' }, ['WEAK_SIGNATURE']],

@@ -1,7 +1,16 @@
-/** SELF_SIGNED, UNTRUSTED_ROOT, INCOMPLETE_CHAIN, CHAIN_ORDER and CHAIN_CERT_EXPIRED. */
+/** SELF_SIGNED, UNTRUSTED_ROOT, INCOMPLETE_CHAIN, CHAIN_INVALID, CHAIN_ORDER and CHAIN_CERT_EXPIRED. */
 import type { Finding } from '../report';
-import { certInfo, daysUntil, rfc4514 } from '../x509/cert-info';
-import { type Check, type CheckInput, day, days, pathIntermediates } from './types';
+import { certInfo, type CertInfo, daysUntil } from '../x509/cert-info';
+import { type Check, type CheckInput, day, days } from './types';
+
+/** At most this many CHAIN_INVALID findings; a hostile certificate can break every rule at once. */
+const MAX_RULE_FINDINGS = 10;
+
+/** How a message names the certificate at `index` of the path. */
+function who(info: CertInfo, index: number, last: number, anchored: boolean): string {
+  if (index === 0) return `the certificate "${info.subject}"`;
+  return index === last && anchored ? `the root "${info.subject}"` : `intermediate "${info.subject}"`;
+}
 
 /** What fetching the missing issuer by AIA showed, as the end of a sentence. */
 function aia(input: CheckInput): string {
@@ -16,7 +25,7 @@ export const checkChain: Check = (input, ctx): Finding[] => {
   const leaf = input.leaf;
   if (!chain || !leaf) return [];
   const findings: Finding[] = [];
-  const last = input.path[input.path.length - 1];
+  const end = input.path[input.path.length - 1];
 
   switch (chain.end) {
     case 'self-signed-leaf':
@@ -30,11 +39,11 @@ export const checkChain: Check = (input, ctx): Finding[] => {
       findings.push({
         code: 'UNTRUSTED_ROOT',
         severity: 'critical',
-        message: `the chain ends at the root "${last.subject}", which is not trusted by ${ctx.trustSource}`,
+        message: `the chain ends at the root "${end.subject}", which is not trusted by ${ctx.trustSource}`,
       });
       break;
     case 'missing-issuer': {
-      const missing = rfc4514(chain.missingIssuer ?? '');
+      const missing = chain.missingIssuer ?? '';
       if (input.path.length === 1) {
         findings.push({
           code: 'INCOMPLETE_CHAIN',
@@ -45,13 +54,28 @@ export const checkChain: Check = (input, ctx): Finding[] => {
         findings.push({
           code: 'UNTRUSTED_ROOT',
           severity: 'critical',
-          message: `the chain ends at "${last.subject}", issued by "${missing}", which is neither sent by the server nor trusted by ${ctx.trustSource}${aia(input)}`,
+          message: `the chain ends at "${end.subject}", issued by "${missing}", which is neither sent by the server nor trusted by ${ctx.trustSource}${aia(input)}`,
         });
       }
       break;
     }
     case 'trusted':
+    case 'invalid':
       break;
+  }
+
+  const last = input.path.length - 1;
+  const anchored = chain.end === 'trusted' || chain.end === 'invalid' || chain.end === 'untrusted-root';
+  const rules = chain.problems.filter((p) => p.kind === 'rule');
+  for (const problem of rules.slice(0, MAX_RULE_FINDINGS)) {
+    findings.push({
+      code: 'CHAIN_INVALID',
+      severity: 'critical',
+      message: `${who(input.path[problem.index], problem.index, last, anchored)} ${problem.message}`,
+    });
+  }
+  if (rules.length > MAX_RULE_FINDINGS) {
+    findings.push({ code: 'CHAIN_INVALID', severity: 'critical', message: `and ${rules.length - MAX_RULE_FINDINGS} more rules broken on the path` });
   }
 
   const problems: string[] = [];
@@ -64,13 +88,23 @@ export const checkChain: Check = (input, ctx): Finding[] => {
     findings.push({ code: 'CHAIN_ORDER', severity: 'warning', message: `the server ${problems.join(' and ')}` });
   }
 
-  for (const info of pathIntermediates(input)) {
-    if (info.notAfter.getTime() > ctx.now.getTime()) continue;
-    findings.push({
-      code: 'CHAIN_CERT_EXPIRED',
-      severity: 'critical',
-      message: `intermediate "${info.subject}" expired on ${day(info.notAfter)} (${days(daysUntil(info.notAfter, ctx.now))} ago)`,
-    });
-  }
+  // Every certificate above the leaf, the root too: valid through its notAfter's whole second.
+  const now = ctx.now.getTime();
+  input.path.forEach((info, i) => {
+    if (i === 0) return;
+    if (now >= info.notAfter.getTime() + 1000) {
+      findings.push({
+        code: 'CHAIN_CERT_EXPIRED',
+        severity: 'critical',
+        message: `${who(info, i, last, anchored)} expired on ${day(info.notAfter)} (${days(daysUntil(info.notAfter, ctx.now))} ago)`,
+      });
+    } else if (now < info.notBefore.getTime()) {
+      findings.push({
+        code: 'CHAIN_INVALID',
+        severity: 'critical',
+        message: `${who(info, i, last, anchored)} is not valid before ${info.notBefore.toISOString()}`,
+      });
+    }
+  });
   return findings;
 };

@@ -15,7 +15,8 @@ export const checkExpiry: Check = (input, ctx): Finding[] => {
       message: `certificate is not valid before ${day(leaf.notBefore)} (in ${days(daysUntil(leaf.notBefore, ctx.now))})`,
     });
   }
-  if (leaf.notAfter.getTime() <= now) {
+  // Valid through the whole second of notAfter (RFC 5280 4.1.2.5: the period is inclusive).
+  if (now >= leaf.notAfter.getTime() + 1000) {
     findings.push({
       code: 'EXPIRED',
       severity: 'critical',
@@ -27,7 +28,7 @@ export const checkExpiry: Check = (input, ctx): Finding[] => {
     ...pathIntermediates(input).map((info) => ({ info, label: `intermediate "${info.subject}"` })),
   ];
   for (const { info, label } of candidates) {
-    if (info.notAfter.getTime() <= now) continue; // EXPIRED or CHAIN_CERT_EXPIRED says it
+    if (now >= info.notAfter.getTime() + 1000) continue; // EXPIRED or CHAIN_CERT_EXPIRED says it
     const remaining = daysUntil(info.notAfter, ctx.now);
     if (remaining > ctx.warnDays) continue;
     findings.push({

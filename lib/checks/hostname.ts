@@ -1,50 +1,41 @@
 /**
- * HOSTNAME_MISMATCH by RFC 6125: a wildcard only as the whole left-most label, matching
- * exactly one label; IP targets against IP SANs only; the CN only when there are no SANs.
+ * HOSTNAME_MISMATCH by RFC 6125 as browsers apply it: names come from the subject alternative
+ * names only (the CN is not read, as Chrome and Go do not); a wildcard only as the whole
+ * left-most label, matching exactly one label, and never over a public suffix ("*.co.uk");
+ * a SAN that is not a valid DNS name ("foo_bar.example.com") matches nothing; IP targets
+ * against IP SANs only.
  */
+import { getPublicSuffix } from 'tldts';
 import type { Finding } from '../report';
 import { canonicalIp } from '../x509/cert-info';
+import { validDnsPattern } from '../x509/name-constraints';
 import type { Check } from './types';
 
-/** Whether one DNS name pattern from a certificate covers `name` (both lower-case). */
+/** Whether one DNS name pattern from a certificate covers `name`. */
 export function dnsNameMatches(pattern: string, name: string): boolean {
   const p = pattern.toLowerCase().replace(/\.$/, '');
   const n = name.toLowerCase().replace(/\.$/, '');
-  if (!p.includes('*')) return p === n;
-  const [first, ...rest] = p.split('.');
-  // Only "*" as the whole left-most label, and not directly over a single-label suffix ("*.com").
-  if (first !== '*' || rest.length < 2 || rest.some((label) => label.includes('*'))) return false;
-  const labels = n.split('.');
-  return labels.length === rest.length + 1 && labels[0] !== '' && labels.slice(1).join('.') === rest.join('.');
-}
-
-/** The names a certificate is valid for, as a person would list them. */
-export function coveredNames(dnsNames: string[], ips: string[], commonName: string | null): string[] {
-  if (dnsNames.length === 0 && ips.length === 0) return commonName ? [commonName] : [];
-  return [...dnsNames, ...ips];
+  if (!validDnsPattern(p)) return false;
+  if (!p.startsWith('*.')) return p === n;
+  const parent = p.slice(2);
+  if (getPublicSuffix(parent, { allowPrivateDomains: true }) === parent) return false;
+  const dot = n.indexOf('.');
+  return dot > 0 && n.slice(dot + 1) === parent;
 }
 
 export const checkHostname: Check = (input): Finding[] => {
   const leaf = input.leaf;
-  if (!leaf) return [];
   const name = input.expectedName;
-  const hasSans = leaf.dnsNames.length > 0 || leaf.ipAddresses.length > 0;
-  let ok: boolean;
-  if (input.expectedNameIsIp) {
-    const wanted = canonicalIp(name);
-    ok = leaf.ipAddresses.some((ip) => canonicalIp(ip) === wanted) || (!hasSans && leaf.commonName === name);
-  } else {
-    const candidates = hasSans ? leaf.dnsNames : leaf.commonName ? [leaf.commonName] : [];
-    ok = candidates.some((pattern) => dnsNameMatches(pattern, name));
-  }
+  if (!leaf || name === null) return [];
+  const ok = input.expectedNameIsIp
+    ? leaf.ipAddresses.some((ip) => canonicalIp(ip) === canonicalIp(name))
+    : leaf.dnsNames.some((pattern) => dnsNameMatches(pattern, name));
   if (ok) return [];
-  const names = coveredNames(leaf.dnsNames, leaf.ipAddresses, leaf.commonName);
+  const names = [...leaf.dnsNames, ...leaf.ipAddresses];
   const listed = names.length > 6 ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more` : names.join(', ');
-  return [
-    {
-      code: 'HOSTNAME_MISMATCH',
-      severity: 'critical',
-      message: names.length ? `certificate is valid for ${listed}, not ${name}` : `certificate names no host, so not ${name}`,
-    },
-  ];
+  let message: string;
+  if (names.length > 0) message = `certificate is valid for ${listed}, not ${name}`;
+  else if (leaf.commonName) message = `certificate has no subject alternative name, so it is valid for no host: browsers ignore its common name "${leaf.commonName}"`;
+  else message = `certificate names no host, so not ${name}`;
+  return [{ code: 'HOSTNAME_MISMATCH', severity: 'critical', message }];
 };

@@ -3,7 +3,7 @@ import type { Finding } from '../report';
 import type { RevocationObservation } from '../revocation/look-up';
 import type { ResumptionObservation } from '../tls/resume';
 import type { CertInfo } from '../x509/cert-info';
-import type { ChainAnalysis } from '../x509/path';
+import type { ChainAnalysis } from '../x509/validate';
 import type { ConnectFailure } from '../tls/connect';
 
 export interface CheckContext {
@@ -15,8 +15,8 @@ export interface CheckContext {
 }
 
 export interface CheckInput {
-  /** The name the certificate must cover: the host name, or the IP for an IP target. */
-  expectedName: string;
+  /** The name the certificate must cover: the host name, or the IP for an IP target; null: none asked (--chain-file without --name). */
+  expectedName: string | null;
   expectedNameIsIp: boolean;
   /** Why no certificate could be had; null when the handshake completed. */
   failure: { code: ConnectFailure | 'DNS_FAILED' | 'CHECK_FAILED' | 'BLOCKED_ADDRESS'; message: string } | null;
@@ -39,7 +39,7 @@ export type Check = (input: CheckInput, ctx: CheckContext) => Finding[];
 /** The intermediates on the path: neither the leaf nor the root it ends at. */
 export function pathIntermediates(input: CheckInput): CertInfo[] {
   if (!input.chain) return [];
-  const endsAtRoot = input.chain.end === 'trusted' || input.chain.end === 'untrusted-root';
+  const endsAtRoot = input.chain.end === 'trusted' || input.chain.end === 'invalid' || input.chain.end === 'untrusted-root';
   return input.path.slice(1, endsAtRoot ? -1 : undefined);
 }
 

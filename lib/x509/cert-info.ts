@@ -69,13 +69,16 @@ const KEY_NAMES: Record<string, string> = {
   ed448: 'Ed448',
 };
 
-/** Node prints names one attribute a line in DER order; RFC 4514 wants them reversed. */
-export function rfc4514(name: string): string {
-  return name.split('\n').reverse().join(',');
+/**
+ * Node prints names one attribute a line in DER order; RFC 4514 wants them reversed. Node gives
+ * undefined for an empty name (a hostile or broken certificate): that is "".
+ */
+export function rfc4514(name: string | undefined): string {
+  return (name ?? '').split('\n').reverse().join(',');
 }
 
-function commonName(name: string): string | null {
-  const line = name.split('\n').find((part) => part.startsWith('CN='));
+function commonName(name: string | undefined): string | null {
+  const line = (name ?? '').split('\n').find((part) => part.startsWith('CN='));
   return line ? line.slice(3) : null;
 }
 

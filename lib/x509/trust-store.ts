@@ -5,6 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
+import { parsed } from './parsed';
 
 export class TrustStoreError extends Error {
   override name = 'TrustStoreError';
@@ -13,24 +14,51 @@ export class TrustStoreError extends Error {
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 export class TrustStore {
-  private readonly bySubject = new Map<string, X509Certificate[]>();
+  private bySubject: Map<string, X509Certificate[]> | undefined;
   private readonly fingerprints = new Set<string>();
 
+  private readonly vettedFingerprints = new Set<string>();
+
+  /**
+   * @param vetted these anchors come from a root programme (Mozilla's), which trusts some roots
+   *   made before today's profile (a non-critical basicConstraints, no subject key identifier,
+   *   an AKI naming an issuer); the profile's rules on a root's form are then not applied.
+   */
   constructor(
     readonly certificates: readonly X509Certificate[],
     readonly source: string,
+    vetted = false,
   ) {
     for (const cert of certificates) {
-      const list = this.bySubject.get(cert.subject) ?? [];
-      list.push(cert);
-      this.bySubject.set(cert.subject, list);
       this.fingerprints.add(cert.fingerprint256);
+      if (vetted) this.vettedFingerprints.add(cert.fingerprint256);
     }
   }
 
-  /** Trusted certificates whose subject is `name` (Node's multi-line form). */
-  withSubject(name: string): readonly X509Certificate[] {
-    return this.bySubject.get(name) ?? [];
+  /** Whether this anchor comes from a root programme (see the constructor). */
+  vetted(cert: X509Certificate): boolean {
+    return this.vettedFingerprints.has(cert.fingerprint256);
+  }
+
+  /** These anchors and those of `other`, each keeping whether it is vetted (--add-ca-file). */
+  plus(other: TrustStore, source: string): TrustStore {
+    const merged = new TrustStore([...this.certificates, ...other.certificates], source);
+    for (const fingerprint of [...this.vettedFingerprints, ...other.vettedFingerprints]) merged.vettedFingerprints.add(fingerprint);
+    return merged;
+  }
+
+  /** Trusted certificates whose subject is the name with this key (see names.ts), indexed on first use. */
+  withSubject(nameKey: string): readonly X509Certificate[] {
+    if (!this.bySubject) {
+      this.bySubject = new Map();
+      for (const cert of this.certificates) {
+        const key = parsed(cert).subject.key;
+        const list = this.bySubject.get(key) ?? [];
+        list.push(cert);
+        this.bySubject.set(key, list);
+      }
+    }
+    return this.bySubject.get(nameKey) ?? [];
   }
 
   /** Whether this exact certificate is trusted. */
@@ -43,6 +71,7 @@ export class TrustStore {
     mozillaStore ??= new TrustStore(
       rootCertificates.map((pem) => new X509Certificate(pem)),
       'the Mozilla roots bundled with Node',
+      true,
     );
     return mozillaStore;
   }
