@@ -140,16 +140,25 @@ function malformedName(name: GeneralName): string | null {
   return null;
 }
 
+/** What is left of the comparisons one validation may make (hostile chains: huge name and constraint sets). */
+export interface ComparisonBudget {
+  left: number;
+}
+
 /**
  * Why `cert` breaks the name constraints of `ca`, or null when its names are all allowed. A
- * form the constraints restrict but this code cannot judge (otherName, x400Address, ...) fails.
+ * form the constraints restrict but this code cannot judge (otherName, x400Address, ...) fails,
+ * and so does a check that would take more comparisons than `budget` has left.
  */
-export function nameConstraintsViolation(ca: ParsedCert, cert: ParsedCert): string | null {
+export function nameConstraintsViolation(ca: ParsedCert, cert: ParsedCert, budget: ComparisonBudget): string | null {
   const constraints = ca.nameConstraints;
   if (!constraints) return null;
   const permitted = constraints.permitted ?? [];
   const excluded = constraints.excluded ?? [];
-  for (const name of namesOf(cert)) {
+  const names = namesOf(cert);
+  budget.left -= names.length * (permitted.length + excluded.length);
+  if (budget.left < 0) return 'checking its names would take more comparisons than certcheck allows one chain (a bound against hostile chains)';
+  for (const name of names) {
     const rules = [...permitted, ...excluded].filter((s) => sameForm(name, s.base));
     if (rules.length === 0) continue;
     if (name.type === 'other') return `it has an ${GENERAL_NAME_FORMS[name.tag]} name, which the name constraints restrict and certcheck cannot judge`;

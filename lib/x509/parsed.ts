@@ -78,7 +78,7 @@ export interface ParsedCert {
   nameConstraints: NameConstraints | null;
   /** Subject common names as written (for the CA/Browser Forum rule that a CN is one of the SANs). */
   commonNames: string[];
-  /** What could not be read, each as "the X extension is malformed (why)". */
+  /** What could not be read, each completing "<certificate> …": "has a malformed X extension (why)". */
   malformed: string[];
 }
 
@@ -231,7 +231,7 @@ function readExtensions(der: Uint8Array, wrapper: Tlv, cert: ParsedCert): void {
     try {
       decode(cert, value);
     } catch (err) {
-      cert.malformed.push(`the ${extensionName(oid)} extension is malformed (${(err as Error).message})`);
+      cert.malformed.push(`has a malformed ${extensionName(oid)} extension (${(err as Error).message})`);
     }
   }
 }
@@ -289,7 +289,7 @@ function parse(x509: X509Certificate): ParsedCert {
     const wrapper = fields.find((field) => field.tag === 0xa3);
     if (wrapper) readExtensions(der, wrapper, cert);
   } catch (err) {
-    cert.malformed.push(`the certificate cannot be read (${(err as Error).message})`);
+    cert.malformed.push(`cannot be read (${(err as Error).message})`);
   }
   return cert;
 }

@@ -7,7 +7,7 @@
 import { domainToASCII } from 'node:url';
 import { canonicalIp, rfc4514 } from './cert-info';
 import { ipBytes, ipText } from './names';
-import { constraintsProblem, nameConstraintsViolation } from './name-constraints';
+import { type ComparisonBudget, constraintsProblem, nameConstraintsViolation } from './name-constraints';
 import { extensionName, KEY_CERT_SIGN, OID, type ParsedCert, sanValues } from './parsed';
 
 /**
@@ -174,7 +174,7 @@ export function validAt(cert: ParsedCert, at: Date): boolean {
  * constraints over the certificates below it, and every certificate above the leaf valid at
  * `at` (the leaf's own dates are the expiry check's).
  */
-export function pathProblems(path: readonly ParsedCert[], at: Date, maxIntermediates: number | null): PathProblem[] {
+export function pathProblems(path: readonly ParsedCert[], at: Date, maxIntermediates: number | null, budget: ComparisonBudget): PathProblem[] {
   const out: PathProblem[] = [];
   // Non-self-issued intermediates below each position (RFC 5280 6.1.4 (l)).
   let counted = 0;
@@ -187,7 +187,7 @@ export function pathProblems(path: readonly ParsedCert[], at: Date, maxIntermedi
     if (cert.nameConstraints) {
       for (let j = 0; j < i; j++) {
         if (j > 0 && path[j].selfIssued) continue;
-        const violation = nameConstraintsViolation(cert, path[j]);
+        const violation = nameConstraintsViolation(cert, path[j], budget);
         if (violation) out.push({ index: j, kind: 'rule', message: `breaks the name constraints of "${rfc4514(cert.x509.subject)}": ${violation}` });
       }
     }

@@ -40,9 +40,11 @@ export interface WorkLimits {
   steps: number;
   /** Longest path, in certificates above the leaf. */
   depth: number;
+  /** Name-constraint comparisons (names × subtrees), over every path judged. */
+  comparisons: number;
 }
 
-export const DEFAULT_LIMITS: WorkLimits = { signatures: 250, steps: 5000, depth: 100 };
+export const DEFAULT_LIMITS: WorkLimits = { signatures: 250, steps: 5000, depth: 100, comparisons: 250_000 };
 
 export interface ChainAnalysis {
   /** Leaf first, then each issuer, ending at the trust anchor when there is one. */
@@ -98,13 +100,16 @@ class Search {
   best: { path: ParsedCert[]; problems: PathProblem[] } | null = null;
   deadEnd: ParsedCert[] = [];
   private readonly roleProblems = new Map<string, string[]>();
+  private readonly comparisons: { left: number };
 
   constructor(
     private readonly anchors: TrustStore,
     private readonly pool: readonly ParsedCert[],
     private readonly opts: ValidationOptions,
     private readonly limits: WorkLimits,
-  ) {}
+  ) {
+    this.comparisons = { left: limits.comparisons };
+  }
 
   private signed(child: ParsedCert, parent: ParsedCert, isLeaf: boolean): boolean {
     const key = `${child.fingerprint}>${parent.fingerprint}`;
@@ -165,7 +170,7 @@ class Search {
       const role: Role = i === 0 ? (last === 0 ? 'trusted-leaf' : 'leaf') : i === last ? anchor : 'intermediate';
       for (const message of this.problemsOf(cert, role)) problems.push({ index: i, kind: 'rule', message });
     });
-    problems.push(...pathProblems(path, this.opts.at, this.opts.maxIntermediates ?? null));
+    problems.push(...pathProblems(path, this.opts.at, this.opts.maxIntermediates ?? null, this.comparisons));
     if (problems.length === 0) {
       this.clean = path;
       return true;
