@@ -12,8 +12,6 @@ export interface NameAttribute {
 }
 
 export interface Name {
-  /** The whole Name element as DER. */
-  der: Buffer;
   /** Relative distinguished names in DER order, each a sorted set of attributes. */
   rdns: NameAttribute[][];
   /** Compares as RFC 5280 7.1 asks in practice: case and inner spaces folded, string types ignored. */
@@ -77,7 +75,6 @@ export function readName(der: Uint8Array, tlv: Tlv): Name {
     rdns.push(attributes);
   }
   return {
-    der: Buffer.from(der.subarray(tlv.offset, tlv.end)),
     rdns,
     key: rdns.map((rdn) => rdn.map((a) => `${a.oid}=${a.value}`).join('+')).join('/'),
   };

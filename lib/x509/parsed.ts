@@ -214,7 +214,7 @@ export function extensionName(oid: string): string {
   return EXTENSION_NAMES[oid] ?? oid;
 }
 
-function readExtensions(der: Uint8Array, wrapper: Tlv, cert: ParsedCert): void {
+function readExtensions(der: Buffer, wrapper: Tlv, cert: ParsedCert): void {
   const seen = new Set<string>();
   for (const extension of children(der, readTlv(der, wrapper.start))) {
     const parts = children(der, extension);
@@ -222,7 +222,7 @@ function readExtensions(der: Uint8Array, wrapper: Tlv, cert: ParsedCert): void {
     const critical = parts.length === 3 && readBoolean(der, parts[1]);
     const valueTlv = parts[parts.length - 1];
     if (valueTlv.tag !== 0x04) throw new Error(`the extension ${oid} has no OCTET STRING value`);
-    const value = Buffer.from(der.subarray(valueTlv.start, valueTlv.end));
+    const value = der.subarray(valueTlv.start, valueTlv.end);
     if (seen.has(oid)) cert.duplicateExtensions.push(oid);
     seen.add(oid);
     cert.extensions.push({ oid, critical, value });
@@ -236,19 +236,20 @@ function readExtensions(der: Uint8Array, wrapper: Tlv, cert: ParsedCert): void {
   }
 }
 
-function algorithmBytes(der: Uint8Array, tlv: Tlv): Buffer {
-  return Buffer.from(der.subarray(tlv.offset, tlv.end));
+function algorithmBytes(der: Buffer, tlv: Tlv): Buffer {
+  return der.subarray(tlv.offset, tlv.end);
 }
 
-function parse(x509: X509Certificate): ParsedCert {
+/** Reads a certificate for validation (uncached: a server's own leaf is seen once). */
+export function parseCertificate(x509: X509Certificate): ParsedCert {
   const der = x509.raw;
   const cert: ParsedCert = {
     x509,
     fingerprint: x509.fingerprint256,
     version: 1,
     serial: Buffer.alloc(0),
-    issuer: { der: Buffer.alloc(0), rdns: [], key: '' },
-    subject: { der: Buffer.alloc(0), rdns: [], key: '' },
+    issuer: { rdns: [], key: '' },
+    subject: { rdns: [], key: '' },
     selfIssued: false,
     notBefore: NaN,
     notAfter: NaN,
@@ -273,7 +274,7 @@ function parse(x509: X509Certificate): ParsedCert {
     if (fields[0].tag === 0xa0) cert.version = readUnsigned(der, readTlv(der, fields[0].start)) + 1;
     const rest = fields[0].tag === 0xa0 ? fields.slice(1) : fields;
     const [serial, innerAlgorithm, issuer, validity, subject, spki] = rest;
-    cert.serial = Buffer.from(der.subarray(serial.start, serial.end));
+    cert.serial = der.subarray(serial.start, serial.end);
     cert.signatureAlgorithmsMatch = algorithmBytes(der, innerAlgorithm).equals(algorithmBytes(der, outerAlgorithm));
     cert.issuer = readName(der, issuer);
     cert.subject = readName(der, subject);
@@ -312,12 +313,12 @@ function subjectCommonNames(der: Uint8Array, subject: Tlv): string[] {
 const MAX_CACHED = 5000;
 const cache = new Map<string, ParsedCert>();
 
-/** The certificate read for validation, once per process for each fingerprint. */
+/** The certificate read for validation, once per process for each fingerprint (CAs, shared by fleets). */
 export function parsed(x509: X509Certificate): ParsedCert {
   const key = x509.fingerprint256;
   let cert = cache.get(key);
   if (!cert) {
-    cert = parse(x509);
+    cert = parseCertificate(x509);
     if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
     cache.set(key, cert);
   }

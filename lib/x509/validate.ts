@@ -10,7 +10,7 @@
  */
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { rfc4514 } from './cert-info';
-import { parsed, type ParsedCert } from './parsed';
+import { parseCertificate, parsed, type ParsedCert } from './parsed';
 import { certificateProblems, type PathProblem, pathProblems, type Role } from './rules';
 import type { TrustStore } from './trust-store';
 
@@ -218,7 +218,7 @@ function selfSigned(cert: ParsedCert): boolean {
 /** Validates the presented chain against the anchors at `opts.at`. Never throws for a certificate. */
 export function validateChain(presented: readonly X509Certificate[], anchors: TrustStore, opts: ValidationOptions): ChainAnalysis {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const certs = presented.map(parsed);
+  const certs = presented.map((cert, i) => (i === 0 ? parseCertificate(cert) : parsed(cert)));
   const leaf = certs[0];
   const pool = [...certs.slice(1), ...(opts.extraIssuers ?? []).map(parsed)];
   const search = new Search(anchors, pool, opts, limits);
