@@ -67,8 +67,8 @@ function signerOf(basic: BasicOCSPResponse, issuer: X509Certificate): string | n
   for (const included of basic.certs ?? []) {
     const responder = new X509Certificate(Buffer.from(AsnConvert.serialize(included)));
     if (!signedBy(basic, responder)) continue;
-    if (!responder.checkIssued(issuer) || !responder.verify(issuer.publicKey)) return `the responder certificate "${responder.subject.replace(/\n/g, ', ')}" was not issued by the certificate's issuer`;
-    if (!(responder.keyUsage ?? []).includes(id_kp_OCSPSigning)) return `the responder certificate "${responder.subject.replace(/\n/g, ', ')}" is not for OCSP signing`;
+    if (!responder.checkIssued(issuer) || !responder.verify(issuer.publicKey)) return `the responder certificate "${(responder.subject ?? '').replace(/\n/g, ', ')}" was not issued by the certificate's issuer`;
+    if (!(responder.keyUsage ?? []).includes(id_kp_OCSPSigning)) return `the responder certificate "${(responder.subject ?? '').replace(/\n/g, ', ')}" is not for OCSP signing`;
     return null;
   }
   return 'the signature is neither the issuer\'s nor a delegated responder\'s';
