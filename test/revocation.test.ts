@@ -15,7 +15,7 @@ import { httpFetch } from '../lib/revocation/http-fetch';
 import { checkLocal, codes } from './fixtures/check-local';
 import { startHttpServer, type RunningHttpServer } from './fixtures/http-server';
 import { startOcspResponder, type RunningResponder } from './fixtures/ocsp-responder';
-import { EKU_OCSP_SIGNING, hierarchy, issue, issueCrl, serialOf, type Hierarchy, type Issued } from './fixtures/pki';
+import { DAY, EKU_OCSP_SIGNING, hierarchy, issue, issueCrl, serialOf, type Hierarchy, type Issued } from './fixtures/pki';
 import { closedPort, startTlsServer, type RunningServer } from './fixtures/tls-server';
 
 let pki: Hierarchy;
@@ -225,6 +225,16 @@ describe('CRLs', () => {
     expect(good.revocation).toMatchObject({ status: 'good', method: 'crl', nextUpdate: expect.any(String) });
     expect(revoked.revocation).toMatchObject({ status: 'revoked', method: 'crl', reason: 'superseded' });
     expect(revoked.findings[0]).toMatchObject({ code: 'REVOKED', message: expect.stringContaining('says its CRL') });
+  });
+
+  it('refuses a CRL past its nextUpdate: unknown, not good', async () => {
+    const leaf = await pki.leaf({ cn: 'stale-crl.test', crlUrl: http.url('/stale.crl') });
+    http.serve('/stale.crl', await issueCrl(pki.intermediate, [], { thisUpdate: new Date(Date.now() - 8 * DAY), nextUpdate: new Date(Date.now() - 3600_000) }));
+
+    const report = await check('stale-crl.test', await serve(leaf));
+
+    expect(report.revocation).toMatchObject({ status: 'unknown', method: 'none' });
+    expect(report.findings).toEqual([{ code: 'REVOCATION_UNKNOWN', severity: 'info', message: expect.stringMatching(/the CRL expired at/) }]);
   });
 
   it('fetches a CRL once for every certificate that names it (the cache)', async () => {
