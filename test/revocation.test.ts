@@ -15,7 +15,7 @@ import { httpFetch } from '../lib/revocation/http-fetch';
 import { checkLocal, codes } from './fixtures/check-local';
 import { startHttpServer, type RunningHttpServer } from './fixtures/http-server';
 import { startOcspResponder, type RunningResponder } from './fixtures/ocsp-responder';
-import { DAY, EKU_OCSP_SIGNING, hierarchy, issue, issueCrl, serialOf, type Hierarchy, type Issued } from './fixtures/pki';
+import { DAY, EKU_OCSP_SIGNING, EKU_SERVER_AUTH, hierarchy, issue, issueCrl, serialOf, type Hierarchy, type Issued } from './fixtures/pki';
 import { closedPort, startTlsServer, type RunningServer } from './fixtures/tls-server';
 
 let pki: Hierarchy;
@@ -183,6 +183,24 @@ describe('stapled OCSP', () => {
       const report = await check('good.test', await serve(certs.good, { staple }));
 
       expect(report.revocation).toMatchObject({ status: 'good', method: 'ocsp-stapled' });
+    } finally {
+      await signer.close();
+    }
+  });
+
+  it.each([
+    ['no extended key usage', null],
+    ['serverAuth only', [EKU_SERVER_AUTH]],
+  ])('refuses a staple from a delegated responder the issuer signed with %s (not id-kp-OCSPSigning)', async (_what, eku) => {
+    const delegated = await pki.leaf({ cn: 'Not An OCSP Signer', sans: [], eku });
+    const signer = await startOcspResponder({ ca: pki.intermediate, signer: delegated, good: [certs.good] });
+    try {
+      const staple = await responseAbout(signer.url, certs.good.cert, pki.intermediate.cert);
+
+      const report = await check('good.test', await serve(certs.good, { staple }));
+
+      expect(report.findings).toEqual([{ code: 'STAPLE_INVALID', severity: 'warning', message: expect.stringContaining('"CN=Not An OCSP Signer" is not for OCSP signing') }]);
+      expect(report.revocation).toMatchObject({ status: 'good', method: 'ocsp' });
     } finally {
       await signer.close();
     }
