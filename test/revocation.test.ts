@@ -206,6 +206,23 @@ describe('stapled OCSP', () => {
     }
   });
 
+  it('refuses a staple whose CertID has the issuer\'s name but another key\'s hash, though the issuer signed it', async () => {
+    // A CA of the same name with another key: the responder answers for it (CertIDs with its
+    // key hash), and signs with the real issuer's key.
+    const twin = await issue({ cn: 'Revocation Intermediate CA', ca: true, issuer: pki.root });
+    const signer = await startOcspResponder({ ca: twin, signer: pki.intermediate, good: [certs.good] });
+    try {
+      const staple = await responseAbout(signer.url, certs.good.cert, twin.cert);
+
+      const report = await check('good.test', await serve(certs.good, { staple }));
+
+      expect(report.findings).toEqual([{ code: 'STAPLE_INVALID', severity: 'warning', message: expect.stringContaining('not about this certificate') }]);
+      expect(report.revocation).toMatchObject({ status: 'good', method: 'ocsp' });
+    } finally {
+      await signer.close();
+    }
+  });
+
   it('refuses a staple past its nextUpdate', async () => {
     const staple = await responseAbout(responder.url, certs.good.cert, pki.intermediate.cert);
     const later = new Date(Date.now() + 3 * 3600_000);
