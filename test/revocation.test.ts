@@ -223,6 +223,20 @@ describe('stapled OCSP', () => {
     }
   });
 
+  it('refuses a staple dated more than the 5-minute clock skew after the check\'s time, and takes one within it', async () => {
+    const staple = await responseAbout(responder.url, certs.good.cert, pki.intermediate.cert);
+    const port = await serve(certs.good, { staple });
+
+    // The responder dates its answers now: 10 minutes ahead of the first check, 2 of the second.
+    const early = await check('good.test', port, { now: () => new Date(Date.now() - 10 * 60_000) });
+    const withinSkew = await check('good.test', port, { now: () => new Date(Date.now() - 2 * 60_000) });
+
+    expect(early.findings.find((f) => f.code === 'STAPLE_INVALID')?.message).toMatch(/the response is dated in the future/);
+    expect(early.revocation.status).toBe('unknown');
+    expect(withinSkew.findings).toEqual([]);
+    expect(withinSkew.revocation).toMatchObject({ status: 'good', method: 'ocsp-stapled' });
+  });
+
   it('refuses a staple past its nextUpdate', async () => {
     const staple = await responseAbout(responder.url, certs.good.cert, pki.intermediate.cert);
     const later = new Date(Date.now() + 3 * 3600_000);
