@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { main } from '../handlers/cli';
 import { ocspRequest } from '../lib/revocation/ocsp';
-import { httpFetch } from '../lib/revocation/http-fetch';
+import { httpFetch, type Fetch } from '../lib/revocation/http-fetch';
 import { checkLocal, codes } from './fixtures/check-local';
 import { startHttpServer, type RunningHttpServer } from './fixtures/http-server';
 import { startOcspResponder, type RunningResponder } from './fixtures/ocsp-responder';
@@ -51,10 +51,11 @@ beforeAll(async () => {
   certs.revoked = await pki.leaf({ cn: 'revoked.test', ocspUrl });
   certs.other = await pki.leaf({ cn: 'other.test', ocspUrl });
   certs.mustStaple = await pki.leaf({ cn: 'must-staple.test', ocspUrl, mustStaple: true });
+  certs.cached = await pki.leaf({ cn: 'cached.test', ocspUrl });
   responder = await startOcspResponder({
     ca: pki.intermediate,
     port: responderPort,
-    good: [certs.good, certs.other, certs.mustStaple],
+    good: [certs.good, certs.other, certs.mustStaple, certs.cached],
     revoked: [{ cert: certs.revoked, reason: 'keyCompromise' }],
   });
 });
@@ -81,6 +82,25 @@ describe('OCSP fetched from the responder the certificate names', () => {
       { code: 'REVOKED', severity: 'critical', message: expect.stringMatching(/^the certificate "CN=revoked.test" was revoked on \d{4}-\d\d-\d\d \(keyCompromise\), says its OCSP responder$/) },
     ]);
     expect(report.status).toBe('critical');
+  });
+
+  it('judges a cached answer again at the time of each check: past its nextUpdate it is no longer good', async () => {
+    const asked: string[] = [];
+    const counting: Fetch = (url, opts) => {
+      asked.push(url);
+      return httpFetch(url, opts);
+    };
+    const port = await serve(certs.cached);
+    // The responder's answers are good for an hour (and cached until then).
+    const later = new Date(Date.now() + 2 * 3600_000);
+
+    const now = await check('cached.test', port, { fetch: counting });
+    const afterNextUpdate = await check('cached.test', port, { fetch: counting, now: () => later });
+
+    expect(now.revocation).toMatchObject({ status: 'good', method: 'ocsp' });
+    expect(asked).toHaveLength(1); // the second check took the cached answer
+    expect(afterNextUpdate.revocation.status).toBe('unknown');
+    expect(afterNextUpdate.findings).toEqual([{ code: 'REVOCATION_UNKNOWN', severity: 'info', message: expect.stringMatching(/the response expired at/) }]);
   });
 
   it('soft-fails when the responder is down: unknown, REVOCATION_UNKNOWN as info, status ok', async () => {
