@@ -273,6 +273,16 @@ describe('stapled OCSP', () => {
     expect(report.status).toBe('critical');
   });
 
+  it('reports MUST_STAPLE_MISSING, besides STAPLE_INVALID, when a must-staple certificate comes with a staple that does not verify', async () => {
+    const staple = await responseAbout(responder.url, certs.other.cert, pki.intermediate.cert);
+
+    const report = await check('must-staple.test', await serve(certs.mustStaple, { staple }));
+
+    expect(codes(report)).toEqual(['MUST_STAPLE_MISSING', 'STAPLE_INVALID']);
+    expect(report.findings.find((f) => f.code === 'MUST_STAPLE_MISSING')?.message).toContain('the server sent no valid OCSP response');
+    expect(report.status).toBe('critical');
+  });
+
   it('is satisfied when a must-staple certificate comes with a valid staple', async () => {
     const staple = await responseAbout(responder.url, certs.mustStaple.cert, pki.intermediate.cert);
 
