@@ -101,6 +101,22 @@ describe('expiry', () => {
     expect(codes(await at(notAfter + DAY))).toEqual(['EXPIRED']);
   });
 
+  it('counts exactly warn-days left as a warning and exactly critical-days as critical, a tenth of a day more as neither', async () => {
+    const leaf = await pki.leaf({ cn: 'good.test' });
+    const port = await serve({ chain: [leaf, pki.intermediate] });
+    const notAfter = new Date(leaf.cert.validTo).getTime();
+    const expiresSoonAt = async (daysLeft: number) => {
+      const report = await checkLocal('good.test', port, { roots: [pki.root], resumption: false, warnDays: 21, criticalDays: 10, now: () => new Date(notAfter - daysLeft * DAY) });
+      return report.findings.filter((f) => f.code === 'EXPIRES_SOON').map((f) => f.severity);
+    };
+
+    // Days remaining have one decimal: a tenth of a day is the least step above a threshold.
+    expect(await expiresSoonAt(21.1)).toEqual([]);
+    expect(await expiresSoonAt(21)).toEqual(['warning']);
+    expect(await expiresSoonAt(10.1)).toEqual(['warning']);
+    expect(await expiresSoonAt(10)).toEqual(['critical']);
+  });
+
   it('honours --warn-days', async () => {
     const leaf = await pki.leaf({ cn: 'good.test', notAfter: new Date(Date.now() + 20 * DAY) });
     expect(codes(await checkLeaf(leaf, 'good.test', { warnDays: 10 }))).toEqual([]);
