@@ -24,9 +24,10 @@ async function serve(opts: TlsServerOptions): Promise<number> {
 }
 
 /** Serves `leaf` with the usual intermediate and checks it as `name`, without resumption probes. */
-async function checkLeaf(leaf: Issued, name = 'good.test', opts: { warnDays?: number } = {}) {
-  const port = await serve({ chain: [leaf, pki.intermediate] });
-  return checkLocal(name, port, { roots: [pki.root], resumption: false, ...opts });
+async function checkLeaf(leaf: Issued, name = 'good.test', opts: { warnDays?: number; server?: Partial<TlsServerOptions> } = {}) {
+  const { server, ...checkOptions } = opts;
+  const port = await serve({ chain: [leaf, pki.intermediate], ...server });
+  return checkLocal(name, port, { roots: [pki.root], resumption: false, ...checkOptions });
 }
 
 describe('a good certificate', () => {
@@ -274,6 +275,20 @@ describe('weak crypto and key usage', () => {
     const report = await checkLeaf(await pki.leaf({ cn: 'good.test', key: { type: 'rsa', bits: 1024 } }));
     expect(codes(report)).toEqual(['WEAK_KEY']);
     expect(report.findings[0].message).toContain('1024-bit RSA key');
+  });
+
+  it.each([
+    ['RSA-PSS', 'rsa-pss', {}],
+    // DSA keys sign in TLS 1.2 only, with DHE-DSS suites, which Node's default ciphers leave out.
+    ['DSA', 'dsa', { maxVersion: 'TLSv1.2', ciphers: 'ALL:@SECLEVEL=0', dhe: true }],
+  ] as const)('reports WEAK_KEY for a 1024-bit %s leaf, and nothing for a 2048-bit one', async (name, type, server) => {
+    const weak = await checkLeaf(await pki.leaf({ cn: 'good.test', key: { type, bits: 1024 } }), 'good.test', { server });
+    const strong = await checkLeaf(await pki.leaf({ cn: 'good.test', key: { type, bits: 2048 } }), 'good.test', { server });
+
+    expect(codes(weak)).toEqual(['WEAK_KEY']);
+    expect(weak.findings[0].message).toBe(`the certificate has a 1024-bit ${name} key (at least 2048 bits needed)`);
+    expect(strong.leaf).toMatchObject({ keyAlgorithm: name, keySize: 2048 });
+    expect(codes(strong)).toEqual([]);
   });
 
   it('reports NOT_FOR_SERVER_AUTH for a client-only certificate', async () => {
