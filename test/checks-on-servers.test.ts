@@ -4,7 +4,7 @@
  */
 import { checkLocal, codes } from './fixtures/check-local';
 import { DAY, EKU_CLIENT_AUTH, hierarchy, issue, type Hierarchy, type Issued } from './fixtures/pki';
-import { startTlsServer, type RunningServer, type TlsServerOptions } from './fixtures/tls-server';
+import { startSniRecorder, startTlsServer, type RunningServer, type TlsServerOptions } from './fixtures/tls-server';
 
 let pki: Hierarchy;
 const servers: RunningServer[] = [];
@@ -155,6 +155,24 @@ describe('names', () => {
     const withoutIp = await pki.leaf({ cn: 'ip', sans: ['good.test'] });
     const port2 = await serve({ chain: [withoutIp, pki.intermediate] });
     expect(codes(await checkLocal('127.0.0.1', port2, { roots: [pki.root], resumption: false }))).toEqual(['HOSTNAME_MISMATCH']);
+  });
+});
+
+describe('SNI, as the server receives it', () => {
+  it('is sent on no connection to an IP target and on every connection to a name, the probes\' included', async () => {
+    const server = await serve({ chain: [await pki.leaf({ cn: 'good.test', sans: ['good.test', '127.0.0.1'] }), pki.intermediate] });
+    const byIp = await startSniRecorder(server);
+    const byName = await startSniRecorder(server);
+    servers.push(byIp, byName);
+
+    const ipReport = await checkLocal('127.0.0.1', byIp.port, { roots: [pki.root], resumptionAttempts: 1 });
+    const nameReport = await checkLocal('good.test', byName.port, { roots: [pki.root], resumptionAttempts: 1 });
+
+    expect([ipReport.status, nameReport.status]).toEqual(['ok', 'ok']);
+    expect(byIp.servernames.length).toBeGreaterThan(1);
+    expect(new Set(byIp.servernames)).toEqual(new Set([null]));
+    expect(byName.servernames.length).toBeGreaterThan(1);
+    expect(new Set(byName.servernames)).toEqual(new Set(['good.test']));
   });
 });
 
