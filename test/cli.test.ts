@@ -9,12 +9,14 @@ import { main } from '../handlers/cli';
 import type { Report } from '../lib/report';
 import { DAY, hierarchy, type Hierarchy } from './fixtures/pki';
 import { s3Bucket, s3Endpoint, s3Keys } from './fixtures/test-bucket';
-import { startTlsServer, type RunningServer } from './fixtures/tls-server';
+import { closedPort, startTlsServer, type RunningServer } from './fixtures/tls-server';
 import { startWebhookReceiver } from './fixtures/webhook-receiver';
 
 let pki: Hierarchy;
 let good: RunningServer;
 let expiring: RunningServer;
+let expired: RunningServer;
+let closed: number;
 let dir: string;
 let caFile: string;
 
@@ -29,6 +31,15 @@ function sink(): Writable & { text: () => string } {
   return Object.assign(stream, { text: () => Buffer.concat(chunks).toString() });
 }
 
+const BIN = join(__dirname, '..', 'dist', 'handlers', 'cli.js');
+
+/** Runs the built bin (npm test builds it first): its exit code and stdout. */
+function runBin(args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [BIN, ...args], (_err, stdout) => resolve({ code: child.exitCode, stdout }));
+  });
+}
+
 async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = sink();
   const stderr = sink();
@@ -40,16 +51,22 @@ beforeAll(async () => {
   pki = await hierarchy('CLI');
   good = await startTlsServer({ chain: [await pki.leaf({ cn: 'good.test' }), pki.intermediate] });
   expiring = await startTlsServer({ chain: [await pki.leaf({ cn: 'soon.test', notAfter: new Date(Date.now() + 12 * DAY) }), pki.intermediate] });
+  expired = await startTlsServer({ chain: [await pki.leaf({ cn: 'expired.test', notBefore: new Date(Date.now() - 100 * DAY), notAfter: new Date(Date.now() - 3 * DAY) }), pki.intermediate] });
+  closed = await closedPort();
   dir = await mkdtemp(join(tmpdir(), 'certcheck-cli-'));
   caFile = join(dir, 'root.pem');
   await writeFile(caFile, pki.root.pem);
 });
 
 afterAll(async () => {
-  await Promise.all([good.close(), expiring.close()]);
+  await Promise.all([good.close(), expiring.close(), expired.close()]);
 });
 
-const resolveArgs = () => ['--ca-file', caFile, '--resolve', `good.test:${good.port}:127.0.0.1`, '--resolve', `soon.test:${expiring.port}:127.0.0.1`];
+const resolveArgs = () => [
+  '--ca-file',
+  caFile,
+  ...[`good.test:${good.port}`, `soon.test:${expiring.port}`, `expired.test:${expired.port}`].flatMap((target) => ['--resolve', `${target}:127.0.0.1`]),
+];
 
 describe('certcheck', () => {
   it('prints a JSON array of contract reports and exits 0 for a good target', async () => {
@@ -72,10 +89,21 @@ describe('certcheck', () => {
     expect(critical.code).toBe(2);
   });
 
-  it('exits 3 when a target cannot be reached and 2 beats it', async () => {
+  it('exits 3 when a target cannot be reached', async () => {
     const unreachable = await run(['--ca-file', caFile, '--timeout', '2000', '127.0.0.1:1']);
     expect(unreachable.code).toBe(3);
     expect(unreachable.stdout).toContain('CONNECTION_FAILED');
+  });
+
+  // Ranked ok < warning < unknown < critical; exit codes ok 0, warning 1, critical 2, unknown 3.
+  it.each([
+    ['critical beats unknown: exit 2', () => [`127.0.0.1:${closed}`, `expired.test:${expired.port}`], ['unknown', 'critical'], 2],
+    ['unknown beats warning: exit 3', () => [`soon.test:${expiring.port}`, `127.0.0.1:${closed}`], ['warning', 'unknown'], 3],
+  ])('ranks the statuses of two targets as the built bin: %s', async (_ranking, targets, statuses, exitCode) => {
+    const { code, stdout } = await runBin([...resolveArgs(), '--json', '--no-resumption', ...targets()]);
+
+    expect((JSON.parse(stdout) as Report[]).map((r) => r.status)).toEqual(statuses);
+    expect(code).toBe(exitCode);
   });
 
   it('prints a table with the findings under each target, without colour when not a TTY', async () => {
