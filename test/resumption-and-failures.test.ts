@@ -3,7 +3,7 @@
  * give no certificate: refused, timed out, not speaking TLS, not resolving.
  */
 import { checkLocal, codes } from './fixtures/check-local';
-import { hierarchy, type Hierarchy, type Issued } from './fixtures/pki';
+import { DAY, hierarchy, type Hierarchy, type Issued } from './fixtures/pki';
 import { startOpensslServer } from './fixtures/openssl-server';
 import { closedPort, startDelayingProxy, startRawServer, startTlsServer, type RunningServer, type TlsServerOptions } from './fixtures/tls-server';
 
@@ -128,6 +128,22 @@ describe('session resumption', () => {
     expect(report.status).toBe('ok');
     expect(report.resumption.sessionId).toBe('error');
     expect(report.resumption.errors?.sessionId).toBe('the probes did not finish within 1000 ms');
+  });
+
+  it('keeps the chain and the certificate findings when the server resets the connection right after the handshake', async () => {
+    const expiring = await pki.leaf({ cn: 'good.test', notAfter: new Date(Date.now() + 20 * DAY) });
+    // No tickets: the reset comes while the first connection still waits for one.
+    const server = await serve({ chain: [expiring, pki.intermediate], resetAfterHandshake: true, tickets: false, sessionCache: false });
+
+    const report = await check(server);
+
+    expect(codes(report)).toEqual(['EXPIRES_SOON']);
+    expect(report.tls?.protocol).toBe('TLSv1.3');
+    expect(report.leaf?.subject).toBe('CN=good.test');
+    expect(report.chain).toMatchObject({ trusted: true, presented: [{ subject: 'CN=good.test' }, { subject: 'CN=Resume Intermediate CA' }] });
+    // Whether the server would have sent a ticket is not known: an error, not "unsupported".
+    expect(report.resumption.tls13).toBe('error');
+    expect(report.resumption.errors?.tls13).toMatch(/^the connection failed after the handshake: .*ECONNRESET/);
   });
 
   it('resumes with a session over 10 KB, which Node does not announce', async () => {

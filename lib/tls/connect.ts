@@ -66,6 +66,11 @@ export interface Handshake {
   hasTicket: boolean;
   /** Why no session could be taken, when a wait was asked for and none came. */
   sessionProblem: string | null;
+  /**
+   * Why the connection failed after the handshake had completed, while a session was still
+   * awaited (a server that resets right after it); null when it did not. The handshake counts.
+   */
+  failedAfterHandshake: string | null;
   /** The stapled OCSP response (DER), when one was asked for and the server sent it. */
   ocspResponse: Buffer | null;
   handshakeMs: number;
@@ -140,8 +145,9 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let tcpConnected = false;
-    let facts: Omit<Handshake, 'session' | 'sessions' | 'hasTicket' | 'sessionProblem' | 'ocspResponse'> | undefined;
+    let facts: Omit<Handshake, 'session' | 'sessions' | 'hasTicket' | 'sessionProblem' | 'failedAfterHandshake' | 'ocspResponse'> | undefined;
     let ocspResponse: Buffer | null = null;
+    let failedAfterHandshake: string | null = null;
     let settled = false;
     const sessions: Buffer[] = [];
     let sessionTimer: NodeJS.Timeout | undefined;
@@ -203,8 +209,10 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
         ...facts,
         session: slimmed[slimmed.length - 1] ?? null,
         sessions: slimmed,
-        hasTicket: socket.getTLSTicket() !== undefined,
+        // Once the socket is destroyed Node answers null, not undefined: that is no ticket.
+        hasTicket: Buffer.isBuffer(socket.getTLSTicket()),
         sessionProblem,
+        failedAfterHandshake,
         ocspResponse,
       };
       cleanup();
@@ -265,6 +273,11 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
     });
     socket.on('error', (err) => {
       if (settled) return;
+      if (facts) {
+        // The handshake completed and only a session was awaited: it and its chain still count.
+        failedAfterHandshake = `the connection failed after the handshake: ${describe(err)}`;
+        return finish(sessions.length > 0 ? null : failedAfterHandshake);
+      }
       if (!tcpConnected) {
         fail(new ConnectError('CONNECTION_FAILED', `connection failed: ${describe(err)}`, { cause: err }));
       } else {

@@ -165,8 +165,9 @@ async function probeTls13(target: ProbeTarget, first: Handshake, attempts: numbe
     return { state: 'not-applicable', tried: 0, resumed: 0, detail: 'the server speaks no TLS 1.3' };
   }
   if (!first.session) {
-    // A ticket that arrived but could not be taken is an error; no ticket at all is an answer.
-    return first.hasTicket
+    // A ticket that arrived but could not be taken is an error, and so is a connection that
+    // failed before one could come; no ticket at all is an answer.
+    return first.hasTicket || first.failedAfterHandshake !== null
       ? { state: 'error', tried: 0, resumed: 0, detail: first.sessionProblem ?? 'the session could not be read' }
       : { state: 'not-offered', tried: 0, resumed: 0, detail: first.sessionProblem ?? 'no TLS 1.3 ticket' };
   }
