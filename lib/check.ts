@@ -11,7 +11,7 @@ import { revocationReport } from './checks/revocation';
 import type { Fetch } from './revocation/http-fetch';
 import type { ChainEntry, Finding, LeafReport, Report } from './report';
 import { statusOf } from './report';
-import type { Target } from './target';
+import { formatHostPort, type Target } from './target';
 import { ConnectError, handshake, type Handshake } from './tls/connect';
 import { probeResumption, probesTimedOut, startTls12Probes, type ProbeTarget, type Tls12Probes } from './tls/resume';
 import { certInfo, daysUntil, rfc4514, type CertInfo } from './x509/cert-info';
@@ -63,6 +63,11 @@ export interface CheckOptions {
   maxCrlBytes: number;
   /** How revocation and AIA URLs are fetched (plain HTTP by default). */
   fetch?: Fetch;
+  /**
+   * Told of an unexpected error that became a CHECK_FAILED report, stack and all, so the bug can
+   * be found: the report carries only the message. Default: {@link internalErrorLine} on stderr.
+   */
+  onInternalError?: (err: unknown, target: Target) => void;
 }
 
 export const DEFAULT_CHECK_OPTIONS: Omit<CheckOptions, 'trustStore'> = {
@@ -202,17 +207,48 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
 }
 
 /**
+ * One line for a log: which target, and the error's stack with its lines joined by " | " (one
+ * line, so a log that splits on newlines keeps it whole).
+ */
+export function internalErrorLine(err: unknown, target: Target): string {
+  const stack = (err instanceof Error ? err.stack ?? `${err.name}: ${err.message}` : String(err)).trim();
+  return `certcheck: internal error checking ${formatHostPort(target.host, target.port)}: ${stack.split(/\s*\n\s*/).join(' | ')}\n`;
+}
+
+/** Hands an unexpected error to the hook; the hook failing must not cost the report. */
+function tellInternalError(err: unknown, target: Target, opts: CheckOptions): void {
+  try {
+    if (opts.onInternalError) opts.onInternalError(err, target);
+    else process.stderr.write(internalErrorLine(err, target));
+  } catch {
+    // Nowhere left to tell it; the CHECK_FAILED report still stands.
+  }
+}
+
+/** The CHECK_FAILED report of an unexpected error: its message in the report, its stack to the hook. */
+function internalFailure(target: Target, address: string | null, err: unknown, opts: CheckOptions, startedMs: number): Report {
+  tellInternalError(err, target, opts);
+  const message = err instanceof Error ? err.message : String(err);
+  return failedReport(target, address, { code: 'CHECK_FAILED', message: `the check failed: ${message}` }, opts, startedMs);
+}
+
+/**
  * Checks certificates without connecting (--chain-file, the conformance suite): the same checks
  * and report, with `tls: null` and the resumption probes skipped; revocation is looked up unless
- * `opts.revocation` is off. `name` null: no host name is asked, so none is checked.
+ * `opts.revocation` is off. `name` null: no host name is asked, so none is checked. Like
+ * {@link checkTarget} it never throws: an internal error is a CHECK_FAILED report.
  */
 export async function checkCertificates(target: Target, chain: X509Certificate[], opts: CheckOptions, name: string | null = target.host): Promise<Report> {
   const started = { at: opts.now?.() ?? new Date(), ms: performance.now() };
-  const input = inspect(target, { chain }, null, opts, opts.at ?? started.at);
-  input.expectedName = name;
-  const looked = await lookUpRevocation(input, { chain, ocspResponse: null }, opts, started.at).catch((err: unknown) => revocationFailed(input, err));
-  Object.assign(input, looked);
-  return buildReport(target, null, input, null, started, context(opts, started.at));
+  try {
+    const input = inspect(target, { chain }, null, opts, opts.at ?? started.at);
+    input.expectedName = name;
+    const looked = await lookUpRevocation(input, { chain, ocspResponse: null }, opts, started.at).catch((err: unknown) => revocationFailed(input, err));
+    Object.assign(input, looked);
+    return buildReport(target, null, input, null, started, context(opts, started.at));
+  } catch (err) {
+    return internalFailure(target, null, err, opts, started.ms);
+  }
 }
 
 /** An unexpected failure of the look-ups is the leaf's unknown status, not the whole report's failure. */
@@ -313,9 +349,7 @@ export async function checkTarget(target: Target, opts: CheckOptions): Promise<R
         return failedReport(target, address, { code: 'BLOCKED_ADDRESS', message: `refused to connect to ${address} (${refused})` }, opts, startedMs);
       }
       return withDeadline(
-        checkAddress(target, address, opts).catch((err: unknown) =>
-          failedReport(target, address, { code: 'CHECK_FAILED', message: `the check failed: ${(err as Error).message}` }, opts, startedMs),
-        ),
+        checkAddress(target, address, opts).catch((err: unknown) => internalFailure(target, address, err, opts, startedMs)),
         deadlineMs,
         () => failedReport(target, address, { code: 'TIMEOUT', message: `the check did not finish within ${deadlineMs} ms` }, opts, startedMs),
       );

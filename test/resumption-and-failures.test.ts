@@ -2,6 +2,10 @@
  * Session-resumption verdicts against real local servers, and the findings for targets that
  * give no certificate: refused, timed out, not speaking TLS, not resolving.
  */
+import { checkCertificates, checkTarget, DEFAULT_CHECK_OPTIONS } from '../lib/check';
+import { runChecks } from '../lib/run';
+import { parseTarget, type Target } from '../lib/target';
+import { TrustStore } from '../lib/x509/trust-store';
 import { checkLocal, codes } from './fixtures/check-local';
 import { DAY, hierarchy, type Hierarchy, type Issued } from './fixtures/pki';
 import { startOpensslServer } from './fixtures/openssl-server';
@@ -24,6 +28,16 @@ async function serve(opts: Partial<TlsServerOptions> = {}): Promise<RunningServe
   const server = await startTlsServer({ chain: [leaf, pki.intermediate], ...opts });
   servers.push(server);
   return server;
+}
+
+/** A trust store that fails the way a bug would: every issuer look-up throws. */
+function brokenStore(): TrustStore {
+  class BrokenStore extends TrustStore {
+    override withSubject(): never {
+      throw new Error('the store broke');
+    }
+  }
+  return new BrokenStore([pki.root.cert], 'a broken store');
 }
 
 async function check(server: RunningServer) {
@@ -223,31 +237,86 @@ describe('targets that give no certificate', () => {
 
   it('turns an internal error into a CHECK_FAILED report, and the other targets go on', async () => {
     const server = await serve();
-    const { TrustStore } = await import('../lib/x509/trust-store');
-    const { runChecks } = await import('../lib/run');
-    const { DEFAULT_CHECK_OPTIONS } = await import('../lib/check');
-    const { parseTarget } = await import('../lib/target');
-    class BrokenStore extends TrustStore {
-      override withSubject(): never {
-        throw new Error('the store broke');
-      }
-    }
+    const told: unknown[] = [];
     const reports = await runChecks([parseTarget(`127.0.0.1:${server.port}`), parseTarget(`127.0.0.1:${await closedPort()}`)], {
       ...DEFAULT_CHECK_OPTIONS,
       concurrency: 2,
       resumption: false,
-      trustStore: new BrokenStore([pki.root.cert], 'a broken store'),
+      trustStore: brokenStore(),
+      onInternalError: (err) => told.push(err),
     });
     expect(reports.map(codes)).toEqual([['CHECK_FAILED'], ['CONNECTION_FAILED']]);
     expect(reports[0].findings[0].message).toBe('the check failed: the store broke');
     expect(reports[0].status).toBe('unknown');
+    expect(told).toHaveLength(1);
+  });
+
+  it('hands the internal error, stack and all, to onInternalError and keeps the stack out of the report', async () => {
+    const server = await serve();
+    const told: { err: unknown; target: Target }[] = [];
+    const [report] = await checkTarget(parseTarget(`127.0.0.1:${server.port}`), {
+      ...DEFAULT_CHECK_OPTIONS,
+      resumption: false,
+      trustStore: brokenStore(),
+      onInternalError: (err, target) => told.push({ err, target }),
+    });
+
+    expect(codes(report)).toEqual(['CHECK_FAILED']);
+    expect(told).toHaveLength(1);
+    expect(told[0].target).toMatchObject({ host: '127.0.0.1', port: server.port });
+    const stack = (told[0].err as Error).stack ?? '';
+    expect(stack).toMatch(/the store broke\n\s+at .*withSubject/);
+    const text = JSON.stringify(report);
+    expect(text).not.toContain('withSubject');
+    expect(text).not.toContain(__filename);
+  });
+
+  it('writes the stack as one line on stderr when no onInternalError is given', async () => {
+    const server = await serve();
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const [report] = await checkTarget(parseTarget(`127.0.0.1:${server.port}`), { ...DEFAULT_CHECK_OPTIONS, resumption: false, trustStore: brokenStore() });
+      expect(codes(report)).toEqual(['CHECK_FAILED']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(new RegExp(`^certcheck: internal error checking 127\\.0\\.0\\.1:${server.port}: Error: the store broke \\| at .*withSubject .*\\n$`));
+    expect(written[0].split('\n')).toHaveLength(2);
+  });
+
+  it('keeps the CHECK_FAILED report when onInternalError itself throws', async () => {
+    const server = await serve();
+    const [report] = await checkTarget(parseTarget(`127.0.0.1:${server.port}`), {
+      ...DEFAULT_CHECK_OPTIONS,
+      resumption: false,
+      trustStore: brokenStore(),
+      onInternalError: () => {
+        throw new Error('the log is gone');
+      },
+    });
+    expect(codes(report)).toEqual(['CHECK_FAILED']);
+  });
+
+  it('turns an internal error while checking certificates without connecting into a CHECK_FAILED report too', async () => {
+    const told: unknown[] = [];
+    const report = await checkCertificates(parseTarget('good.test'), [leaf.cert, pki.intermediate.cert], {
+      ...DEFAULT_CHECK_OPTIONS,
+      revocation: false,
+      trustStore: brokenStore(),
+      onInternalError: (err) => told.push(err),
+    });
+    expect(codes(report)).toEqual(['CHECK_FAILED']);
+    expect(report.findings[0].message).toBe('the check failed: the store broke');
+    expect((told[0] as Error).stack).toContain('withSubject');
   });
 
   it('checks every address with allAddresses, one report each', async () => {
     const server = await serve();
-    const { checkTarget, DEFAULT_CHECK_OPTIONS } = await import('../lib/check');
-    const { parseTarget } = await import('../lib/target');
-    const { TrustStore } = await import('../lib/x509/trust-store');
     const lookup = async () => [
       { address: '127.0.0.1', family: 4 },
       { address: '127.0.0.2', family: 4 },
