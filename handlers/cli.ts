@@ -34,6 +34,8 @@ const USAGE = `usage: certcheck [options] <target...>
   --resumption-attempts <n>    resumptions tried per mechanism, default 3
   --no-resumption              skip the session-resumption probes
   --no-revocation              skip OCSP and CRL look-ups (a stapled response is still read)
+  --at <ISO time>              judge the certificates as of this time, e.g. 2027-01-01T00:00:00Z
+                               (default: now; revocation answers are judged now)
   --all-addresses              check every A/AAAA address of a name, one report each
   --json                       print a JSON array of reports on stdout
   --out <dir | s3://bucket/prefix>   also store the reports there (S3_ENDPOINT for
@@ -57,6 +59,31 @@ function positiveInt(name: string, value: string | undefined, fallback: number, 
   if (value === undefined) return fallback;
   if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${name} needs a whole number of at least ${min}, not "${value}"`);
   return Number(value);
+}
+
+const ISO_DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?(?:Z|([+-])(\d\d):(\d\d))$/i;
+
+/**
+ * --at: an ISO 8601 date-time in the extended format with a time zone (Z or ±hh:mm): a local
+ * time would name a different instant on each machine. A date or time that does not exist
+ * (2027-02-30, 24:00) is refused, not rolled over as Date.parse would.
+ */
+function parseAt(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const refuse = (why = '') => new UsageError(`--at needs an ISO 8601 date-time with a time zone, such as 2027-01-01T00:00:00Z, not "${value}"${why}`);
+  const m = ISO_DATE_TIME.exec(value);
+  if (!m) throw refuse();
+  const [year, month, day, hour, minute] = m.slice(1, 6).map(Number);
+  const second = Number(m[6] ?? 0);
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, Number((m[7] ?? '').slice(0, 3).padEnd(3, '0')));
+  const exists = date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
+  if (!exists) throw refuse(' (no such date or time)');
+  if (m[8] === undefined) return date;
+  if (Number(m[9]) > 23 || Number(m[10]) > 59) throw refuse(' (no such time zone offset)');
+  const offsetMs = (Number(m[9]) * 60 + Number(m[10])) * 60_000;
+  return new Date(date.getTime() - (m[8] === '-' ? -offsetMs : offsetMs));
 }
 
 function parseResolve(entries: string[]): Map<string, string> {
@@ -126,6 +153,7 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
       'resumption-attempts': { type: 'string' },
       'no-resumption': { type: 'boolean' },
       'no-revocation': { type: 'boolean' },
+      at: { type: 'string' },
       'all-addresses': { type: 'boolean' },
       json: { type: 'boolean' },
       out: { type: 'string' },
@@ -158,6 +186,7 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
       revocation: !v['no-revocation'],
       allAddresses: v['all-addresses'] === true,
       resolve: parseResolve(v.resolve ?? []),
+      at: parseAt(v.at),
       trustStore: v['ca-file'] ? TrustStore.fromPemFile(v['ca-file']) : TrustStore.mozilla(),
     },
   };

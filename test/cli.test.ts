@@ -133,6 +133,64 @@ describe('certcheck', () => {
     expect(stderr.text()).toContain('checked 2/2');
   });
 
+  it('judges a connection\'s certificate as of --at: 80 days on, a 90-day certificate expires soon', async () => {
+    const now = await run([...resolveArgs(), '--json', '--no-resumption', `good.test:${good.port}`]);
+    const at = new Date(Date.now() + 80 * DAY).toISOString();
+    const later = await run([...resolveArgs(), '--json', '--no-resumption', '--at', at, `good.test:${good.port}`]);
+
+    expect(now.code).toBe(0);
+    expect(later.code).toBe(1);
+    const [report] = JSON.parse(later.stdout) as Report[];
+    expect(report.findings.map((f) => [f.code, f.severity])).toEqual([['EXPIRES_SOON', 'warning']]);
+    expect(report.leaf?.daysRemaining).toBeCloseTo(10, 0);
+    // checkedAt stays the time the check ran.
+    expect(Math.abs(Date.parse(report.checkedAt) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('reports a connection\'s certificate as expired at an --at past its notAfter, and not yet valid before its notBefore', async () => {
+    const expired = await run([...resolveArgs(), '--no-resumption', '--at', new Date(Date.now() + 13 * DAY).toISOString(), `soon.test:${expiring.port}`]);
+    const early = await run([...resolveArgs(), '--no-resumption', '--at', new Date(Date.now() - 2 * DAY).toISOString(), `good.test:${good.port}`]);
+
+    expect(expired.code).toBe(2);
+    expect(expired.stdout).toContain('EXPIRED');
+    expect(early.code).toBe(2);
+    expect(early.stdout).toContain('NOT_YET_VALID');
+  });
+
+  it('reads --at with any time zone offset and fractional seconds as the same instant', async () => {
+    const instant = new Date(Math.floor((Date.now() + 40 * DAY) / 60_000) * 60_000);
+    /** The instant as the local time of a zone `minutes` east of UTC, with its offset. */
+    const inZone = (minutes: number, offset: string) => `${new Date(instant.getTime() + minutes * 60_000).toISOString().slice(0, 19)}${offset}`;
+    const forms = [instant.toISOString(), inZone(60, '+01:00'), inZone(-330, '-05:30'), `${instant.toISOString().slice(0, 16)}z`, `${instant.toISOString().slice(0, 19)},000Z`];
+    const days = [];
+    for (const at of forms) {
+      const { code, stdout } = await run([...resolveArgs(), '--json', '--no-resumption', '--at', at, `good.test:${good.port}`]);
+      expect({ at, code }).toEqual({ at, code: 0 });
+      days.push((JSON.parse(stdout) as Report[])[0].leaf?.daysRemaining);
+    }
+    expect(new Set(days).size).toBe(1);
+  });
+
+  it.each([
+    ['tomorrow', ''],
+    ['2027-01-01', ''],
+    ['2027-01-01T00:00:00', ''],
+    ['2027-01-01 00:00:00Z', ''],
+    ['1798761600', ''],
+    ['2027-02-30T00:00:00Z', ' (no such date or time)'],
+    ['2027-01-01T24:00:00Z', ' (no such date or time)'],
+    ['2027-01-01T12:60:00Z', ' (no such date or time)'],
+    ['2027-01-01T00:00:00+24:00', ' (no such time zone offset)'],
+  ])('refuses --at %j with exit 64 before checking', async (at, why) => {
+    const before = good.stats.connections;
+    const { code, stderr, stdout } = await run([...resolveArgs(), '--at', at, `good.test:${good.port}`]);
+
+    expect(code).toBe(64);
+    expect(stderr).toBe(`certcheck: --at needs an ISO 8601 date-time with a time zone, such as 2027-01-01T00:00:00Z, not "${at}"${why}\n`);
+    expect(stdout).toBe('');
+    expect(good.stats.connections).toBe(before);
+  });
+
   it.each([
     [['ftp://good.test'], /scheme "ftp" is not supported/],
     [['--timeout', 'soon', 'good.test'], /--timeout needs a whole number/],
