@@ -3,13 +3,14 @@
  * The terminal door: arguments → the checking core → a table or JSON, and the contract's
  * exit code (worst status: ok 0, warning 1, critical 2, unknown 3; bad arguments 64).
  */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { AlertRun } from '../lib/alerts/alert-run';
 import { WebhookPoster } from '../lib/alerts/deliver';
 import { parseWebhook, type Webhook, WebhookError } from '../lib/alerts/webhooks';
-import { DEFAULT_CHECK_OPTIONS } from '../lib/check';
+import { checkCertificates, DEFAULT_CHECK_OPTIONS, internalErrorLine } from '../lib/check';
 import { formatTable } from '../lib/format';
 import { exitCodeOf, type Report, type Status, worseStatus } from '../lib/report';
 import { runChecks, type RunOptions } from '../lib/run';
@@ -19,11 +20,13 @@ import { keepReport } from '../lib/store/keep';
 import { parseS3Url, type ReportStore } from '../lib/store/store';
 import { parseTarget, type Target, TargetError } from '../lib/target';
 import { splitTargetList } from '../lib/target-list';
+import { certInfo } from '../lib/x509/cert-info';
 import { TrustStore, TrustStoreError } from '../lib/x509/trust-store';
 
 export const EXIT_USAGE = 64;
 
 const USAGE = `usage: certcheck [options] <target...>
+       certcheck --chain-file <pem> [--name <host|ip>] [options]
   --targets-file <file>        more targets, one a line, '#' starts a comment
   --resolve <host:port:addr>   connect to addr for host:port, keep host for SNI and name checks
   --ca-file <pem>              trust exactly the CA certificates in this file
@@ -43,6 +46,10 @@ const USAGE = `usage: certcheck [options] <target...>
   --alert <url>                post alerts to this webhook (repeatable; needs --out, whose
                                stored reports and alert history decide what is new);
                                slack+, teams+, discord+, googlechat+, webhook+ name the service
+  --chain-file <pem>           check a PEM bundle (leaf first, as a server sends it) without
+                               connecting, e.g. a fullchain.pem before it is deployed
+  --name <host|ip>             with --chain-file: the name the leaf must be valid for
+                               (default: no name is checked)
 `;
 
 class UsageError extends Error {
@@ -107,17 +114,102 @@ function readTargetsFile(path: string): string[] {
   }
 }
 
+/** --chain-file: certificates read from a file, checked without connecting. */
+interface ChainFileRequest {
+  /** The report's target: --name, else the leaf's first DNS name or CN, else "chain-file". */
+  target: Target;
+  chain: X509Certificate[];
+  /** The name the leaf must cover; null without --name: none is checked. */
+  name: string | null;
+}
+
 /** What the arguments ask for, validated; nothing has been checked yet. */
 type CliRequest =
   | { help: true }
   | {
       help: false;
+      /** Targets to connect to; empty with --chain-file. */
       targets: Target[];
+      chainFile: ChainFileRequest | null;
       options: Omit<RunOptions, 'onReports'>;
       json: boolean;
       out: StoreTarget | undefined;
       alerts: { webhooks: Webhook[]; thresholds: number[] };
     };
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/** Every certificate of a PEM file, in file order; anything else in it (a key, text) is skipped. */
+function readChainFile(path: string): X509Certificate[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read chain file ${path}: ${(err as Error).message}`);
+  }
+  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) throw new UsageError(`chain file ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  return blocks.map((pem, i) => {
+    try {
+      return new X509Certificate(pem);
+    } catch (err) {
+      throw new UsageError(`certificate ${i + 1} of ${blocks.length} in chain file ${path} cannot be parsed: ${(err as Error).message}`);
+    }
+  });
+}
+
+/** --name: a host name or an IP address, as a target would name it, without port or scheme. */
+function parseName(name: string): Target {
+  const bare = name.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(bare) === 0 && /[:/]/.test(name)) throw new UsageError(`--name takes a host name or an IP address, without port or scheme, not "${name}"`);
+  try {
+    return parseTarget(bare);
+  } catch (err) {
+    if (err instanceof TargetError) throw new UsageError(`--name "${name}" is not a valid host name or IP address`);
+    throw err;
+  }
+}
+
+/**
+ * The report's target for a chain file: what --name names, else (nothing being checked against
+ * it) the leaf's first DNS name, its CN, or "chain-file", so the report still says whose it is.
+ * The port is the HTTPS default: a file has none.
+ */
+function chainFileTarget(name: string | undefined, leaf: X509Certificate, path: string): Target {
+  if (name !== undefined) return parseName(name);
+  const info = certInfo(leaf);
+  const host = info.dnsNames[0] || info.commonName || 'chain-file';
+  const version = isIP(host);
+  return { host, port: 443, ipVersion: version === 4 || version === 6 ? version : 0, input: path };
+}
+
+/** Options that mean a connection or a stored fleet: refused with --chain-file rather than ignored. */
+const CONNECTION_ONLY = ['targets-file', 'resolve', 'all-addresses', 'out', 'alert'] as const;
+
+/** Refuses what cannot go with --chain-file (or needs it), before any file is read. */
+function checkChainFileArguments(v: Record<string, unknown>, positionals: string[]): void {
+  if (v['chain-file'] === undefined) {
+    for (const option of ['name'] as const) {
+      if (v[option] !== undefined) throw new UsageError(`--${option} applies only with --chain-file (a connection checks the target's own name)`);
+    }
+    return;
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(`--chain-file checks a file without connecting: leave out the target "${positionals[0]}" (--name ${positionals[0]} checks the file for that name)`);
+  }
+  for (const option of CONNECTION_ONLY) {
+    if (v[option] !== undefined) throw new UsageError(`--${option} cannot be used with --chain-file, which checks a file without connecting or storing`);
+  }
+}
+
+/** Reads --chain-file and what goes with it; null without --chain-file. */
+function chainFileRequest(v: { 'chain-file'?: string; name?: string }): ChainFileRequest | null {
+  const path = v['chain-file'];
+  if (path === undefined) return null;
+  const chain = readChainFile(path);
+  const target = chainFileTarget(v.name, chain[0], path);
+  return { target, chain, name: v.name === undefined ? null : target.host };
+}
 
 function storeTarget(out: string | undefined): StoreTarget | undefined {
   if (out === undefined) return undefined;
@@ -158,12 +250,15 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
       json: { type: 'boolean' },
       out: { type: 'string' },
       alert: { type: 'string', multiple: true },
+      'chain-file': { type: 'string' },
+      name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (v.help) return { help: true };
+  checkChainFileArguments(v, positionals);
   const inputs = [...positionals, ...(v['targets-file'] ?? []).flatMap(readTargetsFile)];
-  if (inputs.length === 0) throw new UsageError('no target given (try certcheck example.com)');
+  if (inputs.length === 0 && v['chain-file'] === undefined) throw new UsageError('no target given (try certcheck example.com, or --chain-file fullchain.pem)');
   const targets = inputs.map(parseTarget);
   const webhooks = (v.alert ?? []).map(parseWebhook);
   if (webhooks.length > 0 && v.out === undefined) {
@@ -172,6 +267,7 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
   return {
     help: false,
     targets,
+    chainFile: chainFileRequest(v),
     json: v.json === true,
     out: storeTarget(v.out),
     alerts: { webhooks, thresholds: webhooks.length > 0 ? parseThresholds(env.ALERT_THRESHOLDS) : [] },
@@ -217,7 +313,22 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(USAGE);
     return 0;
   }
-  const { targets, options } = request;
+  // The stack of an internal error goes where this run's errors go, never into the report.
+  const options = { ...request.options, onInternalError: (err: unknown, target: Target) => io.stderr.write(internalErrorLine(err, target)) };
+  const file = request.chainFile;
+  const reports = file ? [await checkCertificates(file.target, file.chain, options, file.name)] : await checkTargets(request, options, io);
+  if (request.json) {
+    io.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+  } else {
+    io.stdout.write(formatTable(reports, io.stdout.isTTY === true && !io.env.NO_COLOR));
+  }
+  const worst = reports.reduce<Status>((acc, r) => worseStatus(acc, r.status), 'ok');
+  return exitCodeOf(worst);
+}
+
+/** Connects to every target: progress on a terminal, reports stored and alerts sent as --out and --alert say. */
+async function checkTargets(request: Extract<CliRequest, { help: false }>, options: Omit<RunOptions, 'onReports'>, io: CliIo): Promise<Report[]> {
+  const { targets } = request;
   const store = request.out ? await openStore(request.out, io.env) : null;
   const { webhooks, thresholds } = request.alerts;
   const alertRun =
@@ -245,14 +356,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     for (const error of sent.errors) io.stderr.write(`certcheck: ${error}\n`);
   }
-
-  if (request.json) {
-    io.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
-  } else {
-    io.stdout.write(formatTable(reports, io.stdout.isTTY === true && !io.env.NO_COLOR));
-  }
-  const worst = reports.reduce<Status>((acc, r) => worseStatus(acc, r.status), 'ok');
-  return exitCodeOf(worst);
+  return reports;
 }
 
 if (require.main === module) {
