@@ -30,6 +30,7 @@ const USAGE = `usage: certcheck [options] <target...>
   --targets-file <file>        more targets, one a line, '#' starts a comment
   --resolve <host:port:addr>   connect to addr for host:port, keep host for SNI and name checks
   --ca-file <pem>              trust exactly the CA certificates in this file
+  --add-ca-file <pem>          trust these CA certificates as well as the Mozilla roots
   --warn-days <n>              default 30
   --critical-days <n>          default 7
   --timeout <ms>               per connection, default 10000
@@ -228,6 +229,18 @@ async function openStore(out: StoreTarget, env: NodeJS.ProcessEnv): Promise<Repo
   return new S3ReportStore(makeS3Client(s3Settings(env)), out.location);
 }
 
+/** The CAs to trust: exactly --ca-file's, the Mozilla roots and --add-ca-file's, or the Mozilla roots. */
+function trustStore(caFile: string | undefined, addCaFile: string | undefined): TrustStore {
+  if (caFile !== undefined && addCaFile !== undefined) {
+    throw new UsageError('--ca-file and --add-ca-file cannot be combined: --ca-file trusts exactly its certificates, --add-ca-file adds to the Mozilla roots');
+  }
+  if (caFile !== undefined) return TrustStore.fromPemFile(caFile);
+  const mozilla = TrustStore.mozilla();
+  if (addCaFile === undefined) return mozilla;
+  // The source is how findings name the trust ("not trusted by …"): both parts, in words.
+  return mozilla.plus(TrustStore.fromPemFile(addCaFile), `${mozilla.source} and the CA file ${addCaFile}`);
+}
+
 /** Parses and validates every argument; throws a one-line error for anything wrong. */
 function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
   const { values: v, positionals } = parseArgs({
@@ -238,6 +251,7 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
       'targets-file': { type: 'string', multiple: true },
       resolve: { type: 'string', multiple: true },
       'ca-file': { type: 'string' },
+      'add-ca-file': { type: 'string' },
       'warn-days': { type: 'string' },
       'critical-days': { type: 'string' },
       timeout: { type: 'string' },
@@ -283,7 +297,7 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
       allAddresses: v['all-addresses'] === true,
       resolve: parseResolve(v.resolve ?? []),
       at: parseAt(v.at),
-      trustStore: v['ca-file'] ? TrustStore.fromPemFile(v['ca-file']) : TrustStore.mozilla(),
+      trustStore: trustStore(v['ca-file'], v['add-ca-file']),
     },
   };
 }

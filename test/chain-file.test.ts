@@ -5,11 +5,12 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { execFile } from 'node:child_process';
-import { webcrypto } from 'node:crypto';
+import { webcrypto, X509Certificate } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
 import { main } from '../handlers/cli';
 import type { Report } from '../lib/report';
@@ -147,6 +148,21 @@ describe('certcheck --chain-file', () => {
 
     expect(r.target.host).toBe('chain-file');
     expect(r.leaf?.subject).toBe('O=No Common Name');
+  });
+
+  it('keeps trusting the Mozilla roots with --add-ca-file, which --ca-file replaces', async () => {
+    // A Mozilla root as the whole chain: trusted exactly when the Mozilla roots are.
+    const mozillaRoot = rootCertificates.find((pem) => Date.parse(new X509Certificate(pem).validTo) > Date.now() + 365 * DAY);
+    const file = await pemFile('mozilla-root.pem', mozillaRoot ?? '');
+
+    const added = await report(['--add-ca-file', caFile, '--no-revocation', '--chain-file', file]);
+    const replaced = await report(['--ca-file', caFile, '--no-revocation', '--chain-file', file]);
+    const ours = await report(['--add-ca-file', caFile, '--no-revocation', '--chain-file', fullchain]);
+
+    expect(added.report.chain?.trusted).toBe(true);
+    expect(replaced.report.chain?.trusted).toBe(false);
+    expect(ours.report.chain?.trusted).toBe(true);
+    expect(ours.code).toBe(0);
   });
 
   it('runs the same checks as for a connection: a missing intermediate, an out-of-order chain', async () => {

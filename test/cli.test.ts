@@ -191,6 +191,40 @@ describe('certcheck', () => {
     expect(good.stats.connections).toBe(before);
   });
 
+  it('trusts the CAs of --add-ca-file on top of the Mozilla roots', async () => {
+    const pinned = ['--resolve', `good.test:${good.port}:127.0.0.1`, '--json', '--no-resumption', '--no-revocation', `good.test:${good.port}`];
+    const added = await run(['--add-ca-file', caFile, ...pinned]);
+    const mozillaOnly = await run(pinned);
+
+    expect(added.code).toBe(0);
+    expect((JSON.parse(added.stdout) as Report[])[0].chain?.trusted).toBe(true);
+    expect(mozillaOnly.code).toBe(2);
+    expect((JSON.parse(mozillaOnly.stdout) as Report[])[0].chain?.trusted).toBe(false);
+  });
+
+  it('names both sources of trust in a finding when --add-ca-file does not cover the chain', async () => {
+    const other = await hierarchy('Other');
+    const otherFile = join(dir, 'other-root.pem');
+    await writeFile(otherFile, other.root.pem);
+    const { code, stdout } = await run(['--add-ca-file', otherFile, '--resolve', `good.test:${good.port}:127.0.0.1`, '--json', '--no-resumption', '--no-revocation', `good.test:${good.port}`]);
+
+    expect(code).toBe(2);
+    const [report] = JSON.parse(stdout) as Report[];
+    expect(report.findings.map((f) => f.code)).toEqual(['UNTRUSTED_ROOT']);
+    expect(report.findings[0].message).toContain(`trusted by the Mozilla roots bundled with Node and the CA file ${otherFile}`);
+  });
+
+  it.each([
+    [['--ca-file', 'CA', '--add-ca-file', 'CA', 'good.test'], 'certcheck: --ca-file and --add-ca-file cannot be combined: --ca-file trusts exactly its certificates, --add-ca-file adds to the Mozilla roots\n'],
+    [['--add-ca-file', '/nonexistent/ca.pem', 'good.test'], "certcheck: cannot read CA file /nonexistent/ca.pem: ENOENT: no such file or directory, open '/nonexistent/ca.pem'\n"],
+  ])('refuses %j with exit 64 before checking', async (args, message) => {
+    const { code, stderr, stdout } = await run(args.map((a) => (a === 'CA' ? caFile : a)));
+
+    expect(code).toBe(64);
+    expect(stderr).toBe(message);
+    expect(stdout).toBe('');
+  });
+
   it.each([
     [['ftp://good.test'], /scheme "ftp" is not supported/],
     [['--timeout', 'soon', 'good.test'], /--timeout needs a whole number/],
