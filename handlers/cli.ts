@@ -3,7 +3,7 @@
  * The terminal door: arguments → the checking core → a table or JSON, and the contract's
  * exit code (worst status: ok 0, warning 1, critical 2, unknown 3; bad arguments 64).
  */
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ import { AlertRun } from '../lib/alerts/alert-run';
 import { WebhookPoster } from '../lib/alerts/deliver';
 import { parseWebhook, type Webhook, WebhookError } from '../lib/alerts/webhooks';
 import { checkCertificates, DEFAULT_CHECK_OPTIONS, internalErrorLine } from '../lib/check';
+import type { CheckInput } from '../lib/checks';
 import { formatTable } from '../lib/format';
 import { exitCodeOf, type Report, type Status, worseStatus } from '../lib/report';
 import { runChecks, type RunOptions } from '../lib/run';
@@ -51,6 +52,8 @@ const USAGE = `usage: certcheck [options] <target...>
                                connecting, e.g. a fullchain.pem before it is deployed
   --name <host|ip>             with --chain-file: the name the leaf must be valid for
                                (default: no name is checked)
+  --key-file <pem>             with --chain-file: does this private key belong to the leaf?
+                               (KEY_MISMATCH if not)
 `;
 
 class UsageError extends Error {
@@ -122,6 +125,8 @@ interface ChainFileRequest {
   chain: X509Certificate[];
   /** The name the leaf must cover; null without --name: none is checked. */
   name: string | null;
+  /** Whether --key-file's private key belongs to the leaf; null without --key-file. */
+  keyMatch: CheckInput['keyMatch'];
 }
 
 /** What the arguments ask for, validated; nothing has been checked yet. */
@@ -184,14 +189,47 @@ function chainFileTarget(name: string | undefined, leaf: X509Certificate, path: 
   return { host, port: 443, ipVersion: version === 4 || version === 6 ? version : 0, input: path };
 }
 
+/**
+ * --key-file: whether its private key belongs to the leaf, by comparing the public key derived
+ * from it with the leaf's. Read here, so the check gets only the verdict and does no file I/O.
+ * PEM in PKCS#8, PKCS#1 (RSA) or SEC1 (EC); a certificate in the same file is skipped.
+ */
+function readKeyMatch(path: string, leaf: X509Certificate): NonNullable<CheckInput['keyMatch']> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read key file ${path}: ${(err as Error).message}`);
+  }
+  // OpenSSL would ask for a passphrase; say so instead of its "interrupted or cancelled".
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: *4,ENCRYPTED/.test(text)) {
+    throw new UsageError(`key file ${path} holds an encrypted private key; certcheck reads unencrypted keys (openssl pkey -in ${path} -out key.pem asks for the passphrase)`);
+  }
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(text);
+  } catch (err) {
+    throw new UsageError(`key file ${path} holds no private key that can be read (PEM: PKCS#8, PKCS#1 or SEC1): ${(err as Error).message}`);
+  }
+  try {
+    return { matches: createPublicKey(key).equals(leaf.publicKey), source: path };
+  } catch (err) {
+    // A certificate key Node cannot load (an unusual algorithm) cannot be compared either.
+    throw new UsageError(`cannot compare key file ${path} with the certificate: ${(err as Error).message}`);
+  }
+}
+
 /** Options that mean a connection or a stored fleet: refused with --chain-file rather than ignored. */
 const CONNECTION_ONLY = ['targets-file', 'resolve', 'all-addresses', 'out', 'alert'] as const;
+
+/** Options that only mean something for a file, with why. */
+const NEEDS_CHAIN_FILE = { name: "a connection checks the target's own name", 'key-file': "a connection cannot see the server's private key" };
 
 /** Refuses what cannot go with --chain-file (or needs it), before any file is read. */
 function checkChainFileArguments(v: Record<string, unknown>, positionals: string[]): void {
   if (v['chain-file'] === undefined) {
-    for (const option of ['name'] as const) {
-      if (v[option] !== undefined) throw new UsageError(`--${option} applies only with --chain-file (a connection checks the target's own name)`);
+    for (const [option, why] of Object.entries(NEEDS_CHAIN_FILE)) {
+      if (v[option] !== undefined) throw new UsageError(`--${option} applies only with --chain-file (${why})`);
     }
     return;
   }
@@ -204,12 +242,13 @@ function checkChainFileArguments(v: Record<string, unknown>, positionals: string
 }
 
 /** Reads --chain-file and what goes with it; null without --chain-file. */
-function chainFileRequest(v: { 'chain-file'?: string; name?: string }): ChainFileRequest | null {
+function chainFileRequest(v: { 'chain-file'?: string; name?: string; 'key-file'?: string }): ChainFileRequest | null {
   const path = v['chain-file'];
   if (path === undefined) return null;
   const chain = readChainFile(path);
   const target = chainFileTarget(v.name, chain[0], path);
-  return { target, chain, name: v.name === undefined ? null : target.host };
+  const keyFile = v['key-file'];
+  return { target, chain, name: v.name === undefined ? null : target.host, keyMatch: keyFile === undefined ? null : readKeyMatch(keyFile, chain[0]) };
 }
 
 function storeTarget(out: string | undefined): StoreTarget | undefined {
@@ -266,6 +305,7 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
       alert: { type: 'string', multiple: true },
       'chain-file': { type: 'string' },
       name: { type: 'string' },
+      'key-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -330,7 +370,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   // The stack of an internal error goes where this run's errors go, never into the report.
   const options = { ...request.options, onInternalError: (err: unknown, target: Target) => io.stderr.write(internalErrorLine(err, target)) };
   const file = request.chainFile;
-  const reports = file ? [await checkCertificates(file.target, file.chain, options, file.name)] : await checkTargets(request, options, io);
+  const reports = file ? [await checkCertificates(file.target, file.chain, options, file.name, file.keyMatch)] : await checkTargets(request, options, io);
   if (request.json) {
     io.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
   } else {

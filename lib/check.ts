@@ -235,14 +235,22 @@ function internalFailure(target: Target, address: string | null, err: unknown, o
 /**
  * Checks certificates without connecting (--chain-file, the conformance suite): the same checks
  * and report, with `tls: null` and the resumption probes skipped; revocation is looked up unless
- * `opts.revocation` is off. `name` null: no host name is asked, so none is checked. Like
+ * `opts.revocation` is off. `name` null: no host name is asked, so none is checked. `keyMatch`:
+ * whether a private key given with them belongs to the leaf (--key-file). Like
  * {@link checkTarget} it never throws: an internal error is a CHECK_FAILED report.
  */
-export async function checkCertificates(target: Target, chain: X509Certificate[], opts: CheckOptions, name: string | null = target.host): Promise<Report> {
+export async function checkCertificates(
+  target: Target,
+  chain: X509Certificate[],
+  opts: CheckOptions,
+  name: string | null = target.host,
+  keyMatch: CheckInput['keyMatch'] = null,
+): Promise<Report> {
   const started = { at: opts.now?.() ?? new Date(), ms: performance.now() };
   try {
     const input = inspect(target, { chain }, null, opts, opts.at ?? started.at);
     input.expectedName = name;
+    input.keyMatch = keyMatch;
     const looked = await lookUpRevocation(input, { chain, ocspResponse: null }, opts, started.at).catch((err: unknown) => revocationFailed(input, err));
     Object.assign(input, looked);
     return buildReport(target, null, input, null, started, context(opts, started.at));

@@ -241,6 +241,97 @@ describe('certcheck --chain-file', () => {
     expect(failed?.stdout).toMatch(/^critical\s+example\.com:443\s+-2\.0d\s+-\s+-\s+CN=ChainFile Intermediate CA\n\s+EXPIRED {2}certificate expired/m);
   });
 
+  describe('--key-file', () => {
+    let rsaLeaf: Issued;
+    let rsaChain: string;
+
+    beforeAll(async () => {
+      rsaLeaf = await pki.leaf({ cn: 'rsa.good.test', key: { type: 'rsa', bits: 2048 } });
+      rsaChain = await pemFile('rsa-fullchain.pem', rsaLeaf.pem, pki.intermediate.pem);
+    });
+
+    const withKey = (chain: string, key: string) => report(['--ca-file', caFile, '--no-revocation', '--chain-file', chain, '--key-file', key]);
+
+    it('finds nothing when the EC private key belongs to the leaf, in PKCS#8 or SEC1', async () => {
+      const pkcs8 = await withKey(fullchain, await pemFile('ec-key.pem', leaf.keyPem));
+      const sec1 = await withKey(fullchain, await pemFile('ec-sec1-key.pem', leaf.key.privateKey.export({ type: 'sec1', format: 'pem' }).toString()));
+
+      expect([pkcs8.code, sec1.code]).toEqual([0, 0]);
+      expect(pkcs8.report.findings).toEqual([]);
+      expect(sec1.report.findings).toEqual([]);
+    });
+
+    it('finds nothing when the RSA private key belongs to the leaf, in PKCS#8 or PKCS#1', async () => {
+      const pkcs8 = await withKey(rsaChain, await pemFile('rsa-key.pem', rsaLeaf.keyPem));
+      const pkcs1 = await withKey(rsaChain, await pemFile('rsa-pkcs1-key.pem', rsaLeaf.key.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()));
+
+      expect([pkcs8.code, pkcs1.code]).toEqual([0, 0]);
+      expect(pkcs8.report.findings).toEqual([]);
+      expect(pkcs1.report.findings).toEqual([]);
+    });
+
+    it('reports KEY_MISMATCH, critical, for another EC key', async () => {
+      const keyFile = await pemFile('other-ec-key.pem', pki.intermediate.keyPem);
+      const { code, report: r } = await withKey(fullchain, keyFile);
+
+      expect(code).toBe(2);
+      expect(r.status).toBe('critical');
+      expect(r.findings).toEqual([
+        { code: 'KEY_MISMATCH', severity: 'critical', message: `the private key in ${keyFile} does not belong to the certificate "CN=www.good.test" (its public key differs)` },
+      ]);
+    });
+
+    it('reports KEY_MISMATCH for another RSA key, and for a key of the other type', async () => {
+      const otherRsa = await pki.leaf({ cn: 'other-rsa.test', key: { type: 'rsa', bits: 2048 } });
+      const rsaForRsa = await withKey(rsaChain, await pemFile('other-rsa-key.pem', otherRsa.keyPem));
+      const ecForRsa = await withKey(rsaChain, await pemFile('ec-for-rsa-key.pem', leaf.keyPem));
+      const rsaForEc = await withKey(fullchain, await pemFile('rsa-for-ec-key.pem', rsaLeaf.keyPem));
+
+      for (const { code, report: r } of [rsaForRsa, ecForRsa, rsaForEc]) {
+        expect(code).toBe(2);
+        expect(r.findings.map((f) => f.code)).toEqual(['KEY_MISMATCH']);
+      }
+      expect(rsaForRsa.report.findings[0].message).toContain('"CN=rsa.good.test"');
+    });
+
+    it('reads the key from a file that also holds the certificate, as some servers want it', async () => {
+      const { code, report: r } = await withKey(fullchain, await pemFile('combined.pem', leaf.pem, pki.intermediate.pem, leaf.keyPem));
+
+      expect(code).toBe(0);
+      expect(r.findings).toEqual([]);
+    });
+
+    it('shows KEY_MISMATCH under the file in the table', async () => {
+      const { code, stdout } = await run(['--ca-file', caFile, '--no-revocation', '--chain-file', fullchain, '--name', 'good.test', '--key-file', await pemFile('table-key.pem', rsaLeaf.keyPem)]);
+
+      expect(code).toBe(2);
+      expect(stdout).toMatch(/\ncritical\s+good\.test:443 .*\n\s+KEY_MISMATCH {2}the private key in .*table-key\.pem does not belong to the certificate "CN=www\.good\.test" \(its public key differs\)\n$/);
+    });
+
+    it.each([
+      ['a file that cannot be read', () => '/nonexistent/key.pem', /^certcheck: cannot read key file \/nonexistent\/key\.pem: ENOENT/],
+      ['an encrypted PKCS#8 key', () => pemFile('enc-key.pem', leaf.key.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' }).toString()), /^certcheck: key file .*enc-key\.pem holds an encrypted private key; certcheck reads unencrypted keys/],
+      ['an encrypted PKCS#1 key', () => pemFile('enc-rsa-key.pem', rsaLeaf.key.privateKey.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-128-cbc', passphrase: 'secret' }).toString()), /holds an encrypted private key/],
+      ['a certificate only', () => pemFile('no-key.pem', leaf.pem), /^certcheck: key file .*no-key\.pem holds no private key that can be read \(PEM: PKCS#8, PKCS#1 or SEC1\)/],
+      ['a public key', () => pemFile('public-key.pem', leaf.cert.publicKey.export({ type: 'spki', format: 'pem' }).toString()), /holds no private key that can be read/],
+      ['a garbled key', () => pemFile('garbled-key.pem', '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n'), /holds no private key that can be read/],
+    ])('refuses --key-file with %s: one line, exit 64', async (_what, file, message) => {
+      const { code, stdout, stderr } = await run(['--ca-file', caFile, '--chain-file', fullchain, '--key-file', await file()]);
+
+      expect(code).toBe(64);
+      expect(stderr).toMatch(message);
+      expect(stderr.split('\n')).toHaveLength(2);
+      expect(stdout).toBe('');
+    });
+
+    it('refuses --key-file without --chain-file', async () => {
+      const { code, stderr } = await run(['--key-file', await pemFile('lone-key.pem', leaf.keyPem), 'good.test']);
+
+      expect(code).toBe(64);
+      expect(stderr).toBe("certcheck: --key-file applies only with --chain-file (a connection cannot see the server's private key)\n");
+    });
+  });
+
   it.each([
     [['--chain-file', '/nonexistent/fullchain.pem'], /^certcheck: cannot read chain file \/nonexistent\/fullchain\.pem: ENOENT/],
     [['--chain-file', 'KEY_ONLY'], /^certcheck: chain file .*key-only\.pem holds no PEM certificate/],

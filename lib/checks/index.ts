@@ -4,6 +4,7 @@ import { checkConnection } from './connection';
 import { checkCrypto } from './crypto';
 import { checkExpiry } from './expiry';
 import { checkHostname } from './hostname';
+import { checkKeyMatch } from './key-match';
 import { checkKeyUsage } from './key-usage';
 import { checkResumption } from './resumption';
 import { checkRevocation } from './revocation';
@@ -16,6 +17,7 @@ export const CHECKS: Readonly<Record<string, Check>> = {
   chain: checkChain,
   crypto: checkCrypto,
   keyUsage: checkKeyUsage,
+  keyMatch: checkKeyMatch,
   resumption: checkResumption,
   revocation: checkRevocation,
 };

@@ -31,6 +31,11 @@ export interface CheckInput {
   revocation: RevocationObservation | null;
   /** The issuer fetched by AIA when the path could not be built, and whether it completes it. */
   aiaIssuer: { subject: string; completes: boolean } | null;
+  /**
+   * Whether the private key given with the certificates (--key-file, compared where it was read)
+   * belongs to the leaf, and which file it came from; absent or null when no key was given.
+   */
+  keyMatch?: { matches: boolean; source: string } | null;
 }
 
 /** A check: data in, findings out; it never throws for a finding and opens no socket. */
