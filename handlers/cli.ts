@@ -27,7 +27,7 @@ import { TrustStore, TrustStoreError } from '../lib/x509/trust-store';
 export const EXIT_USAGE = 64;
 
 const USAGE = `usage: certcheck [options] <target...>
-       certcheck --chain-file <pem> [--name <host|ip>] [options]
+       certcheck --chain-file <pem> [--name <host|ip>] [--key-file <pem>] [options]
   --targets-file <file>        more targets, one a line, '#' starts a comment
   --resolve <host:port:addr>   connect to addr for host:port, keep host for SNI and name checks
   --ca-file <pem>              trust exactly the CA certificates in this file

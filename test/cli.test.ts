@@ -225,6 +225,17 @@ describe('certcheck', () => {
     expect(stdout).toBe('');
   });
 
+  it('lists in --help exactly the options the README\'s CLI section lists', async () => {
+    const { code, stdout } = await run(['--help']);
+    const readme = await readFile(join(__dirname, '..', 'README.md'), 'utf8');
+    const block = /## The CLI\n\n```\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const options = (text: string) => [...new Set(text.match(/--[a-z][a-z-]*/g))].sort();
+
+    expect(code).toBe(0);
+    expect(options(stdout)).toEqual(options(block));
+    expect(options(stdout)).toEqual(expect.arrayContaining(['--add-ca-file', '--at', '--chain-file', '--key-file', '--name']));
+  });
+
   it.each([
     [['ftp://good.test'], /scheme "ftp" is not supported/],
     [['--timeout', 'soon', 'good.test'], /--timeout needs a whole number/],
