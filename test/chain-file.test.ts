@@ -14,6 +14,7 @@ import { rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
 import { main } from '../handlers/cli';
 import type { Report } from '../lib/report';
+import { TrustStore } from '../lib/x509/trust-store';
 import { startHttpServer, type RunningHttpServer } from './fixtures/http-server';
 import { DAY, hierarchy, issueCrl, serialOf, type Hierarchy, type Issued } from './fixtures/pki';
 
@@ -239,6 +240,23 @@ describe('certcheck --chain-file', () => {
     expect(failed?.code).toBe(2);
     expect(failed?.stderr).toBe('');
     expect(failed?.stdout).toMatch(/^critical\s+example\.com:443\s+-2\.0d\s+-\s+-\s+CN=ChainFile Intermediate CA\n\s+EXPIRED {2}certificate expired/m);
+  });
+
+  it('reports an internal error as CHECK_FAILED, exit 3, with its stack as one line on stderr and not in the report', async () => {
+    const broken = jest.spyOn(TrustStore.prototype, 'withSubject').mockImplementation(() => {
+      throw new Error('the store broke');
+    });
+    let result: Awaited<ReturnType<typeof report>>;
+    try {
+      result = await report(['--ca-file', caFile, '--no-revocation', '--chain-file', fullchain, '--name', 'good.test']);
+    } finally {
+      broken.mockRestore();
+    }
+
+    expect(result.code).toBe(3);
+    expect(result.report.findings).toEqual([{ code: 'CHECK_FAILED', severity: 'unknown', message: 'the check failed: the store broke' }]);
+    expect(result.stderr).toMatch(/^certcheck: internal error checking good\.test:443: Error: the store broke \| at .+\n$/);
+    expect(JSON.stringify(result.report)).not.toContain(' at ');
   });
 
   describe('--key-file', () => {
