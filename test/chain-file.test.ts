@@ -9,10 +9,9 @@ import { webcrypto, X509Certificate } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
-import { main } from '../handlers/cli';
+import { runCli as run } from './fixtures/cli-run';
 import type { Report } from '../lib/report';
 import { TrustStore } from '../lib/x509/trust-store';
 import { startHttpServer, type RunningHttpServer } from './fixtures/http-server';
@@ -25,23 +24,8 @@ let caFile: string;
 let fullchain: string;
 let http: RunningHttpServer;
 
-function sink(): Writable & { text: () => string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      chunks.push(Buffer.from(chunk));
-      done();
-    },
-  });
-  return Object.assign(stream, { text: () => Buffer.concat(chunks).toString() });
-}
 
-async function run(args: string[]) {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await main(args, { stdout, stderr, env: {} });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+
 
 /** Runs the CLI and returns its one report, with the exit code. */
 async function report(args: string[]): Promise<{ code: number; report: Report; stderr: string }> {

@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { main } from '../handlers/cli';
+import { runCli as run, sink } from './fixtures/cli-run';
 import type { Report } from '../lib/report';
 import { DAY, hierarchy, type Hierarchy } from './fixtures/pki';
 import { s3Bucket, s3Endpoint, s3Keys } from './fixtures/test-bucket';
@@ -20,16 +20,6 @@ let closed: number;
 let dir: string;
 let caFile: string;
 
-function sink(): Writable & { text: () => string } {
-  const chunks: Buffer[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      chunks.push(Buffer.from(chunk));
-      done();
-    },
-  });
-  return Object.assign(stream, { text: () => Buffer.concat(chunks).toString() });
-}
 
 const BIN = join(__dirname, '..', 'dist', 'handlers', 'cli.js');
 
@@ -40,12 +30,7 @@ function runBin(args: string[]): Promise<{ code: number | null; stdout: string }
   });
 }
 
-async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await main(args, { stdout, stderr, env });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+
 
 beforeAll(async () => {
   pki = await hierarchy('CLI');
