@@ -7,6 +7,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { certificateSignatureOid } from '../der';
+import { perCertificate } from './per-certificate';
 
 export interface CertInfo {
   cert: X509Certificate;
@@ -169,20 +170,8 @@ function describe(cert: X509Certificate): CertInfo {
   };
 }
 
-const MAX_CACHED = 5000;
-const cache = new Map<string, CertInfo>();
-
 /** Facts about a certificate, parsed once per process for each fingerprint. */
-export function certInfo(cert: X509Certificate): CertInfo {
-  const key = cert.fingerprint256;
-  let info = cache.get(key);
-  if (!info) {
-    info = describe(cert);
-    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-    cache.set(key, info);
-  }
-  return info;
-}
+export const certInfo: (cert: X509Certificate) => CertInfo = perCertificate(describe);
 
 /** Days from `now` to `date`, one decimal. */
 export function daysUntil(date: Date, now: Date): number {

@@ -7,6 +7,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { children, readOid, readTime, readTlv, readUnsigned, type Tlv } from '../der';
 import { type GeneralName, type Name, readGeneralName, readGeneralNames, readName } from './names';
+import { perCertificate } from './per-certificate';
 
 export const OID = {
   subjectKeyIdentifier: '2.5.29.14',
@@ -310,20 +311,8 @@ function subjectCommonNames(der: Uint8Array, subject: Tlv): string[] {
   return out;
 }
 
-const MAX_CACHED = 5000;
-const cache = new Map<string, ParsedCert>();
-
 /** The certificate read for validation, once per process for each fingerprint (CAs, shared by fleets). */
-export function parsed(x509: X509Certificate): ParsedCert {
-  const key = x509.fingerprint256;
-  let cert = cache.get(key);
-  if (!cert) {
-    cert = parseCertificate(x509);
-    if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-    cache.set(key, cert);
-  }
-  return cert;
-}
+export const parsed: (x509: X509Certificate) => ParsedCert = perCertificate(parseCertificate);
 
 /** The subject alternative names of one kind, as written. */
 export function sanValues(cert: ParsedCert, type: 'dns' | 'email' | 'uri'): string[] {
