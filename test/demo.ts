@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../handlers/cli';
 import { startHttpServer } from './fixtures/http-server';
-import { DAY, EKU_CLIENT_AUTH, hierarchy, issue, issueCrl, serialOf } from './fixtures/pki';
+import { DAY, EKU_CLIENT_AUTH, hierarchy, issue, issueCrl, permitDnsOnly, serialOf } from './fixtures/pki';
 import { startRawServer, startTlsServer, type RunningServer, type TlsServerOptions } from './fixtures/tls-server';
 
 async function demo(): Promise<number> {
@@ -15,6 +15,8 @@ async function demo(): Promise<number> {
   const now = Date.now();
   const leaf = (cn: string, extra = {}) => pki.leaf({ cn, ...extra });
   const other = await hierarchy('Unknown');
+  // An intermediate that may only certify names under corp.example: CHAIN_INVALID for the rest.
+  const constrained = await issue({ cn: 'Demo Corp CA', ca: true, issuer: pki.root, rawExtensions: [['2.5.29.30', permitDnsOnly(['corp.example']), true]] });
   // The CRL and the intermediate, published on a local HTTP server as a CA would.
   const published = await startHttpServer();
   const crlUrl = published.url('/demo.crl');
@@ -34,6 +36,7 @@ async function demo(): Promise<number> {
     ['out-of-order.demo', { chain: Promise.all([leaf('out-of-order.demo'), pki.root, pki.intermediate]) }],
     ['sha1.demo', { chain: Promise.all([leaf('sha1.demo', { hash: 'sha1' }), pki.intermediate]) }],
     ['weak-key.demo', { chain: Promise.all([leaf('weak-key.demo', { key: { type: 'rsa', bits: 1024 } }), pki.intermediate]) }],
+    ['constrained.demo', { chain: Promise.all([issue({ cn: 'constrained.demo', issuer: constrained }), constrained]) }],
     ['client-only.demo', { chain: Promise.all([leaf('client-only.demo', { eku: [EKU_CLIENT_AUTH] }), pki.intermediate]) }],
     ['no-resumption.demo', { chain: Promise.all([leaf('no-resumption.demo'), pki.intermediate]), sessionCache: false, tickets: false }],
     ['tls13-only.demo', { chain: Promise.all([leaf('tls13-only.demo'), pki.intermediate]), minVersion: 'TLSv1.3' }],
