@@ -11,7 +11,7 @@
 import type { KeyObject, X509Certificate } from 'node:crypto';
 import { rfc4514 } from './cert-info';
 import { parseCertificate, parsed, type ParsedCert } from './parsed';
-import { certificateProblems, type PathProblem, pathProblems, type Role } from './rules';
+import { certificateProblems, type PathProblem, pathProblems, type Role, validAt } from './rules';
 import type { TrustStore } from './trust-store';
 
 export type { PathProblem } from './rules';
@@ -136,19 +136,14 @@ class Search {
 
   /** Issuer candidates of `cert`: anchors first, AKI/SKI matches before others, currently valid first. */
   private candidates(cert: ParsedCert): Candidate[] {
-    const found: Candidate[] = [
-      ...this.anchors.withSubject(cert.issuer.key).map((c) => ({ cert: parsed(c), anchor: true })),
-      ...this.pool.filter((c) => c.subject.key === cert.issuer.key).map((c) => ({ cert: c, anchor: this.anchors.contains(c.x509) })),
-    ];
+    const anchors = this.anchors.withSubject(cert.issuer.key).map((c) => ({ cert: parsed(c), anchor: true }));
+    // A presented copy of an anchor is the anchor, already among the candidates.
+    const sent = this.pool.filter((c) => c.subject.key === cert.issuer.key && !this.anchors.contains(c.x509)).map((c) => ({ cert: c, anchor: false }));
+    const found: Candidate[] = [...anchors, ...sent];
     const wanted = cert.authorityKeyId?.keyId;
     const score = (c: Candidate): number =>
-      (c.anchor ? 0 : 4) + (wanted && c.cert.subjectKeyId && !wanted.equals(c.cert.subjectKeyId) ? 2 : 0) + (this.validNow(c.cert) ? 0 : 1);
+      (c.anchor ? 0 : 4) + (wanted && c.cert.subjectKeyId && !wanted.equals(c.cert.subjectKeyId) ? 2 : 0) + (validAt(c.cert, this.opts.at) ? 0 : 1);
     return found.map((c, i) => ({ c, i, s: score(c) })).sort((a, b) => a.s - b.s || a.i - b.i).map((x) => x.c);
-  }
-
-  private validNow(cert: ParsedCert): boolean {
-    const t = this.opts.at.getTime();
-    return t >= cert.notBefore && t <= cert.notAfter + 999;
   }
 
   private problemsOf(cert: ParsedCert, role: Role): string[] {
