@@ -277,7 +277,7 @@ describe('the rules of the path', () => {
     expect(result.path.map((c) => c.fingerprint256)).toEqual([leaf.cert, pki.intermediate.cert, crossSigned.cert].map((c) => c.fingerprint256));
     expect(result.trusted).toBe(true);
     expect(validateChain([leaf.cert, pki.intermediate.cert], store(crossSigned), { at: now, maxIntermediates: 0 }).problems).toEqual([
-      { index: 2, kind: 'rule', message: 'ends a path of 1 intermediates, over the 0 allowed' },
+      { index: 2, kind: 'rule', message: 'ends a path of 1 intermediate, over the 0 allowed' },
     ]);
   });
 
@@ -294,6 +294,19 @@ describe('name constraints', () => {
   it('lets an empty dNSName constraint permit every host name', async () => {
     const { check } = await constrained({ permitted: [gn.dns('')] });
     expect((await check([gn.dns('anything.test')])).trusted).toBe(true);
+  });
+
+  it('names an IP constraint in CIDR form', async () => {
+    const { check } = await constrained({ permitted: [gn.ip(192, 0, 2, 0, 255, 255, 255, 0)] });
+    const result = await check([gn.ip(10, 0, 0, 1)]);
+    expect(result.problems.map((p) => p.message)).toEqual([expect.stringContaining('"10.0.0.1" is outside the permitted names (192.0.2.0/24)')]);
+  });
+
+  it('holds an emailAddress in the subject to rfc822Name constraints (RFC 5280 4.2.1.10)', async () => {
+    const { check } = await constrained({ permitted: [gn.email('mail.test')] });
+    expect((await check([gn.dns('good.test')], 'CN=leaf, E=someone@mail.test')).trusted).toBe(true);
+    const outside = await check([gn.dns('good.test')], 'CN=leaf, E=someone@elsewhere.test');
+    expect(outside.problems.map((p) => p.message)).toEqual([expect.stringContaining('"someone@elsewhere.test" is outside the permitted names (mail.test)')]);
   });
 
   it('does not let an IPv6 subtree hold an IPv4 address whose bytes begin the same', async () => {
@@ -358,7 +371,7 @@ describe('name constraints on forms and their well-formedness', () => {
     const { check } = await constrained({ permitted: [gn.registeredId()] });
     expect((await check([gn.dns('good.test'), otherName('upn@good.test')])).trusted).toBe(true);
     const withRegisteredId = await check([gn.dns('good.test'), gn.registeredId()]);
-    expect(withRegisteredId.problems.map((p) => p.message)).toEqual([expect.stringContaining('it has an registeredID name, which the name constraints restrict and certcheck cannot judge')]);
+    expect(withRegisteredId.problems.map((p) => p.message)).toEqual([expect.stringContaining('it has a registeredID name, which the name constraints restrict and certcheck cannot judge')]);
   });
 
   it('lets a name through an excluded subtree of its form when no permitted subtree is of its form', async () => {
@@ -422,6 +435,16 @@ describe('names', () => {
     });
     expect(parsed(bmp).issuer.key).toBe(parsed(root.cert).subject.key);
     expect(validateChain([bmp], store(root), { at: now }).trusted).toBe(true);
+  });
+
+  it('reads a common name written as a BMPString for the CN spelling rule', async () => {
+    const root = await issue({ cn: 'CN Root', ca: true });
+    const leaf = await issue({ cn: 'example.com', issuer: root });
+    const bmp = resigned(leaf, root.key, (tbs) => {
+      tbs.subject = new Name([new RelativeDistinguishedName([new AttributeTypeAndValue({ type: '2.5.4.3', value: new AttributeValue({ bmpString: 'EXAMPLE.com' }) })])]);
+    });
+    expect(parsed(bmp).commonNames).toEqual(['EXAMPLE.com']);
+    expect(problemsOf(bmp, 'leaf')).toEqual([expect.stringContaining('has the common name "EXAMPLE.com", which names one of its subject alternative names but is not written exactly as it')]);
   });
 
   it.each([

@@ -108,6 +108,12 @@ describe('validateChain', () => {
     expect(only.problems).toEqual([expect.objectContaining({ index: 1, kind: 'validity' })]);
   });
 
+  it('builds a path under a CA whose subject has several attributes, in their DER order', async () => {
+    const root = await issue({ cn: 'Multi CA', subject: 'O=Org, CN=Multi CA', ca: true });
+    const leaf = await issue({ cn: 'multi.test', issuer: root });
+    expect(validateChain([leaf.cert], store(root), { at: now }).trusted).toBe(true);
+  });
+
   it('judges validity at the time it is given', async () => {
     const pki = await hierarchy('Later');
     const leaf = await pki.leaf({ cn: 'later.test' });

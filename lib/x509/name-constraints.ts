@@ -69,18 +69,33 @@ function dnsPatternMeets(name: string, base: string): boolean {
   return b.endsWith(`.${parent}`) && !b.slice(0, -parent.length - 1).includes('.');
 }
 
-function describe(name: GeneralName): string {
+/** "an otherName", "a registeredID". */
+function form(tag: number): string {
+  const name = GENERAL_NAME_FORMS[tag];
+  return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+}
+
+/** An iPAddress constraint (address and mask) as CIDR, e.g. 192.0.2.0/24. */
+function cidr(bytes: Buffer): string | null {
+  const half = bytes.length / 2;
+  const address = ipText(bytes.subarray(0, half));
+  if (address === null) return null;
+  const bits = [...bytes.subarray(half)].reduce((n, b) => n + b.toString(2).replace(/0/g, '').length, 0);
+  return `${address}/${bits}`;
+}
+
+function describe(name: GeneralName, isConstraint = false): string {
   switch (name.type) {
     case 'dns':
     case 'email':
     case 'uri':
       return name.value;
     case 'ip':
-      return ipText(name.bytes) ?? `an ${name.bytes.length}-byte address`;
+      return (isConstraint ? cidr(name.bytes) : ipText(name.bytes)) ?? `a ${name.bytes.length}-byte address`;
     case 'dn':
       return name.name.rdns.map((rdn) => rdn.map((a) => a.value).join('+')).join(', ') || 'an empty name';
     default:
-      return `an ${GENERAL_NAME_FORMS[name.tag]}`;
+      return form(name.tag);
   }
 }
 
@@ -128,9 +143,15 @@ export function constraintsProblem(constraints: NameConstraints): string | null 
   return null;
 }
 
-/** The names of `cert` that name constraints apply to: the non-empty subject and every SAN. */
+const EMAIL_ADDRESS = '1.2.840.113549.1.9.1';
+
+/**
+ * The names of `cert` that name constraints apply to: the non-empty subject, every SAN, and an
+ * emailAddress in the subject as an rfc822Name (RFC 5280 4.2.1.10, for legacy certificates).
+ */
 function namesOf(cert: ParsedCert): GeneralName[] {
   const names: GeneralName[] = cert.subject.rdns.length > 0 ? [{ type: 'dn', name: cert.subject }] : [];
+  for (const rdn of cert.subject.rdns) for (const a of rdn) if (a.oid === EMAIL_ADDRESS) names.push({ type: 'email', value: a.value });
   return names.concat(cert.subjectAltNames ?? []);
 }
 
@@ -161,15 +182,15 @@ export function nameConstraintsViolation(ca: ParsedCert, cert: ParsedCert, budge
   for (const name of names) {
     const rules = [...permitted, ...excluded].filter((s) => sameForm(name, s.base));
     if (rules.length === 0) continue;
-    if (name.type === 'other') return `it has an ${GENERAL_NAME_FORMS[name.tag]} name, which the name constraints restrict and certcheck cannot judge`;
+    if (name.type === 'other') return `it has ${form(name.tag)} name, which the name constraints restrict and certcheck cannot judge`;
     const bad = malformedName(name);
     if (bad) return `${bad}, under name constraints`;
     const shown = describe(name);
     const excludedBy = excluded.find((s) => sameForm(name, s.base) && within(name, s.base, false));
-    if (excludedBy) return `"${shown}" is excluded by the name constraint "${describe(excludedBy.base)}"`;
+    if (excludedBy) return `"${shown}" is excluded by the name constraint "${describe(excludedBy.base, true)}"`;
     const ofForm = permitted.filter((s) => sameForm(name, s.base));
     if (ofForm.length > 0 && !ofForm.some((s) => within(name, s.base, true))) {
-      return `"${shown}" is outside the permitted names (${ofForm.map((s) => describe(s.base)).join(', ')})`;
+      return `"${shown}" is outside the permitted names (${ofForm.map((s) => describe(s.base, true)).join(', ')})`;
     }
   }
   return null;

@@ -41,7 +41,8 @@ export const GENERAL_NAME_FORMS: Record<number, string> = {
 
 const STRING_TAGS = new Set([0x0c, 0x13, 0x14, 0x16, 0x1a, 0x1e, 0x1c]);
 
-function decodeString(der: Uint8Array, tlv: Tlv): string {
+/** A directory string's text: UTF8String as UTF-8, BMPString as UTF-16, the others byte by byte. */
+export function decodeString(der: Uint8Array, tlv: Tlv): string {
   const bytes = Buffer.from(der.subarray(tlv.start, tlv.end));
   if (tlv.tag === 0x1e) {
     // BMPString: UTF-16 big-endian.

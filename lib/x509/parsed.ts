@@ -6,7 +6,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { children, readOid, readTime, readTlv, readUnsigned, type Tlv } from '../der';
-import { type GeneralName, type Name, readGeneralName, readGeneralNames, readName } from './names';
+import { decodeString, type GeneralName, type Name, readGeneralName, readGeneralNames, readName } from './names';
 import { perCertificate } from './per-certificate';
 
 export const OID = {
@@ -302,10 +302,7 @@ function subjectCommonNames(der: Uint8Array, subject: Tlv): string[] {
   for (const set of children(der, subject)) {
     for (const atv of children(der, set)) {
       const [type, value] = children(der, atv);
-      if (readOid(der, type) === OID.commonName) {
-        const bytes = Buffer.from(der.subarray(value.start, value.end));
-        out.push(value.tag === 0x0c ? bytes.toString('utf8') : bytes.toString('latin1'));
-      }
+      if (readOid(der, type) === OID.commonName) out.push(decodeString(der, value));
     }
   }
   return out;

@@ -202,7 +202,7 @@ export function pathProblems(path: readonly ParsedCert[], at: Date, maxIntermedi
     if (i < path.length - 1 && !cert.selfIssued) counted++;
   }
   if (maxIntermediates !== null && counted > maxIntermediates) {
-    out.push({ index: path.length - 1, kind: 'rule', message: `ends a path of ${counted} intermediates, over the ${maxIntermediates} allowed` });
+    out.push({ index: path.length - 1, kind: 'rule', message: `ends a path of ${counted} intermediate${counted === 1 ? '' : 's'}, over the ${maxIntermediates} allowed` });
   }
   return out;
 }
