@@ -87,6 +87,22 @@ function samePublicKey(a: ParsedCert, b: ParsedCert): boolean {
   return ka !== null && kb !== null && ka.equals(kb);
 }
 
+const MAX_CACHED_PROBLEMS = 10_000;
+const caProblems = new Map<string, string[]>();
+
+/** A certificate's own problems in its place; a CA's are kept for the process (fleets share CAs). */
+function problemsOf(cert: ParsedCert, role: Role): string[] {
+  if (role === 'leaf' || role === 'trusted-leaf') return certificateProblems(cert, role);
+  const key = `${role}:${cert.fingerprint}`;
+  let list = caProblems.get(key);
+  if (!list) {
+    list = certificateProblems(cert, role);
+    if (caProblems.size >= MAX_CACHED_PROBLEMS) caProblems.clear();
+    caProblems.set(key, list);
+  }
+  return list;
+}
+
 interface Candidate {
   cert: ParsedCert;
   anchor: boolean;
@@ -99,7 +115,6 @@ class Search {
   clean: ParsedCert[] | null = null;
   best: { path: ParsedCert[]; problems: PathProblem[] } | null = null;
   deadEnd: ParsedCert[] = [];
-  private readonly roleProblems = new Map<string, string[]>();
   private readonly comparisons: { left: number };
 
   constructor(
@@ -146,16 +161,6 @@ class Search {
     return found.map((c, i) => ({ c, i, s: score(c) })).sort((a, b) => a.s - b.s || a.i - b.i).map((x) => x.c);
   }
 
-  private problemsOf(cert: ParsedCert, role: Role): string[] {
-    const key = `${role}:${cert.fingerprint}`;
-    let list = this.roleProblems.get(key);
-    if (!list) {
-      list = certificateProblems(cert, role);
-      this.roleProblems.set(key, list);
-    }
-    return list;
-  }
-
   /** Judges a path that ends at a trust anchor; true when it breaks nothing. */
   judge(path: ParsedCert[]): boolean {
     const last = path.length - 1;
@@ -163,7 +168,7 @@ class Search {
     path.forEach((cert, i) => {
       const anchor: Role = this.anchors.vetted(cert.x509) ? 'vetted-anchor' : 'anchor';
       const role: Role = i === 0 ? (last === 0 ? 'trusted-leaf' : 'leaf') : i === last ? anchor : 'intermediate';
-      for (const message of this.problemsOf(cert, role)) problems.push({ index: i, kind: 'rule', message });
+      for (const message of problemsOf(cert, role)) problems.push({ index: i, kind: 'rule', message });
     });
     problems.push(...pathProblems(path, this.opts.at, this.opts.maxIntermediates ?? null, this.comparisons));
     if (problems.length === 0) {
