@@ -2,9 +2,9 @@
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_ALERT_THRESHOLDS } from './alerts/decide';
 import type { S3ClientSettings } from './store/s3';
-import { parseS3Url, type S3Location } from './store/store';
+import { parseS3Url, type S3Location, type SkippedTarget } from './store/store';
 import { parseTarget, type Target } from './target';
-import { splitTargetList } from './target-list';
+import { type ListEntry, targetListEntries } from './target-list';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -34,6 +34,8 @@ export interface AlertConfig {
 
 export interface JobConfig extends CommonConfig {
   targets: Target[];
+  /** Entries of the list that are not targets; the run goes on without them. */
+  skipped: SkippedTarget[];
   allAddresses: boolean;
   concurrency: number;
   alerts: AlertConfig;
@@ -99,8 +101,8 @@ function commonConfig(env: NodeJS.ProcessEnv, defaultTimeoutMs: number): CommonC
   };
 }
 
-async function targetEntries(env: NodeJS.ProcessEnv, s3: S3ClientSettings, readS3Text: ReadS3Text): Promise<string[]> {
-  if (env.TARGETS !== undefined && env.TARGETS.trim() !== '') return splitTargetList(env.TARGETS);
+async function targetEntries(env: NodeJS.ProcessEnv, s3: S3ClientSettings, readS3Text: ReadS3Text): Promise<{ entries: ListEntry[]; where: (entry: ListEntry, index: number) => string }> {
+  if (env.TARGETS !== undefined && env.TARGETS.trim() !== '') return { entries: targetListEntries(env.TARGETS), where: (_e, i) => `entry ${i + 1} of TARGETS` };
   const file = env.TARGETS_FILE || 'targets.txt';
   let text: string | null;
   try {
@@ -110,7 +112,7 @@ async function targetEntries(env: NodeJS.ProcessEnv, s3: S3ClientSettings, readS
     throw new ConfigError(`cannot read TARGETS_FILE ${file}: ${(err as Error).message}`, { cause: err });
   }
   if (text === null) throw new ConfigError(`cannot read TARGETS_FILE ${file}: no such object`);
-  return splitTargetList(text);
+  return { entries: targetListEntries(text), where: (entry) => `line ${entry.line} of ${file}` };
 }
 
 const noS3: ReadS3Text = () => Promise.reject(new Error('no S3 client was given'));
@@ -121,21 +123,22 @@ const noS3: ReadS3Text = () => Promise.reject(new Error('no S3 client was given'
  */
 export async function readJobConfig(env: NodeJS.ProcessEnv, readS3Text: ReadS3Text = noS3): Promise<JobConfig> {
   const common = commonConfig(env, 10_000);
-  const entries = await targetEntries(env, common.s3, readS3Text);
+  const { entries, where } = await targetEntries(env, common.s3, readS3Text);
   if (entries.length === 0) throw new ConfigError('no targets: set TARGETS or list them in TARGETS_FILE');
   const targets: Target[] = [];
-  const bad: string[] = [];
-  for (const entry of entries) {
+  const skipped: SkippedTarget[] = [];
+  // A bad line never stops the run: the other targets are still checked (a monitor must not go silent).
+  entries.forEach((entry, i) => {
     try {
-      targets.push(parseTarget(entry));
+      targets.push(parseTarget(entry.value));
     } catch (err) {
-      bad.push((err as Error).message);
+      skipped.push({ where: where(entry, i), entry: entry.value, reason: (err as Error).message });
     }
-  }
-  if (bad.length > 0) throw new ConfigError(bad.join('; '));
+  });
   return {
     ...common,
     targets,
+    skipped,
     allAddresses: flag(env, 'ALL_ADDRESSES', true),
     concurrency: number(env, 'CONCURRENCY', 16),
     alerts: {

@@ -40,6 +40,7 @@ export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<Ru
   const alertRun = alerting?.webhooks.length
     ? await AlertRun.open({ store: deps.store, webhooks: alerting.webhooks, poster: alerting.poster, thresholds: config.alerts.thresholds, now }, alerting.errors)
     : null;
+  for (const skip of config.skipped) deps.log({ level: 'error', msg: 'target skipped', ...skip });
   const reports = await runChecks(config.targets, {
     ...DEFAULT_CHECK_OPTIONS,
     timeoutMs: config.timeoutMs,
@@ -89,6 +90,7 @@ export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<Ru
     byStatus,
     reportDurationMs: durationsOf(reports),
     storeFailures,
+    skipped: config.skipped,
     ...(alerts ? { alerts } : {}),
   };
   try {
@@ -101,6 +103,7 @@ export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<Ru
     msg: 'run finished',
     ...summary,
     storeFailures: storeFailures.length,
+    skipped: config.skipped.length,
     ...(alerts ? { alerts: { targets: alerts.targets, delivered: alerts.deliveries.filter((d) => d.ok).length, failed: alerts.deliveries.filter((d) => !d.ok).length } } : {}),
     location: deps.store.location,
   });

@@ -63,9 +63,18 @@ describe('scheduledCheck', () => {
     expect(summary.storeFailures[0].error).toMatch(/cannot write s3:\/\//);
   });
 
-  it('refuses a bad configuration before checking anything', async () => {
-    restoreEnv = withEnv({ TARGETS: 'ftp://example.com', S3_BUCKET: undefined });
+  it('refuses a bad setting before checking anything', async () => {
+    restoreEnv = withEnv({ TARGETS: '127.0.0.1:1', WARN_DAYS: 'soon', S3_BUCKET: undefined });
 
-    await expect(handler(event, lambdaContext())).rejects.toThrow(/scheme "ftp" is not supported/);
+    await expect(handler(event, lambdaContext())).rejects.toThrow('WARN_DAYS must be a whole number, not "soon"');
+  });
+
+  it('runs on a list of bad lines only, and names them in the stored summary', async () => {
+    restoreEnv = withEnv({ TARGETS: 'ftp://example.com', S3_BUCKET: bucket, S3_PREFIX: 'scheduled/bad', S3_ENDPOINT: endpoint });
+
+    const summary = await handler(event, lambdaContext());
+
+    expect(summary).toMatchObject({ targets: 0, reports: 0, skipped: [{ where: 'entry 1 of TARGETS', entry: 'ftp://example.com' }] });
+    expect(await s3Keys('scheduled/bad/')).toEqual([`scheduled/bad/runs/${summary.startedAt}.json`]);
   });
 });

@@ -59,12 +59,36 @@ describe('the scheduled run', () => {
     expect(lines.some((l) => l.level === 'error' && l.msg === 'checked')).toBe(true);
   });
 
-  it('reads targets from TARGETS_FILE and refuses a malformed one before checking', async () => {
+  it('reads targets from TARGETS_FILE, and skips a bad line naming it by its line number', async () => {
     const file = join(dir, 'targets.txt');
     await writeFile(file, '# comment\nexample.com\nftp://bad.example\n');
-    await expect(readJobConfig({ TARGETS_FILE: file })).rejects.toThrow(/scheme "ftp" is not supported/);
+    const withBad = await readJobConfig({ TARGETS_FILE: file });
+    expect(withBad.targets.map((t) => `${t.host}:${t.port}`)).toEqual(['example.com:443']);
+    expect(withBad.skipped).toEqual([{ where: `line 3 of ${file}`, entry: 'ftp://bad.example', reason: expect.stringMatching(/scheme "ftp" is not supported/) }]);
     await writeFile(file, '# comment\nexample.com\n\nexample.org:8443 # second\n');
-    expect((await readJobConfig({ TARGETS_FILE: file })).targets.map((t) => `${t.host}:${t.port}`)).toEqual(['example.com:443', 'example.org:8443']);
+    const clean = await readJobConfig({ TARGETS_FILE: file });
+    expect(clean.targets.map((t) => `${t.host}:${t.port}`)).toEqual(['example.com:443', 'example.org:8443']);
+    expect(clean.skipped).toEqual([]);
+  });
+
+  it('checks the good targets when some lines are bad, and lists the bad ones in the summary and the log', async () => {
+    const reportsDir = join(dir, 'bad-lines');
+    const config = await readJobConfig({ TARGETS: `127.0.0.1:${server.port},exa mple.com,ftp://x`, REPORTS_DIR: reportsDir, CHECK_TIMEOUT_MS: '2000' });
+    const { deps: d, lines } = deps(reportsDir);
+
+    const summary = await runScheduled(config, d);
+
+    expect(summary).toMatchObject({ targets: 1, reports: 1, byStatus: { ok: 1 } });
+    expect(summary.skipped).toEqual([
+      { where: 'entry 2 of TARGETS', entry: 'exa mple.com', reason: expect.stringContaining('contains spaces') },
+      { where: 'entry 3 of TARGETS', entry: 'ftp://x', reason: expect.stringContaining('"ftp"') },
+    ]);
+    const stored = JSON.parse(await readFile(join(reportsDir, 'runs', `${summary.startedAt}.json`), 'utf8')) as RunSummary;
+    expect(stored.skipped).toEqual(summary.skipped);
+    expect(lines.filter((l) => l.msg === 'target skipped').map((l) => [l.level, l.where])).toEqual([
+      ['error', 'entry 2 of TARGETS'],
+      ['error', 'entry 3 of TARGETS'],
+    ]);
   });
 
   it('reads the alert settings: ALERT_THRESHOLDS (default 30,14,7,3,1), ALERT_WEBHOOKS, ALERT_WEBHOOKS_PARAMETER', async () => {

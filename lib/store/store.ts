@@ -9,6 +9,14 @@ export class StoreError extends Error {
 }
 
 /** One scheduled run, as stored under `runs/`. */
+/** A line of the target list that could not be used: where it stands, what it says and why. */
+export interface SkippedTarget {
+  /** "line 12 of targets.txt", "entry 2 of TARGETS". */
+  where: string;
+  entry: string;
+  reason: string;
+}
+
 export interface RunSummary {
   startedAt: string;
   finishedAt: string;
@@ -19,6 +27,8 @@ export interface RunSummary {
   /** How long one report took: the median and the slowest. */
   reportDurationMs: { median: number; max: number };
   storeFailures: { key: string; error: string }[];
+  /** Entries of the target list that are not targets (line and reason); the run went on without them. */
+  skipped: SkippedTarget[];
   /** Present when alerts are configured: how many targets alerted, each delivery, what went wrong. */
   alerts?: AlertRunSummary;
 }
