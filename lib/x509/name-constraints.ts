@@ -75,13 +75,17 @@ function form(tag: number): string {
   return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
 }
 
+/** The prefix length of an iPAddress constraint's mask (its second half), or null when the mask is not contiguous. */
+function prefixLength(constraint: Buffer): number | null {
+  const bits = [...constraint.subarray(constraint.length / 2)].map((b) => b.toString(2).padStart(8, '0')).join('');
+  return /01/.test(bits) ? null : bits.indexOf('0') < 0 ? bits.length : bits.indexOf('0');
+}
+
 /** An iPAddress constraint (address and mask) as CIDR, e.g. 192.0.2.0/24. */
 function cidr(bytes: Buffer): string | null {
-  const half = bytes.length / 2;
-  const address = ipText(bytes.subarray(0, half));
-  if (address === null) return null;
-  const bits = [...bytes.subarray(half)].reduce((n, b) => n + b.toString(2).replace(/0/g, '').length, 0);
-  return `${address}/${bits}`;
+  const address = ipText(bytes.subarray(0, bytes.length / 2));
+  const prefix = prefixLength(bytes);
+  return address === null || prefix === null ? null : `${address}/${prefix}`;
 }
 
 function describe(name: GeneralName, isConstraint = false): string {
@@ -131,13 +135,8 @@ export function constraintsProblem(constraints: NameConstraints): string | null 
     if (base.type === 'dns' && base.value !== '' && !validHostName(base.value)) {
       return `its name constraint "${base.value}" is not a valid DNS name constraint`;
     }
-    if (base.type === 'ip') {
-      const half = base.bytes.length / 2;
-      const mask = base.bytes.subarray(half);
-      const bits = [...mask].map((b) => b.toString(2).padStart(8, '0')).join('');
-      if ((base.bytes.length !== 8 && base.bytes.length !== 32) || /01/.test(bits)) {
-        return `its name constraint on IP addresses is not an address and a network mask`;
-      }
+    if (base.type === 'ip' && ((base.bytes.length !== 8 && base.bytes.length !== 32) || prefixLength(base.bytes) === null)) {
+      return `its name constraint on IP addresses is not an address and a network mask`;
     }
   }
   return null;
@@ -180,17 +179,17 @@ export function nameConstraintsViolation(ca: ParsedCert, cert: ParsedCert, budge
   budget.left -= names.length * (permitted.length + excluded.length);
   if (budget.left < 0) return 'checking its names would take more comparisons than certcheck allows one chain (a bound against hostile chains)';
   for (const name of names) {
-    const rules = [...permitted, ...excluded].filter((s) => sameForm(name, s.base));
-    if (rules.length === 0) continue;
+    const ofPermitted = permitted.filter((s) => sameForm(name, s.base));
+    const ofExcluded = excluded.filter((s) => sameForm(name, s.base));
+    if (ofPermitted.length === 0 && ofExcluded.length === 0) continue;
     if (name.type === 'other') return `it has ${form(name.tag)} name, which the name constraints restrict and certcheck cannot judge`;
     const bad = malformedName(name);
     if (bad) return `${bad}, under name constraints`;
     const shown = describe(name);
-    const excludedBy = excluded.find((s) => sameForm(name, s.base) && within(name, s.base, false));
+    const excludedBy = ofExcluded.find((s) => within(name, s.base, false));
     if (excludedBy) return `"${shown}" is excluded by the name constraint "${describe(excludedBy.base, true)}"`;
-    const ofForm = permitted.filter((s) => sameForm(name, s.base));
-    if (ofForm.length > 0 && !ofForm.some((s) => within(name, s.base, true))) {
-      return `"${shown}" is outside the permitted names (${ofForm.map((s) => describe(s.base, true)).join(', ')})`;
+    if (ofPermitted.length > 0 && !ofPermitted.some((s) => within(name, s.base, true))) {
+      return `"${shown}" is outside the permitted names (${ofPermitted.map((s) => describe(s.base, true)).join(', ')})`;
     }
   }
   return null;

@@ -2,8 +2,8 @@
  * Distinguished names and general names read from DER: what path building compares (a
  * normalised name key) and what name constraints and host-name matching look at.
  */
-import { isIP } from 'node:net';
 import { children, readOid, readTlv, type Tlv } from '../der';
+import { canonicalIp } from './cert-info';
 
 /** One attribute of a relative distinguished name, its value normalised for comparison. */
 export interface NameAttribute {
@@ -130,25 +130,5 @@ export function ipText(bytes: Buffer): string | null {
   if (bytes.length !== 16) return null;
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
-  return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
-}
-
-/** An IP address written as text, as 4 or 16 bytes; null when it is not one. */
-export function ipBytes(text: string): Buffer | null {
-  const version = isIP(text);
-  if (version === 4) return Buffer.from(text.split('.').map(Number));
-  if (version !== 6) return null;
-  const full = new URL(`http://[${text}]/`).hostname.slice(1, -1);
-  let groups = full.split(':');
-  const gap = groups.indexOf('');
-  if (full.includes('::')) {
-    const head = full.split('::')[0].split(':').filter(Boolean);
-    const tail = full.split('::')[1].split(':').filter(Boolean);
-    groups = [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail];
-  } else if (gap >= 0) {
-    return null;
-  }
-  const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
-  return out;
+  return canonicalIp(groups.join(':'));
 }

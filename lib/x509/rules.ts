@@ -4,9 +4,10 @@
  * name constraints, validity). Pure: data in, sentences out; each sentence completes
  * "<certificate> …".
  */
+import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { canonicalIp, rfc4514 } from './cert-info';
-import { ipBytes, ipText } from './names';
+import { ipText } from './names';
 import { type ComparisonBudget, constraintsProblem, nameConstraintsViolation } from './name-constraints';
 import { extensionName, KEY_CERT_SIGN, OID, type ParsedCert, sanValues } from './parsed';
 
@@ -61,10 +62,10 @@ function serialProblem(serial: Buffer): string | null {
 
 /** A common name read as an IP address the way URL parsers do (hex, octal, short forms), or null. */
 function cnAsIp(cn: string): string | null {
-  if (ipBytes(cn)) return canonicalIp(cn.toLowerCase());
+  if (isIP(cn)) return canonicalIp(cn);
   try {
     const host = new URL(`http://${cn}/`).hostname;
-    return ipBytes(host) ? host : null;
+    return isIP(host) ? host : null;
   } catch {
     return null;
   }
