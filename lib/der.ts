@@ -125,13 +125,3 @@ export function certificateParts(der: Uint8Array): CertificateParts {
     extensions,
   };
 }
-
-const BASIC_CONSTRAINTS = '2.5.29.19';
-
-/** The pathLenConstraint of a DER certificate's basicConstraints, or null when it sets none. */
-export function basicConstraintsPathLength(der: Uint8Array): number | null {
-  const value = certificateParts(der).extensions.get(BASIC_CONSTRAINTS);
-  if (!value) return null;
-  const pathLength = children(value, readTlv(value, 0)).find((field) => field.tag === 0x02);
-  return pathLength ? readUnsigned(value, pathLength) : null;
-}
