@@ -22,7 +22,7 @@ import { parseS3Url, type ReportStore } from '../lib/store/store';
 import { parseTarget, type Target, TargetError } from '../lib/target';
 import { splitTargetList } from '../lib/target-list';
 import { certInfo } from '../lib/x509/cert-info';
-import { TrustStore, TrustStoreError } from '../lib/x509/trust-store';
+import { PEM_CERTIFICATE, TrustStore, TrustStoreError } from '../lib/x509/trust-store';
 
 export const EXIT_USAGE = 64;
 
@@ -142,8 +142,6 @@ type CliRequest =
       out: StoreTarget | undefined;
       alerts: { webhooks: Webhook[]; thresholds: number[] };
     };
-
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /** Every certificate of a PEM file, in file order; anything else in it (a key, text) is skipped. */
 function readChainFile(path: string): X509Certificate[] {

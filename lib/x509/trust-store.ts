@@ -11,7 +11,8 @@ export class TrustStoreError extends Error {
   override name = 'TrustStoreError';
 }
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+/** Each PEM certificate block of a text (a CA file, a chain file). */
+export const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 export class TrustStore {
   private bySubject: Map<string, X509Certificate[]> | undefined;
@@ -84,7 +85,7 @@ export class TrustStore {
     } catch (err) {
       throw new TrustStoreError(`cannot read CA file ${path}: ${(err as Error).message}`, { cause: err });
     }
-    const blocks = text.match(PEM_BLOCK) ?? [];
+    const blocks = text.match(PEM_CERTIFICATE) ?? [];
     if (blocks.length === 0) throw new TrustStoreError(`CA file ${path} holds no PEM certificate`);
     try {
       return new TrustStore(blocks.map((pem) => new X509Certificate(pem)), `the CA file ${path}`);
