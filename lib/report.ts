@@ -101,11 +101,12 @@ export interface Report {
   findings: Finding[];
 }
 
-const RANK: Record<Status, number> = { ok: 0, warning: 1, unknown: 2, critical: 3 };
+/** How bad a status is: ok < warning < unknown < critical. */
+export const STATUS_RANK: Record<Status, number> = { ok: 0, warning: 1, unknown: 2, critical: 3 };
 
 /** The worse of two statuses, ranked ok < warning < unknown < critical. */
 export function worseStatus(a: Status, b: Status): Status {
-  return RANK[a] >= RANK[b] ? a : b;
+  return STATUS_RANK[a] >= STATUS_RANK[b] ? a : b;
 }
 
 /** The worst finding severity; `info` counts as ok. */

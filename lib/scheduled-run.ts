@@ -9,10 +9,10 @@ import type { Webhook } from './alerts/webhooks';
 import { DEFAULT_CHECK_OPTIONS } from './check';
 import type { JobConfig } from './config';
 import type { LogEntry } from './log';
-import type { Report } from './report';
+import { type Report, STATUS_RANK } from './report';
 import { runChecks } from './run';
 import { keepReport } from './store/keep';
-import { type AlertRunSummary, reportKeys, type ReportStore, type RunSummary } from './store/store';
+import { type AlertRunSummary, type NotOkTarget, reportKeys, type ReportStore, type RunSummary } from './store/store';
 import type { TrustStore } from './x509/trust-store';
 
 export interface RunDeps {
@@ -30,12 +30,18 @@ function durationsOf(reports: readonly Report[]): RunSummary['reportDurationMs']
   return { median: sorted[Math.floor((sorted.length - 1) / 2)] ?? 0, max: sorted[sorted.length - 1] ?? 0 };
 }
 
+/** Worst status first, then fewest days left, then by key. */
+function worstFirst(a: NotOkTarget, b: NotOkTarget): number {
+  return STATUS_RANK[b.status] - STATUS_RANK[a.status] || (a.daysRemaining ?? Infinity) - (b.daysRemaining ?? Infinity) || a.key.localeCompare(b.key);
+}
+
 /** Runs the configured checks once and returns the summary it stored. */
 export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<RunSummary> {
   const now = deps.now ?? (() => new Date());
   const started = now();
   const startedMs = performance.now();
   const storeFailures: RunSummary['storeFailures'] = [];
+  const notOk: NotOkTarget[] = [];
   const alerting = deps.alerting;
   const alertRun = alerting?.webhooks.length
     ? await AlertRun.open({ store: deps.store, webhooks: alerting.webhooks, poster: alerting.poster, thresholds: config.alerts.thresholds, now }, alerting.errors)
@@ -58,6 +64,7 @@ export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<Ru
         if (error) storeFailures.push({ key: reportKeys(report, config.allAddresses).latest, error });
         if (kept.previousError) deps.log({ level: 'warn', msg: 'previous report not read', error: kept.previousError });
         alertRun?.consider(report, kept);
+        if (report.status !== 'ok') notOk.push({ key: kept.key, status: report.status, codes: report.findings.filter((f) => f.severity !== 'info').map((f) => f.code), daysRemaining: report.leaf?.daysRemaining ?? null });
         deps.log({
           level: error ? 'error' : 'info',
           msg: 'checked',
@@ -89,6 +96,8 @@ export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<Ru
     reports: reports.length,
     byStatus,
     reportDurationMs: durationsOf(reports),
+    notOk: notOk.sort(worstFirst),
+    lowestDaysRemaining: reports.reduce<number | null>((low, r) => (r.leaf && (low === null || r.leaf.daysRemaining < low) ? r.leaf.daysRemaining : low), null),
     storeFailures,
     skipped: config.skipped,
     ...(alerts ? { alerts } : {}),
@@ -102,6 +111,7 @@ export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<Ru
     level: 'info',
     msg: 'run finished',
     ...summary,
+    notOk: notOk.length,
     storeFailures: storeFailures.length,
     skipped: config.skipped.length,
     ...(alerts ? { alerts: { targets: alerts.targets, delivered: alerts.deliveries.filter((d) => d.ok).length, failed: alerts.deliveries.filter((d) => !d.ok).length } } : {}),

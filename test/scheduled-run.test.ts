@@ -40,6 +40,9 @@ describe('the scheduled run', () => {
     const summary = await runScheduled(config, d);
 
     expect(summary).toMatchObject({ targets: 2, reports: 2, byStatus: { ok: 1, unknown: 1, warning: 0, critical: 0 }, storeFailures: [] });
+    // The summary names what is not ok (the digest's "see the run summary" points here).
+    expect(summary.notOk).toEqual([{ key: `127.0.0.1_${down}`, status: 'unknown', codes: ['CONNECTION_FAILED'], daysRemaining: null }]);
+    expect(summary.lowestDaysRemaining).toBeCloseTo(90, 0);
     expect((await readdir(join(reportsDir, 'latest'))).sort()).toEqual([`127.0.0.1_${down}.json`, `127.0.0.1_${server.port}.json`].sort());
     const stored = JSON.parse(await readFile(join(reportsDir, 'runs', `${summary.startedAt}.json`), 'utf8')) as RunSummary;
     expect(stored.byStatus).toEqual(summary.byStatus);

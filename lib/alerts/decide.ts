@@ -12,7 +12,7 @@
  * - and once when it has no problem left but had one (recovered).
  * A warning is told once (and again at each expiry threshold); it is not repeated daily.
  */
-import { type FindingCode, type Report, type Status } from '../report';
+import { type FindingCode, type Report, type Status, STATUS_RANK as RANK } from '../report';
 
 export const DEFAULT_ALERT_THRESHOLDS: readonly number[] = [30, 14, 7, 3, 1];
 
@@ -68,8 +68,6 @@ export interface AlertDecision {
   /** What to remember of the target once the alert (if any) is delivered; null: forget it. */
   memory: TargetAlertMemory | null;
 }
-
-const RANK: Record<Status, number> = { ok: 0, warning: 1, unknown: 2, critical: 3 };
 
 /** The lowest threshold that `daysRemaining` is at or under, or null when above them all. */
 export function thresholdFor(daysRemaining: number, thresholds: readonly number[]): number | null {

@@ -1,14 +1,13 @@
 /** Where reports go: the contract's layout, whatever the medium. */
 import type { AlertHistory } from '../alerts/decide';
 import type { Delivery } from '../alerts/deliver';
-import type { Report } from '../report';
+import type { FindingCode, Report, Status } from '../report';
 import { targetKey } from '../target';
 
 export class StoreError extends Error {
   override name = 'StoreError';
 }
 
-/** One scheduled run, as stored under `runs/`. */
 /** A line of the target list that could not be used: where it stands, what it says and why. */
 export interface SkippedTarget {
   /** "line 12 of targets.txt", "entry 2 of TARGETS". */
@@ -17,6 +16,17 @@ export interface SkippedTarget {
   reason: string;
 }
 
+/** A target whose report is not ok, as the run summary names it. */
+export interface NotOkTarget {
+  /** The report's key under `latest/` (`<host>_<port>[_<address>]`). */
+  key: string;
+  status: Status;
+  codes: FindingCode[];
+  /** The leaf's days remaining, or null without a certificate. */
+  daysRemaining: number | null;
+}
+
+/** One scheduled run, as stored under `runs/`. */
 export interface RunSummary {
   startedAt: string;
   finishedAt: string;
@@ -24,6 +34,10 @@ export interface RunSummary {
   targets: number;
   reports: number;
   byStatus: Record<string, number>;
+  /** Every target whose report is not ok, worst first (the alert digest points here). */
+  notOk: NotOkTarget[];
+  /** The fewest days any checked leaf has left (null when no certificate was seen). */
+  lowestDaysRemaining: number | null;
   /** How long one report took: the median and the slowest. */
   reportDurationMs: { median: number; max: number };
   storeFailures: { key: string; error: string }[];
