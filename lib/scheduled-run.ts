@@ -99,6 +99,7 @@ export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<Ru
     notOk: notOk.sort(worstFirst),
     lowestDaysRemaining: reports.reduce<number | null>((low, r) => (r.leaf && (low === null || r.leaf.daysRemaining < low) ? r.leaf.daysRemaining : low), null),
     storeFailures,
+    notChecked: [],
     skipped: config.skipped,
     ...(alerts ? { alerts } : {}),
   };

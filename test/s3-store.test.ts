@@ -38,7 +38,7 @@ describe('the S3 report store', () => {
   it('keys per-address reports with the address, IPv6 colons as dashes, and writes run summaries', async () => {
     const store = new S3ReportStore(client, { bucket, prefix: 'keys/per-address' });
     await store.putReport(sampleReport({ host: 'dual.example', address: '2001:db8::1', checkedAt: '2026-11-23T05:00:00.000Z' }), { perAddress: true });
-    await store.putRunSummary({ startedAt: '2026-11-23T05:00:00.000Z', finishedAt: '2026-11-23T05:00:01.000Z', durationMs: 1000, targets: 1, reports: 1, byStatus: { ok: 1 }, reportDurationMs: { median: 12, max: 12 }, storeFailures: [], skipped: [], notOk: [], lowestDaysRemaining: 12 });
+    await store.putRunSummary({ startedAt: '2026-11-23T05:00:00.000Z', finishedAt: '2026-11-23T05:00:01.000Z', durationMs: 1000, targets: 1, reports: 1, byStatus: { ok: 1 }, reportDurationMs: { median: 12, max: 12 }, storeFailures: [], notChecked: [], skipped: [], notOk: [], lowestDaysRemaining: 12 });
 
     expect(await s3Keys('keys/per-address/')).toEqual([
       'keys/per-address/latest/dual.example_443_2001-db8--1.json',

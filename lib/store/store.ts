@@ -41,6 +41,8 @@ export interface RunSummary {
   /** How long one report took: the median and the slowest. */
   reportDurationMs: { median: number; max: number };
   storeFailures: { key: string; error: string }[];
+  /** Targets the run did not get to (the Lambda deadline came first), as written in the list. */
+  notChecked: string[];
   /** Entries of the target list that are not targets (line and reason); the run went on without them. */
   skipped: SkippedTarget[];
   /** Present when alerts are configured: how many targets alerted, each delivery, what went wrong. */
