@@ -1,12 +1,44 @@
 /**
- * The fan-out worker door (SQS, one batch of targets per message). Not built yet: every message
- * is handed back as a failure, so that nothing is lost (it lands in the dead-letter queue).
+ * The fan-out worker door (SQS event source, one batch of targets per message): check the batch,
+ * store its result, finish the run when it is the last. A message that fails is handed back
+ * (ReportBatchItemFailures): SQS delivers it again, and after three receives puts it in the
+ * dead-letter queue, where an alarm sees it.
  */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { buildDeps } from './deps';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { readRunConfig } from '../lib/config';
+import { runBatchMessage } from '../lib/fan-out';
+import { deadlineMarginMs } from '../lib/scheduled-run';
+import { parseBatchMessage } from '../lib/run-state';
+import { buildAlerting, buildDeps } from './deps';
 
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
   const deps = buildDeps();
-  deps.log({ level: 'error', msg: 'checkBatch is not built yet; the batch is handed back', messages: event.Records.length });
-  return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+  if (context) deps.logger.addContext(context);
+  const failures: SQSBatchResponse['batchItemFailures'] = [];
+  let config;
+  try {
+    config = readRunConfig(process.env);
+  } catch (err) {
+    deps.log({ level: 'error', msg: 'configuration refused', error: (err as Error).message });
+    return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
+  }
+  const alerts = config.alerts;
+  for (const record of event.Records) {
+    try {
+      const store = await deps.storeFor(config);
+      const message = parseBatchMessage(record.body);
+      const margin = deadlineMarginMs(message.settings);
+      const outcome = await runBatchMessage(message, {
+        ...deps,
+        store,
+        shouldStart: context ? () => context.getRemainingTimeInMillis() > margin : undefined,
+        alerting: () => buildAlerting(alerts),
+      });
+      deps.log({ level: 'info', msg: 'batch done', runId: message.runId, batch: message.batch, checked: outcome.checked, finishedRun: outcome.finished !== null });
+    } catch (err) {
+      deps.log({ level: 'error', msg: 'batch failed', messageId: record.messageId, receiveCount: record.attributes?.ApproximateReceiveCount, error: (err as Error).message });
+      failures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures: failures };
 }

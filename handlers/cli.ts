@@ -384,7 +384,7 @@ async function checkTargets(request: Extract<CliRequest, { help: false }>, optio
   const store = request.out ? await openStore(request.out, io.env) : null;
   const { webhooks, thresholds } = request.alerts;
   const alertRun =
-    store && webhooks.length > 0 ? await AlertRun.open({ store, webhooks, poster: new WebhookPoster(), thresholds, now: () => new Date() }) : null;
+    store && webhooks.length > 0 ? AlertRun.open({ store, webhooks, poster: new WebhookPoster(), thresholds, now: () => new Date() }) : null;
   const progress = io.stderr.isTTY === true && targets.length > 1;
   let done = 0;
   const reports: Report[] = await runChecks(targets, {
@@ -396,7 +396,7 @@ async function checkTargets(request: Extract<CliRequest, { help: false }>, optio
       for (const report of batch) {
         const kept = await keepReport(store, report, options.allAddresses);
         for (const error of [kept.previousError, kept.storeError]) if (error) io.stderr.write(`certcheck: ${error}\n`);
-        alertRun?.consider(report, kept);
+        await alertRun?.consider(report, kept);
       }
     },
   });

@@ -8,7 +8,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { WebhookPoster } from '../lib/alerts/deliver';
 import { parseWebhookList, type Webhook } from '../lib/alerts/webhooks';
-import type { AlertConfig, CommonConfig, ReadS3Text } from '../lib/config';
+import type { BatchQueue } from '../lib/check-queue';
+import type { AlertConfig, CommonConfig, QueueConfig, ReadS3Text } from '../lib/config';
 import type { LogEntry } from '../lib/log';
 import { FsReportStore } from '../lib/store/fs';
 import type { S3ClientSettings } from '../lib/store/s3';
@@ -104,4 +105,17 @@ export async function buildAlerting(config: AlertConfig): Promise<Alerting> {
   const parsed = parseWebhookList(lists.join(','));
   poster ??= new WebhookPoster();
   return { webhooks: parsed.webhooks, errors: [...errors, ...parsed.errors], poster };
+}
+
+const queues = new Map<string, Promise<BatchQueue>>();
+
+/** The check queue (one SQS client per process; loaded only by the doors that fan out). */
+export function buildQueue(config: QueueConfig): Promise<BatchQueue> {
+  const key = `${config.endpoint ?? ''}|${config.url}`;
+  let queue = queues.get(key);
+  if (!queue) {
+    queue = import('../lib/check-queue').then((m) => new m.SqsBatchQueue(m.makeSqsClient(config), config.url));
+    queues.set(key, queue);
+  }
+  return queue;
 }

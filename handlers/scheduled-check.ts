@@ -1,17 +1,38 @@
-/** The scheduled door: configuration from the environment → one run (checks, reports, alerts) → its summary. */
+/**
+ * The scheduled door: configuration from the environment → one run (in this process, or planned
+ * and sent to the check queue) → its summary or its plan. A target list that cannot be read is
+ * told to the webhooks before the function fails.
+ */
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { ConfigError, readJobConfig } from '../lib/config';
-import { runScheduled } from '../lib/scheduled-run';
+import { ConfigError, readRunConfig, readTargetList, TargetListError } from '../lib/config';
+import { alertUnreadableList, type RunOutcome, startRun } from '../lib/scheduled-run';
 import type { RunSummary } from '../lib/store/store';
-import { buildAlerting, buildDeps } from './deps';
+import { buildAlerting, buildDeps, buildQueue } from './deps';
 
-export async function handler(_event?: ScheduledEvent, context?: Context): Promise<RunSummary> {
+export async function handler(_event?: ScheduledEvent, context?: Context): Promise<RunSummary | Extract<RunOutcome, { kind: 'fanned-out' }>> {
   const deps = buildDeps();
   if (context) deps.logger.addContext(context);
   try {
-    const config = await readJobConfig(process.env, deps.readS3Text);
+    const config = readRunConfig(process.env);
     const [store, alerting] = await Promise.all([deps.storeFor(config), buildAlerting(config.alerts)]);
-    return await runScheduled(config, { ...deps, store, alerting });
+    let list;
+    try {
+      list = await readTargetList(process.env, deps.readS3Text);
+    } catch (err) {
+      if (err instanceof TargetListError) await alertUnreadableList(err, { store, alerting, log: deps.log });
+      throw err;
+    }
+    const outcome = await startRun(
+      { ...config, ...list },
+      {
+        ...deps,
+        store,
+        alerting,
+        queue: config.queue ? await buildQueue(config.queue) : null,
+        remainingMs: context ? () => context.getRemainingTimeInMillis() : undefined,
+      },
+    );
+    return outcome.kind === 'finished' ? outcome.summary : outcome;
   } catch (err) {
     deps.log({ level: 'error', msg: err instanceof ConfigError ? 'configuration refused' : 'run failed', error: (err as Error).message });
     throw err;

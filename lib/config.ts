@@ -10,6 +10,19 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** The target list cannot be read, or holds no target: nothing can be checked (an alert, not only a log line). */
+export class TargetListError extends ConfigError {
+  override name = 'TargetListError';
+  constructor(
+    /** Which list: "TARGETS_FILE s3://bucket/targets.txt" or "TARGETS". */
+    readonly list: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** Where reports go: a bucket (and prefix) when `S3_BUCKET` is set, else a local folder. */
 export type StoreTarget = { kind: 's3'; location: S3Location } | { kind: 'dir'; dir: string };
 
@@ -32,14 +45,32 @@ export interface AlertConfig {
   thresholds: number[];
 }
 
-export interface JobConfig extends CommonConfig {
-  targets: Target[];
-  /** Entries of the list that are not targets; the run goes on without them. */
-  skipped: SkippedTarget[];
+/** The queue a run fans out over (`CHECK_QUEUE_URL`, `SQS_ENDPOINT` for an SQS-compatible server). */
+export interface QueueConfig {
+  url: string;
+  endpoint?: string;
+  region?: string;
+}
+
+/** What the scheduled function and the queue's workers read alike: everything but the target list. */
+export interface RunConfig extends CommonConfig {
   allAddresses: boolean;
   concurrency: number;
   alerts: AlertConfig;
+  /** The queue to fan out over; null runs every step in one process. */
+  queue: QueueConfig | null;
+  /** Targets per batch on the queue. */
+  batchSize: number;
 }
+
+/** The targets of the list, and the entries that are not targets. */
+export interface TargetList {
+  targets: Target[];
+  /** Entries of the list that are not targets; the run goes on without them. */
+  skipped: SkippedTarget[];
+}
+
+export interface JobConfig extends RunConfig, TargetList {}
 
 export interface HttpConfig extends CommonConfig {
   allowPrivateTargets: boolean;
@@ -48,11 +79,13 @@ export interface HttpConfig extends CommonConfig {
 /** Reads an `s3://` object's text (null when missing); the functions pass one built on their S3 client. */
 export type ReadS3Text = (settings: S3ClientSettings, where: S3Location) => Promise<string | null>;
 
-function number(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function number(env: NodeJS.ProcessEnv, name: string, fallback: number, range?: [number, number]): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, not "${raw}"`);
-  return Number(raw);
+  const value = Number(raw);
+  if (range && (value < range[0] || value > range[1])) throw new ConfigError(`${name} must be between ${range[0]} and ${range[1]}, not ${value}`);
+  return value;
 }
 
 /** `30,14,7,3,1`: positive whole days, any order; a ConfigError names anything else. */
@@ -101,44 +134,28 @@ function commonConfig(env: NodeJS.ProcessEnv, defaultTimeoutMs: number): CommonC
   };
 }
 
-async function targetEntries(env: NodeJS.ProcessEnv, s3: S3ClientSettings, readS3Text: ReadS3Text): Promise<{ entries: ListEntry[]; where: (entry: ListEntry, index: number) => string }> {
-  if (env.TARGETS !== undefined && env.TARGETS.trim() !== '') return { entries: targetListEntries(env.TARGETS), where: (_e, i) => `entry ${i + 1} of TARGETS` };
+async function targetEntries(env: NodeJS.ProcessEnv, s3: S3ClientSettings, readS3Text: ReadS3Text): Promise<{ entries: ListEntry[]; list: string; where: (entry: ListEntry, index: number) => string }> {
+  if (env.TARGETS !== undefined && env.TARGETS.trim() !== '') return { entries: targetListEntries(env.TARGETS), list: 'TARGETS', where: (_e, i) => `entry ${i + 1} of TARGETS` };
   const file = env.TARGETS_FILE || 'targets.txt';
+  const list = `TARGETS_FILE ${file}`;
   let text: string | null;
   try {
     text = file.startsWith('s3://') ? await readS3Text(s3, s3Location(file, 'TARGETS_FILE')) : await readFile(file, 'utf8');
   } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`cannot read TARGETS_FILE ${file}: ${(err as Error).message}`, { cause: err });
+    throw new TargetListError(list, `cannot read TARGETS_FILE ${file}: ${(err as Error).message}`, { cause: err });
   }
-  if (text === null) throw new ConfigError(`cannot read TARGETS_FILE ${file}: no such object`);
-  return { entries: targetListEntries(text), where: (entry) => `line ${entry.line} of ${file}` };
+  if (text === null) throw new TargetListError(list, `cannot read TARGETS_FILE ${file}: no such object`);
+  return { entries: targetListEntries(text), list, where: (entry) => `line ${entry.line} of ${file}` };
 }
 
 const noS3: ReadS3Text = () => Promise.reject(new Error('no S3 client was given'));
 
-/**
- * Reads the scheduled job's configuration; throws {@link ConfigError} with a one-line reason.
- * A `TARGETS_FILE` on S3 is read with `readS3Text`, at each call, so a changed list needs no deploy.
- */
-export async function readJobConfig(env: NodeJS.ProcessEnv, readS3Text: ReadS3Text = noS3): Promise<JobConfig> {
+/** Reads what every step of a run needs but the target list; throws {@link ConfigError} with a one-line reason. */
+export function readRunConfig(env: NodeJS.ProcessEnv): RunConfig {
   const common = commonConfig(env, 10_000);
-  const { entries, where } = await targetEntries(env, common.s3, readS3Text);
-  if (entries.length === 0) throw new ConfigError('no targets: set TARGETS or list them in TARGETS_FILE');
-  const targets: Target[] = [];
-  const skipped: SkippedTarget[] = [];
-  // A bad line never stops the run: the other targets are still checked (a monitor must not go silent).
-  entries.forEach((entry, i) => {
-    try {
-      targets.push(parseTarget(entry.value));
-    } catch (err) {
-      skipped.push({ where: where(entry, i), entry: entry.value, reason: (err as Error).message });
-    }
-  });
+  const queueUrl = env.CHECK_QUEUE_URL?.trim();
   return {
     ...common,
-    targets,
-    skipped,
     allAddresses: flag(env, 'ALL_ADDRESSES', true),
     concurrency: number(env, 'CONCURRENCY', 16),
     alerts: {
@@ -146,7 +163,36 @@ export async function readJobConfig(env: NodeJS.ProcessEnv, readS3Text: ReadS3Te
       parameter: env.ALERT_WEBHOOKS_PARAMETER?.trim() || null,
       thresholds: parseThresholds(env.ALERT_THRESHOLDS),
     },
+    queue: queueUrl ? { url: queueUrl, endpoint: env.SQS_ENDPOINT || undefined, region: common.s3.region } : null,
+    // A batch travels as one queue message (at most 256 KB): 500 long targets still fit.
+    batchSize: number(env, 'BATCH_SIZE', 50, [1, 500]),
   };
+}
+
+/**
+ * Reads the target list (`TARGETS`, else `TARGETS_FILE`; an `s3://` file through `readS3Text`,
+ * at each call, so a changed list needs no deploy). A bad line never stops the run: it is
+ * skipped with where it stands. A list that cannot be read or holds nothing is a {@link TargetListError}.
+ */
+export async function readTargetList(env: NodeJS.ProcessEnv, readS3Text: ReadS3Text = noS3): Promise<TargetList> {
+  const { entries, list, where } = await targetEntries(env, s3Settings(env), readS3Text);
+  if (entries.length === 0) throw new TargetListError(list, 'no targets: set TARGETS or list them in TARGETS_FILE');
+  const targets: Target[] = [];
+  const skipped: SkippedTarget[] = [];
+  entries.forEach((entry, i) => {
+    try {
+      targets.push(parseTarget(entry.value));
+    } catch (err) {
+      skipped.push({ where: where(entry, i), entry: entry.value, reason: (err as Error).message });
+    }
+  });
+  return { targets, skipped };
+}
+
+/** Reads the scheduled job's configuration and its target list; throws {@link ConfigError} with a one-line reason. */
+export async function readJobConfig(env: NodeJS.ProcessEnv, readS3Text: ReadS3Text = noS3): Promise<JobConfig> {
+  const run = readRunConfig(env);
+  return { ...run, ...(await readTargetList(env, readS3Text)) };
 }
 
 /** Reads the HTTP door's configuration (a shorter default timeout: API Gateway waits 29 s at most). */

@@ -7,6 +7,10 @@ export interface RunOptions extends CheckOptions {
   concurrency: number;
   /** Called as each target's reports are ready (for storing early and for progress). */
   onReports?: (reports: Report[], index: number) => void | Promise<void>;
+  /** Asked before each target is started; false stops taking new ones (a deadline is near). */
+  shouldStart?: () => boolean;
+  /** false: hand reports only to onReports and return none (memory stays flat over a long list). */
+  collect?: boolean;
 }
 
 /** Runs every target; one failing target never stops or delays the others beyond its slot. */
@@ -15,9 +19,10 @@ export async function runChecks(targets: readonly Target[], opts: RunOptions): P
   let next = 0;
   async function worker(): Promise<void> {
     while (next < targets.length) {
+      if (opts.shouldStart && !opts.shouldStart()) return;
       const index = next++;
       const reports = await checkTarget(targets[index], opts);
-      results[index] = reports;
+      if (opts.collect !== false) results[index] = reports;
       if (opts.onReports) {
         try {
           await opts.onReports(reports, index);
@@ -30,5 +35,6 @@ export async function runChecks(targets: readonly Target[], opts: RunOptions): P
   }
   const workers = Math.max(1, Math.min(opts.concurrency, targets.length));
   await Promise.all(Array.from({ length: workers }, worker));
+  // Targets never started (shouldStart said no) leave holes, which flat() skips.
   return results.flat();
 }

@@ -1,18 +1,24 @@
 /**
- * One scheduled run: check every target, store each report as soon as it exists (a crash
- * later loses nothing stored), retry a failed store once, send the alerts (after every report
- * is stored), then write the run summary.
+ * One scheduled run in this process: plan, check, finish. With a check queue, a list longer than
+ * one batch is fanned out instead (the queue's workers check and finish it), and a run that nears
+ * the Lambda deadline stops taking targets and hands the rest to the queue; without one, the rest
+ * is recorded as not checked and told, and the run finishes in time.
  */
-import { AlertRun } from './alerts/alert-run';
+import { sendRunAlerts } from './alerts/alert-run';
+import { type ConfigAlertMemory, decideConfigAlerts } from './alerts/config-alert';
 import type { WebhookPoster } from './alerts/deliver';
+import { AlertCollector, configItem } from './alerts/message';
 import type { Webhook } from './alerts/webhooks';
-import { DEFAULT_CHECK_OPTIONS } from './check';
-import type { JobConfig } from './config';
+import type { BatchQueue } from './check-queue';
+import type { JobConfig, TargetListError } from './config';
+import { fanOut } from './fan-out';
 import type { LogEntry } from './log';
-import { type Report, STATUS_RANK } from './report';
-import { runChecks } from './run';
-import { keepReport } from './store/keep';
-import { type AlertRunSummary, type NotOkTarget, reportKeys, type ReportStore, type RunSummary } from './store/store';
+import type { Report } from './report';
+import { checkBatch } from './run-batch';
+import { finishRun } from './run-finish';
+import { planRun } from './run-plan';
+import { batchName, type RunSettings } from './run-state';
+import type { ReportStore, RunSummary } from './store/store';
 import type { TrustStore } from './x509/trust-store';
 
 export interface RunDeps {
@@ -23,100 +29,93 @@ export interface RunDeps {
   now?: () => Date;
   /** Where alerts go (absent: none); `errors` says why configured webhooks are not in the list. */
   alerting?: { webhooks: readonly Webhook[]; errors: readonly string[]; poster: WebhookPoster };
+  /** The check queue (absent: every step here). */
+  queue?: BatchQueue | null;
+  /** How long the process may still run (Lambda's getRemainingTimeInMillis); absent: no deadline. */
+  remainingMs?: () => number;
+  onReport?: (report: Report) => void;
+  onRunFinished?: (summary: RunSummary) => void | Promise<void>;
 }
 
-function durationsOf(reports: readonly Report[]): RunSummary['reportDurationMs'] {
-  const sorted = reports.map((r) => r.durationMs).sort((a, b) => a - b);
-  return { median: sorted[Math.floor((sorted.length - 1) / 2)] ?? 0, max: sorted[sorted.length - 1] ?? 0 };
+/** How a run ended in this process: finished here, or handed to the queue's workers. */
+export type RunOutcome = { kind: 'finished'; summary: RunSummary } | { kind: 'fanned-out'; runId: string; batches: number; handedOver: number };
+
+/**
+ * The time kept back from the deadline: checks already started finish (a check's connections,
+ * resumption probes and revocation fetches each wait at most the timeout), then alerts go out
+ * (three attempts of 10 s) and the summary is stored.
+ */
+export function deadlineMarginMs(settings: Pick<RunSettings, 'timeoutMs'>): number {
+  return 4 * settings.timeoutMs + 45_000;
 }
 
-/** Worst status first, then fewest days left, then by key. */
-function worstFirst(a: NotOkTarget, b: NotOkTarget): number {
-  return STATUS_RANK[b.status] - STATUS_RANK[a.status] || (a.daysRemaining ?? Infinity) - (b.daysRemaining ?? Infinity) || a.key.localeCompare(b.key);
-}
-
-/** Runs the configured checks once and returns the summary it stored. */
-export async function runScheduled(config: JobConfig, deps: RunDeps): Promise<RunSummary> {
-  const now = deps.now ?? (() => new Date());
-  const started = now();
-  const startedMs = performance.now();
-  const storeFailures: RunSummary['storeFailures'] = [];
-  const notOk: NotOkTarget[] = [];
-  const alerting = deps.alerting;
-  const alertRun = alerting?.webhooks.length
-    ? await AlertRun.open({ store: deps.store, webhooks: alerting.webhooks, poster: alerting.poster, thresholds: config.alerts.thresholds, now }, alerting.errors)
-    : null;
-  for (const skip of config.skipped) deps.log({ level: 'error', msg: 'target skipped', ...skip });
-  const reports = await runChecks(config.targets, {
-    ...DEFAULT_CHECK_OPTIONS,
-    timeoutMs: config.timeoutMs,
-    warnDays: config.warnDays,
-    criticalDays: config.criticalDays,
-    allAddresses: config.allAddresses,
-    ipv6: config.ipv6,
-    concurrency: config.concurrency,
-    trustStore: deps.trustStore,
-    now,
-    onReports: async (batch) => {
-      for (const report of batch) {
-        const kept = await keepReport(deps.store, report, config.allAddresses);
-        const error = kept.storeError;
-        if (error) storeFailures.push({ key: reportKeys(report, config.allAddresses).latest, error });
-        if (kept.previousError) deps.log({ level: 'warn', msg: 'previous report not read', error: kept.previousError });
-        alertRun?.consider(report, kept);
-        if (report.status !== 'ok') notOk.push({ key: kept.key, status: report.status, codes: report.findings.filter((f) => f.severity !== 'info').map((f) => f.code), daysRemaining: report.leaf?.daysRemaining ?? null });
-        deps.log({
-          level: error ? 'error' : 'info',
-          msg: 'checked',
-          target: `${report.target.host}:${report.target.port}`,
-          address: report.target.address,
-          status: report.status,
-          codes: report.findings.map((f) => f.code),
-          daysRemaining: report.leaf?.daysRemaining ?? null,
-          durationMs: report.durationMs,
-          ...(error ? { storeError: error } : {}),
-        });
+/** Runs the configured checks: in this process, or planned and sent to the queue. */
+export async function startRun(config: JobConfig, deps: RunDeps): Promise<RunOutcome> {
+  const plan = await planRun(config, deps);
+  const inputs = config.targets.map((t) => t.input);
+  const queue = deps.queue ?? null;
+  if (queue && inputs.length > config.batchSize) {
+    await fanOut(plan, inputs, config.batchSize, 0, { store: deps.store, queue, log: deps.log });
+    return { kind: 'fanned-out', runId: plan.runId, batches: plan.batches, handedOver: inputs.length };
+  }
+  const margin = deadlineMarginMs(plan.settings);
+  const remainingMs = deps.remainingMs;
+  const result = await checkBatch(
+    { schemaVersion: 1, runId: plan.runId, batch: 0, targets: inputs, settings: plan.settings },
+    { ...deps, shouldStart: remainingMs ? () => remainingMs() > margin : undefined },
+  );
+  if (result.notChecked.length > 0) {
+    deps.log({ level: 'warn', msg: 'deadline near: targets left', targets: result.notChecked.length, handedToQueue: queue !== null });
+    if (queue) {
+      const rest = result.notChecked;
+      try {
+        await deps.store.putRunState(plan.runId, batchName(0), { ...result, notChecked: [] });
+        await fanOut(plan, rest, config.batchSize, 1, { store: deps.store, queue, log: deps.log });
+        return { kind: 'fanned-out', runId: plan.runId, batches: plan.batches, handedOver: rest.length };
+      } catch (err) {
+        // No hand-over without a stored plan: finish here, telling what was not checked.
+        deps.log({ level: 'error', msg: 'hand-over to the queue failed', error: (err as Error).message });
+        plan.batches = 1;
+        plan.errors.push(`hand-over to the queue failed: ${(err as Error).message}`);
       }
-    },
-  });
-  let alerts: AlertRunSummary | undefined;
-  if (alertRun) alerts = await alertRun.send();
-  else if (alerting?.errors.length) alerts = { targets: 0, deliveries: [], errors: [...alerting.errors] };
-  for (const delivery of alerts?.deliveries ?? []) {
-    deps.log({ level: delivery.ok ? 'info' : 'error', msg: delivery.ok ? 'alert sent' : 'alert not delivered', ...delivery });
+    }
   }
-  for (const error of alerts?.errors ?? []) deps.log({ level: 'error', msg: 'alerts', error });
-  const byStatus: Record<string, number> = { ok: 0, warning: 0, critical: 0, unknown: 0 };
-  for (const report of reports) byStatus[report.status] += 1;
-  const summary: RunSummary = {
-    startedAt: started.toISOString(),
-    finishedAt: now().toISOString(),
-    durationMs: Math.round(performance.now() - startedMs),
-    targets: config.targets.length,
-    reports: reports.length,
-    byStatus,
-    reportDurationMs: durationsOf(reports),
-    notOk: notOk.sort(worstFirst),
-    lowestDaysRemaining: reports.reduce<number | null>((low, r) => (r.leaf && (low === null || r.leaf.daysRemaining < low) ? r.leaf.daysRemaining : low), null),
-    storeFailures,
-    notChecked: [],
-    skipped: config.skipped,
-    ...(alerts ? { alerts } : {}),
-  };
+  return { kind: 'finished', summary: await finishRun(plan, [result], deps) };
+}
+
+/** Runs the configured checks once in this process and returns the summary it stored. */
+export async function runScheduled(config: JobConfig, deps: Omit<RunDeps, 'queue'>): Promise<RunSummary> {
+  const outcome = await startRun(config, { ...deps, queue: null });
+  if (outcome.kind !== 'finished') throw new Error('a run without a queue always finishes here');
+  return outcome.summary;
+}
+
+/**
+ * Tells that the target list cannot be read (nothing is checked): once, then again each day
+ * while it lasts, remembered with the other configuration alerts. Never throws.
+ */
+export async function alertUnreadableList(error: TargetListError, deps: Pick<RunDeps, 'store' | 'alerting' | 'log' | 'now'>): Promise<void> {
+  const now = (deps.now ?? (() => new Date()))();
+  const alerting = deps.alerting;
+  if (!alerting?.webhooks.length) return;
+  let before: ConfigAlertMemory | null = null;
   try {
-    await deps.store.putRunSummary(summary);
+    before = await deps.store.getConfigAlertMemory();
   } catch (err) {
-    deps.log({ level: 'error', msg: 'run summary not stored', error: (err as Error).message });
+    deps.log({ level: 'warn', msg: 'configuration alert memory not read', error: (err as Error).message });
   }
-  deps.log({
-    level: 'info',
-    msg: 'run finished',
-    ...summary,
-    notOk: notOk.length,
-    storeFailures: storeFailures.length,
-    skipped: config.skipped.length,
-    ...(alerts ? { alerts: { targets: alerts.targets, delivered: alerts.deliveries.filter((d) => d.ok).length, failed: alerts.deliveries.filter((d) => !d.ok).length } } : {}),
-    location: deps.store.location,
-  });
-  return summary;
+  const decision = decideConfigAlerts([{ kind: 'unreadable-list', where: error.list, entry: null, reason: error.message }], before, now);
+  if (decision.tell.length === 0) return;
+  // The bad lines told before stay remembered while the list cannot be read.
+  const keep = (m: ConfigAlertMemory): ConfigAlertMemory => ({ schemaVersion: 1, told: { ...before?.told, ...m.told } });
+  const collector = new AlertCollector();
+  for (const problem of decision.tell) collector.add(configItem(problem, now));
+  const sent = await sendRunAlerts(
+    { store: deps.store, webhooks: alerting.webhooks, poster: alerting.poster, now: () => now },
+    collector,
+    [],
+    { before, memoryIfTold: keep(decision.memoryIfTold), memoryIfNotTold: keep(decision.memoryIfNotTold) },
+    [...alerting.errors],
+  );
+  for (const delivery of sent.deliveries) deps.log({ level: delivery.ok ? 'info' : 'error', msg: delivery.ok ? 'alert sent' : 'alert not delivered', ...delivery });
 }

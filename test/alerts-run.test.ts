@@ -16,7 +16,7 @@ import type { Report } from '../lib/report';
 import { runScheduled, type RunDeps } from '../lib/scheduled-run';
 import { FsReportStore } from '../lib/store/fs';
 import { S3ReportStore } from '../lib/store/s3';
-import type { ReportStore } from '../lib/store/store';
+import type { ReportStore, RunSummary } from '../lib/store/store';
 import { TrustStore } from '../lib/x509/trust-store';
 import { lambdaContext, sampleEvent, withEnv } from './fixtures/lambda';
 import { DAY, hierarchy, type Hierarchy } from './fixtures/pki';
@@ -196,7 +196,7 @@ describe('alerts from the scheduled run', () => {
     expect(bodies[1].alerts[0].problems[0]).toMatch(/^certificate changed since/);
   });
 
-  it('keeps the alert history in S3 beside the reports', async () => {
+  it('keeps the alert memory in S3 beside the reports, one object per target', async () => {
     const store = new S3ReportStore(s3Client, { bucket: s3Bucket, prefix: 'alerts-run' });
     const cfg = await config('127.0.0.1:1', await freshDir('s3'));
 
@@ -204,20 +204,21 @@ describe('alerts from the scheduled run', () => {
     const second = await runScheduled(cfg, runDeps(store, `webhook+${receiver.url('/s3')}`));
 
     expect([first.alerts?.targets, second.alerts?.targets]).toEqual([1, 0]);
-    expect(await s3Keys('alerts-run/alerts/')).toEqual(['alerts-run/alerts/history.json']);
+    expect(await s3Keys('alerts-run/alerts/')).toEqual(['alerts-run/alerts/targets/127.0.0.1_1.json']);
     expect(receiver.postsTo('/s3')).toHaveLength(1);
   });
 
-  it('starts afresh from an unreadable alert history, saying so, and tells what it finds', async () => {
+  it("starts afresh from a target's unreadable alert memory, saying so, and tells what it finds", async () => {
     const dir = await freshDir('bad-history');
-    await mkdir(join(dir, 'alerts'), { recursive: true });
-    await writeFile(join(dir, 'alerts', 'history.json'), '{"schemaVersion": 2}');
+    const memory = join(dir, 'alerts', 'targets', '127.0.0.1_1.json');
+    await mkdir(join(dir, 'alerts', 'targets'), { recursive: true });
+    await writeFile(memory, '{"schemaVersion": 2}');
 
     const summary = await runScheduled(await config('127.0.0.1:1', dir), runDeps(new FsReportStore(dir), `webhook+${receiver.url('/bad-history')}`));
 
-    expect(summary.alerts?.errors).toEqual([`alert history not read, starting afresh: ${dir}/alerts/history.json is unreadable: not an alert history`]);
+    expect(summary.errors).toEqual([`alert memory not read, starting afresh: ${memory} is unreadable: not an alert memory`]);
     expect(receiver.postsTo('/bad-history')).toHaveLength(1);
-    expect(JSON.parse(await readFile(join(dir, 'alerts', 'history.json'), 'utf8'))).toMatchObject({ schemaVersion: 1, targets: { '127.0.0.1_1': { told: expect.any(Array) } } });
+    expect(JSON.parse(await readFile(memory, 'utf8'))).toMatchObject({ lastAlertAt: expect.any(String), told: [expect.stringContaining('CONNECTION_FAILED')] });
   });
 
   it('records unusable webhook entries in the summary and still checks and alerts', async () => {
@@ -254,8 +255,8 @@ describe('the webhook list in SSM Parameter Store', () => {
     const dir = await freshDir('ssm');
     const restore = withEnv(ssmRunEnv(dir, ssm.url, { ALERT_WEBHOOKS: `webhook+${receiver.url('/from-env')}`, ALERT_WEBHOOKS_PARAMETER: '/certcheck/webhooks' }));
     try {
-      const first = await handler(event, lambdaContext());
-      await handler(event, lambdaContext());
+      const first = (await handler(event, lambdaContext(900_000))) as RunSummary;
+      await handler(event, lambdaContext(900_000));
 
       expect(first.alerts?.deliveries.map((d) => [d.sink, d.ok])).toEqual([
         [`webhook ${receiver.url('/')}…`, true],
@@ -275,7 +276,7 @@ describe('the webhook list in SSM Parameter Store', () => {
     const dir = await freshDir('ssm-missing');
     const restore = withEnv(ssmRunEnv(dir, ssm.url, { ALERT_WEBHOOKS: undefined, ALERT_WEBHOOKS_PARAMETER: '/certcheck/missing' }));
     try {
-      const summary = await handler(event, lambdaContext());
+      const summary = (await handler(event, lambdaContext(900_000))) as RunSummary;
 
       expect(summary.alerts?.errors).toEqual([expect.stringMatching(/^cannot read SSM parameter \/certcheck\/missing: ParameterNotFound/)]);
       expect(await storedLatest(dir)).toEqual(['127.0.0.1_1.json']);

@@ -131,11 +131,11 @@ async function alertCost(reports: Report[]): Promise<{ storeUs: number; keepUs: 
     const services = ['slack', 'teams', 'discord', 'googlechat', 'webhook'];
     const { webhooks } = parseWebhookList(services.map((s) => `${s}+${receiver.url(`/${s}`)}`).join(','));
     started = performance.now();
-    const run = await AlertRun.open({ store, webhooks, poster: new WebhookPoster(), thresholds: DEFAULT_ALERT_THRESHOLDS, now: () => new Date() });
+    const run = AlertRun.open({ store, webhooks, poster: new WebhookPoster(), thresholds: DEFAULT_ALERT_THRESHOLDS, now: () => new Date() });
     for (const report of reports) {
       const bad: Report = { ...report, status: 'critical', findings: [{ code: 'HOSTNAME_MISMATCH', severity: 'critical', message: `certificate is not valid for ${report.target.host}` }] };
       const key = reportTargetKey(bad, false);
-      run.consider(bad, { key, previous: report, stored: `${dir}/reports/${key}.json`, previousError: null, storeError: null });
+      await run.consider(bad, { key, previous: report, stored: `${dir}/reports/${key}.json`, previousError: null, storeError: null });
     }
     const sent = await run.send();
     const alertRunMs = Math.round(performance.now() - started);

@@ -1,4 +1,5 @@
 /** The scheduled function on the sample event: reports to a folder or to S3, targets from S3. */
+import type { RunSummary } from '../lib/store/store';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ScheduledEvent } from 'aws-lambda';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
@@ -22,7 +23,7 @@ describe('scheduledCheck', () => {
     const dir = await mkdtemp(join(tmpdir(), 'certcheck-scheduled-'));
     restoreEnv = withEnv({ TARGETS: '127.0.0.1:1', REPORTS_DIR: dir, S3_BUCKET: undefined, CHECK_TIMEOUT_MS: '2000' });
 
-    const summary = await handler(event, lambdaContext());
+    const summary = (await handler(event, lambdaContext(900_000))) as RunSummary;
 
     expect(summary).toMatchObject({ targets: 1, reports: 1, byStatus: { unknown: 1 }, storeFailures: [] });
     expect(summary.reportDurationMs.max).toBeGreaterThanOrEqual(summary.reportDurationMs.median);
@@ -43,7 +44,7 @@ describe('scheduledCheck', () => {
       CHECK_TIMEOUT_MS: '2000',
     });
 
-    const summary = await handler(event, lambdaContext());
+    const summary = (await handler(event, lambdaContext(900_000))) as RunSummary;
 
     expect(summary).toMatchObject({ targets: 2, reports: 2, storeFailures: [] });
     const keys = await s3Keys('scheduled/out/');
@@ -56,7 +57,7 @@ describe('scheduledCheck', () => {
   it('goes on through an S3 outage and records every failure in the summary', async () => {
     restoreEnv = withEnv({ TARGETS: '127.0.0.1:1,127.0.0.1:2', S3_BUCKET: bucket, S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, CHECK_TIMEOUT_MS: '2000' });
 
-    const summary = await handler(event, lambdaContext());
+    const summary = (await handler(event, lambdaContext(900_000))) as RunSummary;
 
     expect(summary.reports).toBe(2);
     expect(summary.storeFailures.map((f) => f.key).sort()).toEqual(['latest/127.0.0.1_1.json', 'latest/127.0.0.1_2.json']);
@@ -66,13 +67,13 @@ describe('scheduledCheck', () => {
   it('refuses a bad setting before checking anything', async () => {
     restoreEnv = withEnv({ TARGETS: '127.0.0.1:1', WARN_DAYS: 'soon', S3_BUCKET: undefined });
 
-    await expect(handler(event, lambdaContext())).rejects.toThrow('WARN_DAYS must be a whole number, not "soon"');
+    await expect(handler(event, lambdaContext(900_000))).rejects.toThrow('WARN_DAYS must be a whole number, not "soon"');
   });
 
   it('runs on a list of bad lines only, and names them in the stored summary', async () => {
     restoreEnv = withEnv({ TARGETS: 'ftp://example.com', S3_BUCKET: bucket, S3_PREFIX: 'scheduled/bad', S3_ENDPOINT: endpoint });
 
-    const summary = await handler(event, lambdaContext());
+    const summary = (await handler(event, lambdaContext(900_000))) as RunSummary;
 
     expect(summary).toMatchObject({ targets: 0, reports: 0, skipped: [{ where: 'entry 1 of TARGETS', entry: 'ftp://example.com' }] });
     expect(await s3Keys('scheduled/bad/')).toEqual([`scheduled/bad/runs/${summary.startedAt}.json`]);

@@ -1,88 +1,146 @@
 /**
- * One run's alerts: decide per report as reports are stored, then send one message per webhook
- * (a digest when several targets alert) and remember what was told. A webhook that fails is
- * reported, never thrown; what no webhook delivered is not remembered, so the next run tells it.
+ * A run's alerts, in two steps that may run in different processes: each target's decision as
+ * its report is kept (its own memory under `alerts/targets/`, so no two workers write the same
+ * object), then one message per webhook for the whole run (a digest when several alert), after
+ * which what was told is remembered. A webhook that fails is reported, never thrown; what no
+ * webhook delivered is not remembered, so the next run tells it.
  */
 import type { Report } from '../report';
 import type { KeptReport } from '../store/keep';
-import { type AlertRunSummary, type ReportStore } from '../store/store';
-import { type AlertHistory, decideAlert, type TargetAlertMemory } from './decide';
+import type { AlertRunSummary, ReportStore } from '../store/store';
+import type { ConfigAlertMemory, ConfigProblem } from './config-alert';
+import { type Alert, decideAlert, type TargetAlertMemory } from './decide';
 import type { Delivery, WebhookPoster } from './deliver';
-import { buildMessage, type StoredAlert } from './message';
+import { AlertCollector, alertItem, configItem } from './message';
 import { PAYLOAD_BUILDERS, type Webhook } from './webhooks';
 
-export interface AlertRunDeps {
+/** A target's alert waiting for the run's message, and what to remember once it is delivered. */
+export interface PendingAlert {
+  key: string;
+  alert: Alert;
+  /** Where the report is stored (or why it is not). */
+  stored: string;
+  /** What to remember once told; null forgets the target (it recovered). */
+  memory: TargetAlertMemory | null;
+}
+
+export interface DecideDeps {
   store: ReportStore;
-  webhooks: readonly Webhook[];
-  poster: WebhookPoster;
   thresholds: readonly number[];
   now: () => Date;
 }
 
+/**
+ * Decides about one target's new report as it was kept: reads what was told of it, and when
+ * there is nothing to say stores the updated memory at once; an alert waits for the message.
+ * Never throws: `error` says what could not be read or written.
+ */
+export async function decideTargetAlert(deps: DecideDeps, current: Report, kept: KeptReport): Promise<{ pending: PendingAlert | null; error: string | null }> {
+  let memory: TargetAlertMemory | null = null;
+  let error: string | null = null;
+  try {
+    memory = await deps.store.getAlertMemory(kept.key);
+  } catch (err) {
+    // Better told twice than never: an unreadable memory is taken as none.
+    error = `alert memory not read, starting afresh: ${(err as Error).message}`;
+  }
+  const decision = decideAlert({ previous: kept.previous, current, memory, thresholds: deps.thresholds, now: deps.now() });
+  if (decision.alert) {
+    // Remembered only once the message is delivered (a recovery forgets the target then).
+    return { pending: { key: kept.key, alert: decision.alert, stored: kept.stored ?? `not stored (${kept.storeError})`, memory: decision.memory }, error };
+  }
+  if (JSON.stringify(decision.memory) !== JSON.stringify(memory)) {
+    try {
+      await deps.store.putAlertMemory(kept.key, decision.memory);
+    } catch (err) {
+      error = `alert memory not stored: ${(err as Error).message}`;
+    }
+  }
+  return { pending: null, error };
+}
+
+export interface SendDeps {
+  store: ReportStore;
+  webhooks: readonly Webhook[];
+  poster: WebhookPoster;
+  now: () => Date;
+}
+
+/** Stores at most this many memories at once after a message went out. */
+const MEMORY_WRITES = 16;
+
+/**
+ * Sends one message for a run to every webhook at once, then remembers what was told (only when
+ * some webhook took it). `told` pairs each alerted target's key with what to remember of it.
+ */
+export async function sendRunAlerts(
+  deps: SendDeps,
+  collector: AlertCollector,
+  told: Iterable<[string, TargetAlertMemory | null]>,
+  config: { memoryIfTold: ConfigAlertMemory; memoryIfNotTold: ConfigAlertMemory; before: ConfigAlertMemory | null } | null,
+  errors: string[],
+): Promise<AlertRunSummary> {
+  const message = collector.message();
+  let deliveries: Delivery[] = [];
+  if (message) deliveries = await Promise.all(deps.webhooks.map((webhook) => deps.poster.post(webhook, PAYLOAD_BUILDERS[webhook.service](message))));
+  const delivered = deliveries.some((d) => d.ok);
+  if (delivered) {
+    const queue = [...told];
+    const write = async (): Promise<void> => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        try {
+          await deps.store.putAlertMemory(next[0], next[1]);
+        } catch (err) {
+          errors.push(`alert memory not stored: ${(err as Error).message}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: MEMORY_WRITES }, write));
+  }
+  if (config) {
+    const memory = delivered ? config.memoryIfTold : config.memoryIfNotTold;
+    if (JSON.stringify(memory.told) !== JSON.stringify(config.before?.told ?? {})) {
+      try {
+        await deps.store.putConfigAlertMemory(memory);
+      } catch (err) {
+        errors.push(`configuration alert memory not stored: ${(err as Error).message}`);
+      }
+    }
+  }
+  return { targets: collector.size, deliveries, errors };
+}
+
+/** A whole run's alerts in one process (the CLI): decide as reports are kept, then send. */
 export class AlertRun {
-  private readonly alerts: StoredAlert[] = [];
-  /** Memories of targets that alerted: kept only once some webhook took the message. */
-  private readonly told = new Map<string, TargetAlertMemory | null>();
-  /** Memories of targets that did not alert (problems gone, or nothing new). */
-  private readonly quiet = new Map<string, TargetAlertMemory | null>();
+  private readonly collector = new AlertCollector();
+  private readonly told: [string, TargetAlertMemory | null][] = [];
 
   private constructor(
-    private readonly deps: AlertRunDeps,
-    private readonly history: AlertHistory,
+    private readonly deps: DecideDeps & SendDeps,
     private readonly errors: string[],
   ) {}
 
-  /** Reads the alert history; an unreadable one is reported and started afresh (better twice told than never). */
-  static async open(deps: AlertRunDeps, errors: readonly string[] = []): Promise<AlertRun> {
-    const problems = [...errors];
-    let history: AlertHistory | null = null;
-    try {
-      history = await deps.store.getAlertHistory();
-    } catch (err) {
-      problems.push(`alert history not read, starting afresh: ${(err as Error).message}`);
-    }
-    return new AlertRun(deps, history ?? { schemaVersion: 1, targets: {} }, problems);
+  static open(deps: DecideDeps & SendDeps, errors: readonly string[] = []): AlertRun {
+    return new AlertRun(deps, [...errors]);
   }
 
   /** Decides about one target's new report, as it was kept (its previous report, where it is stored). */
-  consider(current: Report, kept: KeptReport): void {
-    const { key, previous } = kept;
-    const stored = kept.stored ?? `not stored (${kept.storeError})`;
-    const decision = decideAlert({
-      previous,
-      current,
-      memory: this.history.targets[key] ?? null,
-      thresholds: this.deps.thresholds,
-      now: this.deps.now(),
-    });
-    if (decision.alert) {
-      this.alerts.push({ alert: decision.alert, stored });
-      this.told.set(key, decision.memory);
-    } else {
-      this.quiet.set(key, decision.memory);
+  async consider(current: Report, kept: KeptReport): Promise<void> {
+    const { pending, error } = await decideTargetAlert(this.deps, current, kept);
+    if (error) this.errors.push(error);
+    if (pending) {
+      this.collector.add(alertItem(pending));
+      this.told.push([pending.key, pending.memory]);
     }
   }
 
-  /** Sends what was decided to every webhook at once, then stores the history. */
-  async send(): Promise<AlertRunSummary> {
-    let deliveries: Delivery[] = [];
-    if (this.alerts.length > 0) {
-      const message = buildMessage(this.alerts);
-      deliveries = await Promise.all(this.deps.webhooks.map((webhook) => this.deps.poster.post(webhook, PAYLOAD_BUILDERS[webhook.service](message))));
-    }
-    const delivered = deliveries.some((d) => d.ok);
-    const before = JSON.stringify(this.history);
-    for (const [key, memory] of [...this.quiet, ...(delivered ? this.told : [])]) {
-      if (memory) this.history.targets[key] = memory;
-      else delete this.history.targets[key];
-    }
-    if (JSON.stringify(this.history) !== before) {
-      try {
-        await this.deps.store.putAlertHistory(this.history);
-      } catch (err) {
-        this.errors.push(`alert history not stored: ${(err as Error).message}`);
-      }
-    }
-    return { targets: this.alerts.length, deliveries, errors: this.errors };
+  /** Adds configuration problems to the message. */
+  addConfig(problems: readonly ConfigProblem[]): void {
+    for (const problem of problems) this.collector.add(configItem(problem, this.deps.now()));
+  }
+
+  /** Sends what was decided to every webhook at once, then stores what was told. */
+  send(): Promise<AlertRunSummary> {
+    return sendRunAlerts(this.deps, this.collector, this.told, null, this.errors);
   }
 }

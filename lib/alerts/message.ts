@@ -6,6 +6,7 @@
 import { days } from '../checks/types';
 import type { Report, Status } from '../report';
 import { formatHostPort } from '../target';
+import type { ConfigProblem } from './config-alert';
 import type { Alert, AlertReason } from './decide';
 
 /** A status as the alert shows it; `recovered` is an ok that follows a problem. */
@@ -25,6 +26,13 @@ export const LABEL_COLOR: Record<AlertLabel, string> = {
 /** A digest lists at most this many targets by name; the rest are counted. */
 export const DIGEST_ITEMS = 20;
 
+/**
+ * A message carries at most this many items (the worst); the rest are counted. The chat
+ * services show 20 of them; the generic webhook gets them all with their reports. The bound
+ * keeps the finishing step's memory flat however many targets alert at once.
+ */
+export const MESSAGE_ITEMS = 200;
+
 /** One target's alert, in words. */
 export interface AlertItem {
   /** "example.com:443 (93.184.215.14)". */
@@ -40,7 +48,10 @@ export interface AlertItem {
   /** Where the full report is stored (or why it is not). */
   stored: string;
   checkedAt: string;
-  alert: Alert;
+  /** The target's alert; null for a configuration problem. */
+  alert: Alert | null;
+  /** The configuration problem (CONFIG_INVALID); null for a target's alert. */
+  config: ConfigProblem | null;
 }
 
 export interface AlertMessage {
@@ -52,8 +63,10 @@ export interface AlertMessage {
   /** The worst label of the items (the message's colour). */
   label: AlertLabel;
   counts: Record<AlertLabel, number>;
-  /** Worst first. */
+  /** Worst first; at most MESSAGE_ITEMS of them. */
   items: AlertItem[];
+  /** How many items there were in all (more than `items` when some were left out). */
+  total: number;
   /** The whole message as plain text (chat notifications, logs). */
   text: string;
 }
@@ -107,7 +120,8 @@ function problemsOf(alert: Alert): string[] {
   return [...problems, ...changed];
 }
 
-function alertItem({ alert, stored }: StoredAlert): AlertItem {
+/** One target's alert as a message item. */
+export function alertItem({ alert, stored }: StoredAlert): AlertItem {
   const { report } = alert;
   return {
     target: targetName(report),
@@ -119,14 +133,38 @@ function alertItem({ alert, stored }: StoredAlert): AlertItem {
     stored,
     checkedAt: report.checkedAt,
     alert,
+    config: null,
+  };
+}
+
+const CONFIG_WORDS: Record<ConfigProblem['kind'], { label: AlertLabel; why: string; stored: string }> = {
+  'skipped-line': { label: 'warning', why: 'CONFIG_INVALID: this line of the target list is not a target; the run goes on without it', stored: 'not checked (fix the line in the target list)' },
+  'unreadable-list': { label: 'critical', why: 'the target list cannot be read: nothing is checked', stored: 'no run (fix the target list)' },
+  'not-checked': { label: 'unknown', why: 'the run ended before every target was checked', stored: 'see the run summary (notChecked)' },
+};
+
+/** A configuration problem as an alert item: a bad line is a warning, an unreadable list critical. */
+export function configItem(problem: ConfigProblem, now: Date): AlertItem {
+  const words = CONFIG_WORDS[problem.kind];
+  return {
+    target: problem.where,
+    label: words.label,
+    why: words.why,
+    problems: [problem.kind === 'skipped-line' ? `${problem.where}: ${problem.reason}` : problem.reason],
+    expires: null,
+    issuer: null,
+    stored: words.stored,
+    checkedAt: now.toISOString(),
+    alert: null,
+    config: problem,
   };
 }
 
 function worstFirst(a: AlertItem, b: AlertItem): number {
   const byLabel = LABEL_ORDER.indexOf(a.label) - LABEL_ORDER.indexOf(b.label);
   if (byLabel !== 0) return byLabel;
-  const daysA = a.alert.report.leaf?.daysRemaining ?? Infinity;
-  const daysB = b.alert.report.leaf?.daysRemaining ?? Infinity;
+  const daysA = a.alert?.report.leaf?.daysRemaining ?? Infinity;
+  const daysB = b.alert?.report.leaf?.daysRemaining ?? Infinity;
   return daysA !== daysB ? daysA - daysB : a.target.localeCompare(b.target);
 }
 
@@ -135,36 +173,68 @@ function itemLine(item: AlertItem): string {
   return `${item.label.toUpperCase()} ${item.target}: ${item.problems.join('; ')}`;
 }
 
-/** The message for one run's alerts (at least one): single for one target, a digest for more. */
-export function buildMessage(alerts: readonly StoredAlert[]): AlertMessage {
-  if (alerts.length === 0) throw new RangeError('an alert message needs at least one alert');
-  const items = alerts.map(alertItem).sort(worstFirst);
-  const counts = Object.fromEntries(LABEL_ORDER.map((l) => [l, 0])) as Record<AlertLabel, number>;
-  for (const item of items) counts[item.label] += 1;
-  const summary = LABEL_ORDER.filter((l) => counts[l] > 0)
-    .map((l) => `${counts[l]} ${l}`)
-    .join(', ');
-  const label = items[0].label;
-  if (items.length === 1) {
-    const [item] = items;
-    const title = `${item.label.toUpperCase()} ${item.target}`;
-    const text = [
-      `${title}: ${item.why}`,
-      ...item.problems.map((p) => `- ${p}`),
-      ...(item.expires ? [`Certificate: ${item.expires}`] : []),
-      ...(item.issuer ? [`Issuer: ${item.issuer}`] : []),
-      `Report: ${item.stored}`,
-    ].join('\n');
-    return { kind: 'single', title, summary, label, counts, items, text };
+/**
+ * Collects one run's alert items as they come (from one process or from every batch of a
+ * fan-out): counts them all and keeps the worst MESSAGE_ITEMS, so memory stays flat.
+ */
+export class AlertCollector {
+  readonly counts = Object.fromEntries(LABEL_ORDER.map((l) => [l, 0])) as Record<AlertLabel, number>;
+  private items: AlertItem[] = [];
+  private total = 0;
+
+  add(item: AlertItem): void {
+    this.counts[item.label] += 1;
+    this.total += 1;
+    this.items.push(item);
+    if (this.items.length >= 2 * MESSAGE_ITEMS) this.items = this.items.sort(worstFirst).slice(0, MESSAGE_ITEMS);
   }
-  const title = `certcheck: ${items.length} targets to look at`;
-  const text = [`${title} (${summary})`, ...items.map((item) => `- ${itemLine(item)}`)].join('\n');
-  return { kind: 'digest', title, summary, label, counts, items, text };
+
+  get size(): number {
+    return this.total;
+  }
+
+  /** The message (single for one item, a digest for more); null when there is nothing to say. */
+  message(): AlertMessage | null {
+    if (this.total === 0) return null;
+    const items = this.items.sort(worstFirst).slice(0, MESSAGE_ITEMS);
+    const counts = { ...this.counts };
+    const total = this.total;
+    const summary = LABEL_ORDER.filter((l) => counts[l] > 0)
+      .map((l) => `${counts[l]} ${l}`)
+      .join(', ');
+    const label = items[0].label;
+    if (total === 1) {
+      const [item] = items;
+      const title = `${item.label.toUpperCase()} ${item.target}`;
+      const text = [
+        `${title}: ${item.why}`,
+        ...item.problems.map((p) => `- ${p}`),
+        ...(item.expires ? [`Certificate: ${item.expires}`] : []),
+        ...(item.issuer ? [`Issuer: ${item.issuer}`] : []),
+        `Report: ${item.stored}`,
+      ].join('\n');
+      return { kind: 'single', title, summary, label, counts, items, total, text };
+    }
+    const title = `certcheck: ${total} targets to look at`;
+    const more = total > items.length ? [`- and ${total - items.length} more: see the run summary`] : [];
+    const text = [`${title} (${summary})`, ...items.map((item) => `- ${itemLine(item)}`), ...more].join('\n');
+    return { kind: 'digest', title, summary, label, counts, items, total, text };
+  }
+}
+
+/** The message for one run's alerts and configuration problems (at least one of either). */
+export function buildMessage(alerts: readonly StoredAlert[], config: readonly ConfigProblem[] = [], now = new Date()): AlertMessage {
+  const collector = new AlertCollector();
+  for (const stored of alerts) collector.add(alertItem(stored));
+  for (const problem of config) collector.add(configItem(problem, now));
+  const message = collector.message();
+  if (message === null) throw new RangeError('an alert message needs at least one alert');
+  return message;
 }
 
 /** What a digest that names only `listed` of its targets says of the others; null when it names them all. */
 export function moreTargets(message: AlertMessage, listed: number): string | null {
-  const rest = message.items.length - listed;
+  const rest = message.total - listed;
   return rest > 0 ? `and ${rest} more targets: see the run summary and the stored reports` : null;
 }
 

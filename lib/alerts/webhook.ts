@@ -13,18 +13,21 @@ export function webhookPayload(message: AlertMessage): unknown {
     summary: message.summary,
     counts: message.counts,
     text: message.text,
+    total: message.total,
+    // The worst MESSAGE_ITEMS; `total` counts them all.
     alerts: message.items.map((item) => ({
       target: item.target,
       status: item.label,
-      previousStatus: item.alert.previousStatus,
+      ...(item.config ? { code: item.config.kind === 'skipped-line' ? 'CONFIG_INVALID' : null, configuration: item.config } : {}),
+      previousStatus: item.alert?.previousStatus ?? null,
       why: item.why,
-      reasons: item.alert.reasons,
+      reasons: item.alert?.reasons ?? [],
       problems: item.problems,
       expires: item.expires,
       issuer: item.issuer,
-      threshold: item.alert.threshold,
+      threshold: item.alert?.threshold ?? null,
       reportLocation: item.stored,
-      report: item.alert.report,
+      report: item.alert?.report ?? null,
     })),
   };
 }

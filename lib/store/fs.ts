@@ -1,6 +1,6 @@
 /** A ReportStore in a local folder, with the same layout as in object storage. */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LayoutStore, StoreError } from './store';
 
@@ -37,14 +37,37 @@ export class FsReportStore extends LayoutStore {
   }
 
   protected async list(start: string): Promise<string[]> {
-    const folder = dirname(start);
+    // "alerts/targets/" lists that folder; "latest/example.com_" the names in latest/ that start so.
+    const folder = start.endsWith('/') ? start.slice(0, -1) : dirname(start);
     const dir = join(this.root, folder);
-    const namePrefix = basename(start);
+    const namePrefix = start.endsWith('/') ? '' : basename(start);
     try {
       return (await readdir(dir)).filter((name) => name.startsWith(namePrefix) && !name.endsWith('.tmp')).map((name) => `${folder}/${name}`);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new StoreError(`cannot list ${dir}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  protected async remove(key: string): Promise<void> {
+    const path = join(this.root, key);
+    try {
+      await rm(path, { force: true });
+    } catch (err) {
+      throw new StoreError(`cannot delete ${path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  protected async writeNew(key: string, body: string): Promise<boolean> {
+    const path = join(this.root, key);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      // 'wx' fails when the file exists: the file system decides who was first.
+      await writeFile(path, body, { flag: 'wx' });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw new StoreError(`cannot write ${path}: ${(err as Error).message}`, { cause: err });
     }
   }
 }

@@ -1,5 +1,5 @@
 /** A ReportStore in S3 or any S3-compatible server, with the contract's layout under a prefix. */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { LayoutStore, prefixed, StoreError, type S3Location } from './store';
 
 export interface S3ClientSettings {
@@ -59,11 +59,36 @@ export class S3ReportStore extends LayoutStore {
   }
 
   protected async write(key: string, body: string): Promise<void> {
+    await this.put(key, body, false);
+  }
+
+  /**
+   * A conditional write (`If-None-Match: *`, which S3 honours since 2024): S3 answers 412 when
+   * the object exists, and 409 when another conditional write to it is in flight.
+   */
+  protected writeNew(key: string, body: string): Promise<boolean> {
+    return this.put(key, body, true);
+  }
+
+  private async put(key: string, body: string, onlyNew: boolean): Promise<boolean> {
     const fullKey = prefixed(this.prefix, key);
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: fullKey, Body: body, ContentType: 'application/json' }));
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: fullKey, Body: body, ContentType: 'application/json', ...(onlyNew ? { IfNoneMatch: '*' } : {}) }));
+      return true;
     } catch (err) {
+      const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
+      if (onlyNew && (status === 412 || status === 409)) return false;
       throw new StoreError(`cannot write s3://${this.bucket}/${fullKey}: ${describe(err)}`, { cause: err });
+    }
+  }
+
+  protected async remove(key: string): Promise<void> {
+    const fullKey = prefixed(this.prefix, key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: fullKey }));
+    } catch (err) {
+      if (isMissing(err)) return;
+      throw new StoreError(`cannot delete s3://${this.bucket}/${fullKey}: ${describe(err)}`, { cause: err });
     }
   }
 

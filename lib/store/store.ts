@@ -1,5 +1,6 @@
 /** Where reports go: the contract's layout, whatever the medium. */
-import type { AlertHistory } from '../alerts/decide';
+import type { ConfigAlertMemory } from '../alerts/config-alert';
+import type { TargetAlertMemory } from '../alerts/decide';
 import type { Delivery } from '../alerts/deliver';
 import type { FindingCode, Report, Status } from '../report';
 import { targetKey } from '../target';
@@ -47,6 +48,10 @@ export interface RunSummary {
   skipped: SkippedTarget[];
   /** Present when alerts are configured: how many targets alerted, each delivery, what went wrong. */
   alerts?: AlertRunSummary;
+  /** How many batches the run was checked in (present for a run fanned out over the queue). */
+  batches?: number;
+  /** What else went wrong, in words (an unreadable alert memory, a target that no longer parses). */
+  errors?: string[];
 }
 
 export interface AlertRunSummary {
@@ -58,20 +63,35 @@ export interface AlertRunSummary {
   errors: string[];
 }
 
-/** Where the alert history is kept, beside the reports. */
-export const ALERT_HISTORY_KEY = 'alerts/history.json';
+/** Where what the configuration alerts told is kept. */
+export const CONFIG_ALERT_KEY = 'alerts/config.json';
 
 export interface ReportStore {
   /** Keeps the report under `reports/` and as the target's `latest/`. */
   putReport(report: Report, opts: { perAddress: boolean }): Promise<void>;
   putRunSummary(summary: RunSummary): Promise<void>;
+  /** The run summary stored for a run that started at `startedAt`, or null. */
+  getRunSummary(startedAt: string): Promise<RunSummary | null>;
   /** The newest stored report under `latest/<key>.json`, or null when there is none. */
   getLatest(key: string): Promise<Report | null>;
   /** The keys under `latest/` (without `.json`) that start with `start`. */
   listLatest(start: string): Promise<string[]>;
-  /** What alerts already told (null when nothing yet); a StoreError when unreadable. */
-  getAlertHistory(): Promise<AlertHistory | null>;
-  putAlertHistory(history: AlertHistory): Promise<void>;
+  /** What alerts already told of one target (`alerts/targets/<key>.json`); null when nothing. */
+  getAlertMemory(key: string): Promise<TargetAlertMemory | null>;
+  /** Remembers what was told of one target; null forgets it. */
+  putAlertMemory(key: string, memory: TargetAlertMemory | null): Promise<void>;
+  /** The keys of every target with an alert memory. */
+  listAlertMemories(): Promise<string[]>;
+  /** What alerts already told of the configuration (`alerts/config.json`). */
+  getConfigAlertMemory(): Promise<ConfigAlertMemory | null>;
+  putConfigAlertMemory(memory: ConfigAlertMemory): Promise<void>;
+  /** A run's working state (`run-state/<runId>/<name>.json`): its plan, each batch's result, who finishes it. */
+  getRunState<T>(runId: string, name: string): Promise<T | null>;
+  putRunState(runId: string, name: string, value: unknown): Promise<void>;
+  /** Writes `name` only when it does not exist yet; false when it does (someone else wrote it first). */
+  claimRunState(runId: string, name: string, value: unknown): Promise<boolean>;
+  /** The names under `run-state/<runId>/` that start with `start`. */
+  listRunState(runId: string, start: string): Promise<string[]>;
   /** Where the store writes, for people ("./reports", "s3://bucket/prefix"). */
   readonly location: string;
 }
@@ -103,6 +123,10 @@ export abstract class LayoutStore implements ReportStore {
   protected abstract read(key: string): Promise<string | null>;
   /** The keys that start with `start` (a key prefix, not a folder). */
   protected abstract list(start: string): Promise<string[]>;
+  /** Deletes the object; nothing when it does not exist. */
+  protected abstract remove(key: string): Promise<void>;
+  /** Writes the object only when it does not exist yet, atomically; false when it does. */
+  protected abstract writeNew(key: string, body: string): Promise<boolean>;
 
   async putReport(report: Report, opts: { perAddress: boolean }): Promise<void> {
     const keys = reportKeys(report, opts.perAddress);
@@ -121,17 +145,58 @@ export abstract class LayoutStore implements ReportStore {
     return text === null ? null : parseStoredReport(text, `${this.location}/latest/${key}.json`);
   }
 
-  async getAlertHistory(): Promise<AlertHistory | null> {
-    const text = await this.read(ALERT_HISTORY_KEY);
-    return text === null
-      ? null
-      : parseStored<AlertHistory>(text, `${this.location}/${ALERT_HISTORY_KEY}`, (h) =>
-          h?.schemaVersion !== 1 || typeof h.targets !== 'object' || h.targets === null ? 'not an alert history' : null,
-        );
+  async getRunSummary(startedAt: string): Promise<RunSummary | null> {
+    const key = `runs/${startedAt}.json`;
+    const text = await this.read(key);
+    return text === null ? null : parseStored<RunSummary>(text, `${this.location}/${key}`, (r) => (typeof r?.startedAt !== 'string' ? 'not a run summary' : null));
   }
 
-  async putAlertHistory(history: AlertHistory): Promise<void> {
-    await this.write(ALERT_HISTORY_KEY, jsonText(history));
+  async getAlertMemory(key: string): Promise<TargetAlertMemory | null> {
+    const where = `alerts/targets/${key}.json`;
+    const text = await this.read(where);
+    return text === null
+      ? null
+      : parseStored<TargetAlertMemory>(text, `${this.location}/${where}`, (m) => (typeof m?.lastAlertAt !== 'string' || !Array.isArray(m.told) ? 'not an alert memory' : null));
+  }
+
+  async putAlertMemory(key: string, memory: TargetAlertMemory | null): Promise<void> {
+    const where = `alerts/targets/${key}.json`;
+    if (memory === null) await this.remove(where);
+    else await this.write(where, jsonText(memory));
+  }
+
+  async listAlertMemories(): Promise<string[]> {
+    return (await this.list('alerts/targets/')).filter((key) => key.endsWith('.json')).map((key) => key.slice('alerts/targets/'.length, -'.json'.length));
+  }
+
+  async getConfigAlertMemory(): Promise<ConfigAlertMemory | null> {
+    const text = await this.read(CONFIG_ALERT_KEY);
+    return text === null
+      ? null
+      : parseStored<ConfigAlertMemory>(text, `${this.location}/${CONFIG_ALERT_KEY}`, (m) => (typeof m?.told !== 'object' || m.told === null ? 'not a configuration alert memory' : null));
+  }
+
+  async putConfigAlertMemory(memory: ConfigAlertMemory): Promise<void> {
+    await this.write(CONFIG_ALERT_KEY, jsonText(memory));
+  }
+
+  async getRunState<T>(runId: string, name: string): Promise<T | null> {
+    const key = `run-state/${runId}/${name}.json`;
+    const text = await this.read(key);
+    return text === null ? null : parseStored<T>(text, `${this.location}/${key}`, (v) => (typeof v !== 'object' || v === null ? 'not run state' : null));
+  }
+
+  async putRunState(runId: string, name: string, value: unknown): Promise<void> {
+    await this.write(`run-state/${runId}/${name}.json`, jsonText(value));
+  }
+
+  claimRunState(runId: string, name: string, value: unknown): Promise<boolean> {
+    return this.writeNew(`run-state/${runId}/${name}.json`, jsonText(value));
+  }
+
+  async listRunState(runId: string, start: string): Promise<string[]> {
+    const folder = `run-state/${runId}/`;
+    return (await this.list(`${folder}${start}`)).filter((key) => key.endsWith('.json')).map((key) => key.slice(folder.length, -'.json'.length));
   }
 
   async listLatest(start: string): Promise<string[]> {

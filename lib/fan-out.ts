@@ -1,0 +1,115 @@
+/**
+ * A run fanned out over the check queue: the plan is stored and the list sent in batches; each
+ * worker checks its batch (once: a retried or repeated message finds the batch's result and
+ * does not check again) and stores the batch's result; the worker whose result completes the
+ * run claims its finish with a create-only write, so exactly one summary and one message per
+ * webhook go out, whatever retries and races happen. A worker retried after claiming finds its
+ * own claim and finishes; a finished run (its summary stored) is never finished again.
+ */
+import type { BatchQueue } from './check-queue';
+import type { LogEntry } from './log';
+import { type BatchDeps, checkBatch } from './run-batch';
+import { type FinishDeps, finishRun } from './run-finish';
+import { type BatchMessage, batchName, type BatchResult, type RunPlan } from './run-state';
+import type { ReportStore, RunSummary } from './store/store';
+
+/** The result stored for a batch the queue did not take: every target not checked. */
+function refusedBatch(message: BatchMessage, error: string): BatchResult {
+  return {
+    schemaVersion: 1,
+    runId: message.runId,
+    batch: message.batch,
+    targets: message.targets.length,
+    reports: 0,
+    byStatus: { ok: 0, warning: 0, critical: 0, unknown: 0 },
+    durationsMs: [],
+    lowestDaysRemaining: null,
+    notOk: [],
+    storeFailures: [],
+    notChecked: [...message.targets],
+    alerts: [],
+    errors: [`batch ${message.batch} not sent to the check queue: ${error}`],
+  };
+}
+
+export interface FanOutDeps {
+  store: ReportStore;
+  queue: BatchQueue;
+  log: (entry: LogEntry) => void;
+}
+
+/**
+ * Splits `inputs` into batches numbered from `first`, stores the plan (with the new batch count)
+ * and sends the batches. A batch the queue refuses is stored as not checked, so the run still
+ * completes and its summary names those targets. Throws only when the plan cannot be stored.
+ */
+export async function fanOut(plan: RunPlan, inputs: readonly string[], batchSize: number, first: number, deps: FanOutDeps): Promise<number> {
+  const messages: BatchMessage[] = [];
+  for (let i = 0; i < inputs.length; i += batchSize) {
+    messages.push({ schemaVersion: 1, runId: plan.runId, batch: first + messages.length, targets: inputs.slice(i, i + batchSize), settings: plan.settings });
+  }
+  plan.batches = first + messages.length;
+  await deps.store.putRunState(plan.runId, 'plan', plan);
+  const { failed, error } = await deps.queue.send(messages);
+  for (const batch of failed) {
+    const message = messages[batch - first];
+    deps.log({ level: 'error', msg: 'batch not sent', runId: plan.runId, batch, targets: message.targets.length, error });
+    await deps.store.putRunState(plan.runId, batchName(batch), refusedBatch(message, error ?? 'refused'));
+  }
+  deps.log({ level: 'info', msg: 'run planned', runId: plan.runId, targets: plan.targets, batches: plan.batches, sent: messages.length - failed.length });
+  return messages.length - failed.length;
+}
+
+export interface WorkerDeps extends BatchDeps, Omit<FinishDeps, 'alerting'> {
+  /** Where alerts go, read only by the worker that finishes (the webhook list may be a secret to fetch). */
+  alerting?: () => Promise<FinishDeps['alerting']>;
+}
+
+/** What a worker did with one message. */
+export type WorkerOutcome = { checked: boolean; finished: RunSummary | null };
+
+/**
+ * One queue message: check the batch (unless its result is already stored), store the result,
+ * and finish the run when this batch completes it. Throws when the result cannot be stored or
+ * the plan cannot be read, so that the queue delivers the message again.
+ */
+export async function runBatchMessage(message: BatchMessage, deps: WorkerDeps): Promise<WorkerOutcome> {
+  const { runId, batch } = message;
+  const name = batchName(batch);
+  let checked = false;
+  if ((await deps.store.getRunState<BatchResult>(runId, name)) === null) {
+    const result = await checkBatch(message, deps);
+    await deps.store.putRunState(runId, name, result);
+    checked = true;
+  } else {
+    deps.log({ level: 'info', msg: 'batch already checked', runId, batch });
+  }
+  return { checked, finished: await finishIfComplete(runId, batch, deps) };
+}
+
+/** Finishes the run when every batch's result is stored and this batch wins (or already holds) the claim. */
+async function finishIfComplete(runId: string, batch: number, deps: WorkerDeps): Promise<RunSummary | null> {
+  const plan = await deps.store.getRunState<RunPlan>(runId, 'plan');
+  if (plan === null) throw new Error(`run ${runId} has no plan in ${deps.store.location}`);
+  const done = await deps.store.listRunState(runId, 'batch-');
+  if (done.length < plan.batches) return null;
+  if (!(await deps.store.claimRunState(runId, 'finish', { batch, claimedAt: new Date().toISOString() }))) {
+    const claim = await deps.store.getRunState<{ batch: number }>(runId, 'finish');
+    if (claim?.batch !== batch) return null;
+  }
+  if ((await deps.store.getRunSummary(plan.startedAt)) !== null) return null;
+  const alerting = await deps.alerting?.();
+  return finishRun(plan, readResults(deps.store, plan, done.sort()), { ...deps, alerting });
+}
+
+/** Each batch's result in turn (an unreadable one is named in the summary's errors, not fatal). */
+async function* readResults(store: ReportStore, plan: RunPlan, names: readonly string[]): AsyncGenerator<BatchResult> {
+  for (const name of names) {
+    try {
+      const result = await store.getRunState<BatchResult>(plan.runId, name);
+      if (result) yield result;
+    } catch (err) {
+      plan.errors.push(`${name} not read: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The middle step of a run: check one batch of targets, keep each report as soon as it exists
+ * (a crash later loses nothing stored), decide each target's alert, and say what the batch found.
+ * The same step serves one process (the whole list is one batch) and the queue's workers.
+ */
+import { decideTargetAlert } from './alerts/alert-run';
+import type { LogEntry } from './log';
+import { type Report, type Status } from './report';
+import { runChecks } from './run';
+import { type BatchMessage, type BatchResult, checkOptionsOf } from './run-state';
+import { keepReport } from './store/keep';
+import { reportKeys, type ReportStore } from './store/store';
+import { parseTarget, type Target } from './target';
+import type { TrustStore } from './x509/trust-store';
+
+export interface BatchDeps {
+  store: ReportStore;
+  trustStore: TrustStore;
+  /** One structured line per event. */
+  log: (entry: LogEntry) => void;
+  now?: () => Date;
+  /** Asked before each target; false leaves the rest of the batch not checked (a deadline is near). */
+  shouldStart?: () => boolean;
+  /** Called with each report once it is kept (metrics, progress). */
+  onReport?: (report: Report) => void;
+}
+
+/** Checks a batch's targets and returns what it found; never throws for a target's sake. */
+export async function checkBatch(batch: BatchMessage, deps: BatchDeps): Promise<BatchResult> {
+  const now = deps.now ?? (() => new Date());
+  const result: BatchResult = {
+    schemaVersion: 1,
+    runId: batch.runId,
+    batch: batch.batch,
+    targets: batch.targets.length,
+    reports: 0,
+    byStatus: { ok: 0, warning: 0, critical: 0, unknown: 0 },
+    durationsMs: [],
+    lowestDaysRemaining: null,
+    notOk: [],
+    storeFailures: [],
+    notChecked: [],
+    alerts: [],
+    errors: [],
+  };
+  // The list was checked at planning; a line that no longer parses (a changed parser) is not lost.
+  const targets: Target[] = [];
+  for (const input of batch.targets) {
+    try {
+      targets.push(parseTarget(input));
+    } catch (err) {
+      result.notChecked.push(input);
+      result.errors.push((err as Error).message);
+    }
+  }
+  const started = new Array<boolean>(targets.length).fill(false);
+  const perAddress = batch.settings.allAddresses;
+  await runChecks(targets, {
+    ...checkOptionsOf(batch.settings, deps.trustStore, now),
+    collect: false,
+    shouldStart: deps.shouldStart,
+    onReports: async (reports, index) => {
+      started[index] = true;
+      for (const report of reports) {
+        const kept = await keepReport(deps.store, report, perAddress);
+        const { pending, error } = await decideTargetAlert({ store: deps.store, thresholds: batch.settings.thresholds, now }, report, kept);
+        if (pending) result.alerts.push(pending);
+        if (kept.previousError) deps.log({ level: 'warn', msg: 'previous report not read', error: kept.previousError });
+        if (error) {
+          deps.log({ level: 'warn', msg: 'alert memory', error });
+          result.errors.push(error);
+        }
+        if (kept.storeError) result.storeFailures.push({ key: reportKeys(report, perAddress).latest, error: kept.storeError });
+        tally(result, report, kept.key);
+        deps.onReport?.(report);
+        deps.log({
+          level: kept.storeError ? 'error' : 'info',
+          msg: 'checked',
+          target: `${report.target.host}:${report.target.port}`,
+          address: report.target.address,
+          status: report.status,
+          codes: report.findings.map((f) => f.code),
+          daysRemaining: report.leaf?.daysRemaining ?? null,
+          durationMs: report.durationMs,
+          ...(kept.storeError ? { storeError: kept.storeError } : {}),
+        });
+      }
+    },
+  });
+  targets.forEach((target, i) => {
+    if (!started[i]) result.notChecked.push(target.input);
+  });
+  return result;
+}
+
+function tally(result: BatchResult, report: Report, key: string): void {
+  const status: Status = report.status;
+  result.reports += 1;
+  result.byStatus[status] += 1;
+  result.durationsMs.push(report.durationMs);
+  const days = report.leaf?.daysRemaining;
+  if (days !== undefined && (result.lowestDaysRemaining === null || days < result.lowestDaysRemaining)) result.lowestDaysRemaining = days;
+  if (status !== 'ok') {
+    result.notOk.push({ key, status, codes: report.findings.filter((f) => f.severity !== 'info').map((f) => f.code), daysRemaining: days ?? null });
+  }
+}

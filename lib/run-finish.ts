@@ -1,0 +1,125 @@
+/**
+ * The last step of a run: from the plan and every batch's result, one message per webhook (a
+ * digest when several targets alert, with the configuration problems), what was told
+ * remembered, and the run summary stored and logged. Batch results are read one at a time and
+ * only what the summary names is kept, so memory stays flat however long the list.
+ */
+import { sendRunAlerts } from './alerts/alert-run';
+import type { TargetAlertMemory } from './alerts/decide';
+import type { WebhookPoster } from './alerts/deliver';
+import { AlertCollector, alertItem, configItem } from './alerts/message';
+import type { Webhook } from './alerts/webhooks';
+import type { LogEntry } from './log';
+import { STATUS_RANK } from './report';
+import type { BatchResult, RunPlan } from './run-state';
+import type { AlertRunSummary, NotOkTarget, ReportStore, RunSummary } from './store/store';
+
+export interface FinishDeps {
+  store: ReportStore;
+  log: (entry: LogEntry) => void;
+  now?: () => Date;
+  /** Where alerts go (absent: none); `errors` says why configured webhooks are not in the list. */
+  alerting?: { webhooks: readonly Webhook[]; errors: readonly string[]; poster: WebhookPoster };
+  /** Called once with the stored summary (metrics). */
+  onRunFinished?: (summary: RunSummary) => void | Promise<void>;
+}
+
+/** Worst status first, then fewest days left, then by key. */
+function worstFirst(a: NotOkTarget, b: NotOkTarget): number {
+  return STATUS_RANK[b.status] - STATUS_RANK[a.status] || (a.daysRemaining ?? Infinity) - (b.daysRemaining ?? Infinity) || a.key.localeCompare(b.key);
+}
+
+function median(sorted: readonly number[]): number {
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+}
+
+/** Finishes a run: alerts, then the summary (stored, logged, returned). Never throws for a store or webhook failure. */
+export async function finishRun(plan: RunPlan, results: AsyncIterable<BatchResult> | Iterable<BatchResult>, deps: FinishDeps): Promise<RunSummary> {
+  const now = deps.now ?? (() => new Date());
+  const byStatus: Record<string, number> = { ok: 0, warning: 0, critical: 0, unknown: 0 };
+  const durations: number[] = [];
+  const notOk: NotOkTarget[] = [];
+  const storeFailures: RunSummary['storeFailures'] = [];
+  const notChecked: string[] = [];
+  const batchErrors: string[] = [];
+  const collector = new AlertCollector();
+  const told: [string, TargetAlertMemory | null][] = [];
+  let reports = 0;
+  let lowest: number | null = null;
+  for await (const result of results) {
+    reports += result.reports;
+    for (const [status, count] of Object.entries(result.byStatus)) byStatus[status] += count;
+    durations.push(...result.durationsMs);
+    if (result.lowestDaysRemaining !== null && (lowest === null || result.lowestDaysRemaining < lowest)) lowest = result.lowestDaysRemaining;
+    notOk.push(...result.notOk);
+    storeFailures.push(...result.storeFailures);
+    notChecked.push(...result.notChecked);
+    batchErrors.push(...result.errors);
+    for (const pending of result.alerts) {
+      collector.add(alertItem(pending));
+      told.push([pending.key, pending.memory]);
+    }
+  }
+
+  const alerting = deps.alerting;
+  let alerts: AlertRunSummary | undefined;
+  if (alerting?.webhooks.length) {
+    for (const problem of plan.configAlerts?.tell ?? []) collector.add(configItem(problem, now()));
+    if (notChecked.length > 0) {
+      const named = notChecked.slice(0, 5).join(', ');
+      const reason = `${notChecked.length} target(s) were not checked in this run (${named}${notChecked.length > 5 ? ', …' : ''}): the time ran out or the queue refused them`;
+      collector.add(configItem({ kind: 'not-checked', where: 'this run', entry: null, reason }, now()));
+    }
+    alerts = await sendRunAlerts({ store: deps.store, webhooks: alerting.webhooks, poster: alerting.poster, now }, collector, told, plan.configAlerts, [...alerting.errors]);
+  } else if (alerting?.errors.length) {
+    alerts = { targets: 0, deliveries: [], errors: [...alerting.errors] };
+  }
+  for (const delivery of alerts?.deliveries ?? []) {
+    deps.log({ level: delivery.ok ? 'info' : 'error', msg: delivery.ok ? 'alert sent' : 'alert not delivered', ...delivery });
+  }
+  for (const error of alerts?.errors ?? []) deps.log({ level: 'error', msg: 'alerts', error });
+
+  // Read after the results: reading them may add to the plan's errors.
+  const errors = [...plan.errors, ...batchErrors];
+  durations.sort((a, b) => a - b);
+  const finished = now();
+  const summary: RunSummary = {
+    startedAt: plan.startedAt,
+    finishedAt: finished.toISOString(),
+    durationMs: Math.max(0, finished.getTime() - Date.parse(plan.startedAt)),
+    targets: plan.targets,
+    reports,
+    byStatus,
+    notOk: notOk.sort(worstFirst),
+    lowestDaysRemaining: lowest,
+    reportDurationMs: { median: median(durations), max: durations[durations.length - 1] ?? 0 },
+    storeFailures,
+    notChecked,
+    skipped: plan.skipped,
+    ...(alerts ? { alerts } : {}),
+    ...(plan.batches > 1 ? { batches: plan.batches } : {}),
+    ...(errors.length ? { errors } : {}),
+  };
+  try {
+    await deps.store.putRunSummary(summary);
+  } catch (err) {
+    deps.log({ level: 'error', msg: 'run summary not stored', error: (err as Error).message });
+  }
+  deps.log({
+    level: notChecked.length > 0 ? 'error' : 'info',
+    msg: 'run finished',
+    ...summary,
+    notOk: notOk.length,
+    storeFailures: storeFailures.length,
+    notChecked: notChecked.length,
+    skipped: plan.skipped.length,
+    ...(alerts ? { alerts: { targets: alerts.targets, delivered: alerts.deliveries.filter((d) => d.ok).length, failed: alerts.deliveries.filter((d) => !d.ok).length } } : {}),
+    location: deps.store.location,
+  });
+  try {
+    await deps.onRunFinished?.(summary);
+  } catch (err) {
+    deps.log({ level: 'error', msg: 'after the run', error: (err as Error).message });
+  }
+  return summary;
+}
