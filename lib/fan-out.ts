@@ -3,9 +3,10 @@
  * worker checks its batch (once: a retried or repeated message finds the batch's result and
  * does not check again) and stores the batch's result; the worker whose result completes the
  * run claims its finish with a create-only write, so exactly one summary and one message per
- * webhook go out, whatever retries and races happen. A worker retried after claiming finds its
- * own claim and finishes; a finished run (its summary stored) is never finished again.
+ * webhook go out, whatever retries and races happen. A claim whose worker died is taken over
+ * once it is stale; a finished run (its summary stored) is never finished again.
  */
+import { randomUUID } from 'node:crypto';
 import type { BatchQueue } from './check-queue';
 import type { LogEntry } from './log';
 import { type BatchDeps, checkBatch } from './run-batch';
@@ -93,13 +94,32 @@ async function finishIfComplete(runId: string, batch: number, deps: WorkerDeps):
   if (plan === null) throw new Error(`run ${runId} has no plan in ${deps.store.location}`);
   const done = await deps.store.listRunState(runId, 'batch-');
   if (done.length < plan.batches) return null;
-  if (!(await deps.store.claimRunState(runId, 'finish', { batch, claimedAt: new Date().toISOString() }))) {
-    const claim = await deps.store.getRunState<{ batch: number }>(runId, 'finish');
-    if (claim?.batch !== batch) return null;
-  }
+  if (!(await claimFinish(deps.store, runId, batch, deps.now ?? (() => new Date())))) return null;
   if ((await deps.store.getRunSummary(plan.startedAt)) !== null) return null;
   const alerting = await deps.alerting?.();
   return finishRun(plan, readResults(deps.store, plan, done.sort()), { ...deps, alerting });
+}
+
+/**
+ * A claim older than this belongs to a worker that died while finishing (a worker runs 5 minutes
+ * at most; Lambda's limit is 15): the next worker to come by may take it over.
+ */
+export const STALE_CLAIM_MS = 16 * 60_000;
+
+/**
+ * Claims the run's finish with a create-only write of `finish-<n>`: exactly one worker wins each
+ * claim, even two deliveries of one message at once. A stale claim (its worker died) is
+ * followed by the next one, so a message redelivered after a crash still finishes the run.
+ */
+async function claimFinish(store: ReportStore, runId: string, batch: number, now: () => Date): Promise<boolean> {
+  const mine = { owner: randomUUID(), batch, claimedAt: now().toISOString() };
+  for (let generation = 0; generation < 10; generation++) {
+    const name = `finish-${generation}`;
+    if (await store.claimRunState(runId, name, mine)) return true;
+    const claim = await store.getRunState<{ claimedAt: string }>(runId, name);
+    if (claim && now().getTime() - Date.parse(claim.claimedAt) < STALE_CLAIM_MS) return false;
+  }
+  return false;
 }
 
 /** Each batch's result in turn (an unreadable one is named in the summary's errors, not fatal). */
