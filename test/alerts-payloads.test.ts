@@ -56,6 +56,30 @@ describe('every message', () => {
     expect(message.summary).toBe('1 critical, 1 warning');
   });
 
+  const badLine = { kind: 'skipped-line' as const, where: 'line 12 of s3://fleet/targets.txt', entry: 'exa mple.com <!channel> [x](https://evil.example)', reason: 'invalid target "exa mple.com <!channel> [x](https://evil.example)": contains spaces' };
+
+  it.each(Object.entries(PAYLOAD_BUILDERS))('%s tells a bad line of the target list: where it stands and why (CONFIG_INVALID)', (service, build) => {
+    const text = allText(build(buildMessage([], [badLine], NOW)));
+    expect(text).toContain('line 12 of s3://fleet/targets.txt');
+    expect(text).toContain('contains spaces');
+    expect(text).toContain('CONFIG_INVALID');
+    expect(text).toContain('WARNING');
+    // What the line says is text, never markup or a link.
+    if (service === 'slack' || service === 'googlechat') expect(text).not.toContain('<!channel>');
+    if (service === 'teams' || service === 'discord') expect(text).not.toContain('](https://evil');
+  });
+
+  it('carries configuration problems beside the targets in one digest, and counts what it leaves out', () => {
+    const message = buildMessage(many(250), [badLine], NOW);
+    expect(message.total).toBe(251);
+    expect(message.items).toHaveLength(200);
+    expect(message.title).toBe('certcheck: 251 targets to look at');
+    expect(message.text).toContain('and 51 more: see the run summary');
+    const body = webhookPayload(message) as { total: number; alerts: unknown[] };
+    expect([body.total, body.alerts.length]).toEqual([251, 200]);
+    expect(allText(slackPayload(message))).toContain('and 231 more targets: see the run summary');
+  });
+
   it('says a crossed threshold in words before WARN_DAYS makes it a finding', () => {
     const quiet = sampleReport({ host: 'calm.example.test', checkedAt: NOW.toISOString(), leaf: { daysRemaining: 25 } });
     const [item] = buildMessage([stored(quiet)]).items;
