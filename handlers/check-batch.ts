@@ -34,7 +34,7 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
         shouldStart: context ? () => context.getRemainingTimeInMillis() > margin : undefined,
         alerting: () => buildAlerting(alerts),
       });
-      deps.log({ level: 'info', msg: 'batch done', runId: message.runId, batch: message.batch, checked: outcome.checked, finishedRun: outcome.finished !== null });
+      deps.log({ level: 'info', msg: 'batch done', runId: message.runId, batch: message.batch, checked: outcome.checked, finishedRun: outcome.finished !== null, finishMs: outcome.finishMs });
     } catch (err) {
       deps.log({ level: 'error', msg: 'batch failed', messageId: record.messageId, receiveCount: record.attributes?.ApproximateReceiveCount, error: (err as Error).message });
       failures.push({ itemIdentifier: record.messageId });

@@ -66,8 +66,8 @@ export interface WorkerDeps extends BatchDeps, Omit<FinishDeps, 'alerting'> {
   alerting?: () => Promise<FinishDeps['alerting']>;
 }
 
-/** What a worker did with one message. */
-export type WorkerOutcome = { checked: boolean; finished: RunSummary | null };
+/** What a worker did with one message: checked it (or found it done), finished the run, and how long the finish took. */
+export type WorkerOutcome = { checked: boolean; finished: RunSummary | null; finishMs: number | null };
 
 /**
  * One queue message: check the batch (unless its result is already stored), store the result,
@@ -85,7 +85,9 @@ export async function runBatchMessage(message: BatchMessage, deps: WorkerDeps): 
   } else {
     deps.log({ level: 'info', msg: 'batch already checked', runId, batch });
   }
-  return { checked, finished: await finishIfComplete(runId, batch, deps) };
+  const started = performance.now();
+  const finished = await finishIfComplete(runId, batch, deps);
+  return { checked, finished, finishMs: finished ? Math.round(performance.now() - started) : null };
 }
 
 /** Finishes the run when every batch's result is stored and this batch wins (or already holds) the claim. */

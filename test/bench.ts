@@ -11,8 +11,9 @@
  * bundle and answers events/http-check-private.json, which needs no network); last, what memory
  * and alerts add to a scheduled run: keeping a report with its previous one read (CERT_CHANGED,
  * the alert decision) against storing it alone, in a folder, and a bad day on which every target
- * alerts: the decisions and one digest to each of the five services on a local receiver. The
- * last line is the summary.
+ * alerts: the decisions and one digest to each of the five services on a local receiver; then
+ * the fan-out over a local queue (test/bench-fan-out.ts) at 1,000 and BENCH_FANOUT_TARGETS
+ * (20,000) targets. The last line is the summary.
  */
 import { fork, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -34,6 +35,7 @@ import { keepReport } from '../lib/store/keep';
 import { reportTargetKey } from '../lib/store/store';
 import { parseTarget, type Target } from '../lib/target';
 import { TrustStore } from '../lib/x509/trust-store';
+import { fanOutBench, type FanOutResult } from './bench-fan-out';
 import { startHttpServer } from './fixtures/http-server';
 import { generateKey, issue, issueCrl, type Issued } from './fixtures/pki';
 import { startDelayingProxy, startTlsServer, type Identity } from './fixtures/tls-server';
@@ -46,6 +48,7 @@ const COLD_STARTS = 5;
 const ROUNDS = 3;
 const RTT_MS = 50;
 const LATENCY_SAMPLES = 5;
+const FANOUT_TARGETS = Number(process.env.BENCH_FANOUT_TARGETS ?? 20_000);
 
 interface Fleet {
   rootPem: string;
@@ -302,6 +305,17 @@ async function bench(): Promise<void> {
       `memory and alerts: storing a report ${alerts.storeUs} µs, keeping it with the previous one read ${alerts.keepUs} µs (folder store); ` +
         `${lastReports.length} targets alerting at once: decisions and one digest to each of 5 services ${alerts.alertRunMs} ms\n`,
     );
+    // The fan-out: plan → batches on the queue → workers → finish, at two fleet sizes (is a worker's memory flat?).
+    const fanOut: FanOutResult[] = [];
+    for (const count of [1000, FANOUT_TARGETS]) {
+      const r = await fanOutBench(count);
+      fanOut.push(r);
+      process.stdout.write(
+        `fan-out of ${r.targets} targets (${r.batches} batches, 4 workers): ${r.targetsPerSecond} targets/s from plan to finish, ` +
+          `plan ${r.planMs} ms, finish ${r.finishMs} ms, worker peak RSS ${r.workerPeakRssMb} MB\n`,
+      );
+    }
+    const big = fanOut[fanOut.length - 1];
     const ratio = (bare / raw).toFixed(2);
     const ratioNoRevocation = (bareNoRevocation / raw).toFixed(2);
     const revocationCost = revocationCosts.sort((x, y) => x - y)[Math.floor(revocationCosts.length / 2)].toFixed(2);
@@ -311,12 +325,14 @@ async function bench(): Promise<void> {
     process.stdout.write(
       `goals: ratio>=0.7 ${Number(ratio) >= 0.7 ? 'met' : 'MISSED'}, checks/s>=0.2*raw ${full >= 0.2 * raw ? 'met' : 'MISSED'}, ` +
         `peak-rss<=256 ${peakRssMb <= 256 ? 'met' : 'MISSED'}, cold-start<=300 ${cold <= 300 ? 'met' : 'MISSED'}, ` +
+        `worker-peak-rss<=256 ${big.workerPeakRssMb <= 256 ? 'met' : 'MISSED'}, ` +
         `revocation-cost<=0.05 ${Number(revocationCost) <= 0.05 ? 'met' : 'MISSED'}\n`,
     );
     process.stdout.write(
       `bench: checks/s=${full} bare-checks/s=${bare} raw-handshakes/s=${raw} ratio=${ratio} peak-rss-mb=${peakRssMb} targets=${targets.length} cold-start-ms=${cold} ` +
         `lambda-bundle-kb=${bundles.kb['http-check']} lambda-cold-start-ms=${lambdaCold} ratio-without-revocation=${ratioNoRevocation} revocation-cost=${revocationCost} ` +
-        `keep-report-us=${alerts.keepUs} store-report-us=${alerts.storeUs} alert-run-ms=${alerts.alertRunMs}\n`,
+        `keep-report-us=${alerts.keepUs} store-report-us=${alerts.storeUs} alert-run-ms=${alerts.alertRunMs} ` +
+        `fanout-targets=${big.targets} worker-peak-rss-mb=${big.workerPeakRssMb} fanout-targets/s=${big.targetsPerSecond}\n`,
     );
   } finally {
     child.kill();
