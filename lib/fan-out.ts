@@ -8,7 +8,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BatchQueue } from './check-queue';
-import type { LogEntry } from './log';
 import { type BatchDeps, checkBatch } from './run-batch';
 import { type FinishDeps, finishRun } from './run-finish';
 import { type BatchMessage, batchName, type BatchResult, type RunPlan } from './run-state';
@@ -33,16 +32,18 @@ function refusedBatch(message: BatchMessage, error: string): BatchResult {
   };
 }
 
-export interface FanOutDeps {
-  store: ReportStore;
+export interface FanOutDeps extends Omit<FinishDeps, 'alerting'> {
   queue: BatchQueue;
-  log: (entry: LogEntry) => void;
+  /** Where alerts go, should the planner have to finish the run itself. */
+  alerting?: () => Promise<FinishDeps['alerting']>;
 }
 
 /**
  * Splits `inputs` into batches numbered from `first`, stores the plan (with the new batch count)
  * and sends the batches. A batch the queue refuses is stored as not checked, so the run still
- * completes and its summary names those targets. Throws only when the plan cannot be stored.
+ * completes and its summary names those targets: when the queue refused batches, the planner
+ * finishes the run itself should it be complete (no worker may come by after the refusals are
+ * stored). Throws only when the plan cannot be stored.
  */
 export async function fanOut(plan: RunPlan, inputs: readonly string[], batchSize: number, first: number, deps: FanOutDeps): Promise<number> {
   const messages: BatchMessage[] = [];
@@ -58,6 +59,7 @@ export async function fanOut(plan: RunPlan, inputs: readonly string[], batchSize
     await deps.store.putRunState(plan.runId, batchName(batch), refusedBatch(message, error ?? 'refused'));
   }
   deps.log({ level: 'info', msg: 'run planned', runId: plan.runId, targets: plan.targets, batches: plan.batches, sent: messages.length - failed.length });
+  if (failed.length > 0) await finishIfComplete(plan.runId, PLANNER, deps);
   return messages.length - failed.length;
 }
 
@@ -90,8 +92,11 @@ export async function runBatchMessage(message: BatchMessage, deps: WorkerDeps): 
   return { checked, finished, finishMs: finished ? Math.round(performance.now() - started) : null };
 }
 
-/** Finishes the run when every batch's result is stored and this batch wins (or already holds) the claim. */
-async function finishIfComplete(runId: string, batch: number, deps: WorkerDeps): Promise<RunSummary | null> {
+/** Who claims a finish when the planner does (not a batch). */
+const PLANNER = -1;
+
+/** Finishes the run when every batch's result is stored and this batch (or the planner) wins the claim. */
+async function finishIfComplete(runId: string, batch: number, deps: Omit<FinishDeps, 'alerting'> & { alerting?: () => Promise<FinishDeps['alerting']> }): Promise<RunSummary | null> {
   const plan = await deps.store.getRunState<RunPlan>(runId, 'plan');
   if (plan === null) throw new Error(`run ${runId} has no plan in ${deps.store.location}`);
   const done = await deps.store.listRunState(runId, 'batch-');

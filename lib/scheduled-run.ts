@@ -11,7 +11,7 @@ import { AlertCollector, configItem } from './alerts/message';
 import type { Webhook } from './alerts/webhooks';
 import type { BatchQueue } from './check-queue';
 import type { JobConfig, TargetListError } from './config';
-import { fanOut } from './fan-out';
+import { fanOut, type FanOutDeps } from './fan-out';
 import type { LogEntry } from './log';
 import type { Report } from './report';
 import { checkBatch } from './run-batch';
@@ -49,13 +49,18 @@ export function deadlineMarginMs(settings: Pick<RunSettings, 'timeoutMs'>): numb
   return 4 * settings.timeoutMs + 45_000;
 }
 
+function fanOutDeps(deps: RunDeps, queue: BatchQueue): FanOutDeps {
+  const alerting = deps.alerting;
+  return { ...deps, queue, alerting: () => Promise.resolve(alerting) };
+}
+
 /** Runs the configured checks: in this process, or planned and sent to the queue. */
 export async function startRun(config: JobConfig, deps: RunDeps): Promise<RunOutcome> {
   const plan = await planRun(config, deps);
   const inputs = config.targets.map((t) => t.input);
   const queue = deps.queue ?? null;
   if (queue && inputs.length > config.batchSize) {
-    await fanOut(plan, inputs, config.batchSize, 0, { store: deps.store, queue, log: deps.log });
+    await fanOut(plan, inputs, config.batchSize, 0, fanOutDeps(deps, queue));
     return { kind: 'fanned-out', runId: plan.runId, batches: plan.batches, handedOver: inputs.length };
   }
   const margin = deadlineMarginMs(plan.settings);
@@ -70,7 +75,7 @@ export async function startRun(config: JobConfig, deps: RunDeps): Promise<RunOut
       const rest = result.notChecked;
       try {
         await deps.store.putRunState(plan.runId, batchName(0), { ...result, notChecked: [] });
-        await fanOut(plan, rest, config.batchSize, 1, { store: deps.store, queue, log: deps.log });
+        await fanOut(plan, rest, config.batchSize, 1, fanOutDeps(deps, queue));
         return { kind: 'fanned-out', runId: plan.runId, batches: plan.batches, handedOver: rest.length };
       } catch (err) {
         // No hand-over without a stored plan: finish here, telling what was not checked.

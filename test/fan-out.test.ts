@@ -222,6 +222,19 @@ describe('the run fanned out over the check queue', () => {
     expect(await waitingBodies(sqs, queues.deadLetterUrl)).toEqual(['{"schemaVersion": 1, "runId": "x"}']);
   });
 
+  it('a queue that refuses the batches: they are recorded as not checked, and the planner finishes the run and says so', async () => {
+    const targets = [`127.0.0.1:${closed}`, `127.0.0.2:${closed}`, `127.0.0.3:${closed}`];
+    const { prefix, hook } = await setUp('refused', { TARGETS: targets.join(','), BATCH_SIZE: '2', CHECK_QUEUE_URL: `http://127.0.0.1:1/000000000000/no-such-queue` });
+
+    const outcome = await scheduledDoor(event, lambdaContext(900_000));
+
+    expect(outcome).toMatchObject({ kind: 'fanned-out', batches: 2 });
+    const [refused, ...more] = await summaries(prefix);
+    expect(more).toEqual([]);
+    expect(refused).toMatchObject({ targets: 3, reports: 0, notChecked: targets, errors: [expect.stringContaining('not sent to the check queue'), expect.stringContaining('not sent to the check queue')] });
+    expect(receiver.postsTo(hook).map((p) => (p.body as { alerts: { target: string }[] }).alerts.map((a) => a.target))).toContainEqual(['this run']);
+  });
+
   it('near the deadline a run stops taking targets and hands the rest to the queue; the workers finish it', async () => {
     const targets = [`127.0.0.1:${closed}`, `127.0.0.2:${closed}`, `127.0.0.3:${closed}`, `127.0.0.4:${closed}`];
     // A list of one batch runs in the scheduled function itself.

@@ -1,9 +1,9 @@
 /** The scheduled job run locally: targets from the environment, reports and a run summary in a folder. */
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readJobConfig } from '../lib/config';
-import { runScheduled } from '../lib/scheduled-run';
+import { runScheduled, startRun } from '../lib/scheduled-run';
 import { FsReportStore } from '../lib/store/fs';
 import type { RunSummary } from '../lib/store/store';
 import { TrustStore } from '../lib/x509/trust-store';
@@ -92,6 +92,21 @@ describe('the scheduled run', () => {
       ['error', 'entry 2 of TARGETS'],
       ['error', 'entry 3 of TARGETS'],
     ]);
+  });
+
+  it('forgets the alert memory of targets no longer in the list, and keeps the listed ones (per address too)', async () => {
+    const reportsDir = join(dir, 'forget');
+    const memories = join(reportsDir, 'alerts', 'targets');
+    await mkdir(memories, { recursive: true });
+    const memory = JSON.stringify({ lastAlertAt: '2026-11-20T05:00:00.000Z', told: ['x'] });
+    for (const key of ['gone.example_443', `127.0.0.1_${server.port}`, 'kept.example_8443_192.0.2.1', 'kept.example_443_192.0.2.1']) await writeFile(join(memories, `${key}.json`), memory);
+    const config = await readJobConfig({ TARGETS: `127.0.0.1:${server.port},kept.example:8443`, REPORTS_DIR: reportsDir, CHECK_TIMEOUT_MS: '2000' });
+    const { deps: d, lines } = deps(reportsDir);
+    // Only the planning step is of interest here: no target is started.
+    await startRun(config, { ...d, remainingMs: () => 0 });
+
+    expect((await readdir(memories)).sort()).toEqual([`127.0.0.1_${server.port}.json`, 'kept.example_8443_192.0.2.1.json']);
+    expect(lines).toContainEqual(expect.objectContaining({ msg: 'alert memory of removed targets forgotten', targets: 2 }));
   });
 
   it('reads the alert settings: ALERT_THRESHOLDS (default 30,14,7,3,1), ALERT_WEBHOOKS, ALERT_WEBHOOKS_PARAMETER', async () => {
