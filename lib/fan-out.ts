@@ -10,26 +10,12 @@ import { randomUUID } from 'node:crypto';
 import type { BatchQueue } from './check-queue';
 import { type BatchDeps, checkBatch } from './run-batch';
 import { type FinishDeps, finishRun } from './run-finish';
-import { type BatchMessage, batchName, type BatchResult, type RunPlan } from './run-state';
+import { type BatchMessage, batchName, type BatchResult, emptyBatchResult, type RunPlan } from './run-state';
 import type { ReportStore, RunSummary } from './store/store';
 
 /** The result stored for a batch the queue did not take: every target not checked. */
 function refusedBatch(message: BatchMessage, error: string): BatchResult {
-  return {
-    schemaVersion: 1,
-    runId: message.runId,
-    batch: message.batch,
-    targets: message.targets.length,
-    reports: 0,
-    byStatus: { ok: 0, warning: 0, critical: 0, unknown: 0 },
-    durationsMs: [],
-    lowestDaysRemaining: null,
-    notOk: [],
-    storeFailures: [],
-    notChecked: [...message.targets],
-    alerts: [],
-    errors: [`batch ${message.batch} not sent to the check queue: ${error}`],
-  };
+  return { ...emptyBatchResult(message), notChecked: [...message.targets], errors: [`batch ${message.batch} not sent to the check queue: ${error}`] };
 }
 
 export interface FanOutDeps extends Omit<FinishDeps, 'alerting'> {

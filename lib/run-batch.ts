@@ -7,7 +7,7 @@ import { decideTargetAlert } from './alerts/alert-run';
 import type { LogEntry } from './log';
 import { type Report, type Status } from './report';
 import { runChecks } from './run';
-import { type BatchMessage, type BatchResult, checkOptionsOf } from './run-state';
+import { type BatchMessage, type BatchResult, checkOptionsOf, emptyBatchResult } from './run-state';
 import { keepReport } from './store/keep';
 import { reportKeys, type ReportStore } from './store/store';
 import { parseTarget, type Target } from './target';
@@ -28,21 +28,7 @@ export interface BatchDeps {
 /** Checks a batch's targets and returns what it found; never throws for a target's sake. */
 export async function checkBatch(batch: BatchMessage, deps: BatchDeps): Promise<BatchResult> {
   const now = deps.now ?? (() => new Date());
-  const result: BatchResult = {
-    schemaVersion: 1,
-    runId: batch.runId,
-    batch: batch.batch,
-    targets: batch.targets.length,
-    reports: 0,
-    byStatus: { ok: 0, warning: 0, critical: 0, unknown: 0 },
-    durationsMs: [],
-    lowestDaysRemaining: null,
-    notOk: [],
-    storeFailures: [],
-    notChecked: [],
-    alerts: [],
-    errors: [],
-  };
+  const result = emptyBatchResult(batch);
   // The list was checked at planning; a line that no longer parses (a changed parser) is not lost.
   const targets: Target[] = [];
   for (const input of batch.targets) {

@@ -75,6 +75,25 @@ export interface BatchResult {
   errors: string[];
 }
 
+/** A batch's result before anything is checked: nothing found yet. */
+export function emptyBatchResult(message: BatchMessage): BatchResult {
+  return {
+    schemaVersion: 1,
+    runId: message.runId,
+    batch: message.batch,
+    targets: message.targets.length,
+    reports: 0,
+    byStatus: { ok: 0, warning: 0, critical: 0, unknown: 0 },
+    durationsMs: [],
+    lowestDaysRemaining: null,
+    notOk: [],
+    storeFailures: [],
+    notChecked: [],
+    alerts: [],
+    errors: [],
+  };
+}
+
 /** A run's id: its start time, with `:` written as `-` (keys without colons). */
 export function runIdOf(startedAt: Date): string {
   return startedAt.toISOString().replace(/:/g, '-');

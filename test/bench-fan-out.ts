@@ -12,6 +12,9 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { fork } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { handler as checkBatchDoor } from '../handlers/check-batch';
 import { handler as scheduledDoor } from '../handlers/scheduled-check';
@@ -60,12 +63,16 @@ export async function fanOutBench(count: number): Promise<FanOutResult> {
   const queues = await createQueues(sqs, `bench-${count}`, 600);
   Object.assign(process.env, BENCH_CREDENTIALS);
   const bucket = `certcheck-bench-${count}`;
+  const folder = await mkdtemp(join(tmpdir(), 'certcheck-bench-fan-out-'));
+  const list = join(folder, 'targets.txt');
+  await writeFile(list, Array.from({ length: count }, (_, i) => `127.${1 + Math.floor(i / 62_500)}.${Math.floor(i / 250) % 250}.${(i % 250) + 1}:${port}\n`).join(''));
   await makeS3Client({ endpoint: sqs.endpoint }).send(new CreateBucketCommand({ Bucket: bucket }));
   const env = {
     ...process.env,
     ...BENCH_CREDENTIALS,
-    TARGETS: Array.from({ length: count }, (_, i) => `127.${1 + Math.floor(i / 62_500)}.${Math.floor(i / 250) % 250}.${(i % 250) + 1}:${port}`).join(','),
-    TARGETS_FILE: undefined,
+    TARGETS: '',
+    // A fleet this size lives in a file (and would not fit in a child's environment).
+    TARGETS_FILE: list,
     S3_BUCKET: bucket,
     S3_PREFIX: `fan-out-${count}`,
     S3_ENDPOINT: sqs.endpoint,
@@ -78,7 +85,6 @@ export async function fanOutBench(count: number): Promise<FanOutResult> {
   };
   const saved = { ...process.env };
   Object.assign(process.env, env);
-  delete process.env.TARGETS_FILE;
   delete process.env.ALERT_WEBHOOKS_PARAMETER;
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   try {
@@ -90,7 +96,7 @@ export async function fanOutBench(count: number): Promise<FanOutResult> {
     const peaks: number[] = [];
     const finished = new Promise<void>((resolve) => {
       const workers = Array.from({ length: WORKERS }, () => {
-        const child = fork(__filename, ['--worker'], { env: { ...env, TARGETS_FILE: '', ALERT_WEBHOOKS_PARAMETER: '' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+        const child = fork(__filename, ['--worker'], { env: { ...env, ALERT_WEBHOOKS_PARAMETER: '' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
         // The worker door logs one JSON line per batch; the one that finished the run says how long the finish took.
         createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
           if (!line.includes('"batch done"') || !line.includes('"finishedRun":true')) return;
@@ -114,7 +120,7 @@ export async function fanOutBench(count: number): Promise<FanOutResult> {
     };
   } finally {
     process.env = saved;
-    await Promise.all([receiver.close(), sqs.close()]);
+    await Promise.all([receiver.close(), sqs.close(), rm(folder, { recursive: true, force: true })]);
   }
 }
 
