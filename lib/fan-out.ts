@@ -90,7 +90,8 @@ async function finishIfComplete(runId: string, batch: number, deps: Omit<FinishD
   if (!(await claimFinish(deps.store, runId, batch, deps.now ?? (() => new Date())))) return null;
   if ((await deps.store.getRunSummary(plan.startedAt)) !== null) return null;
   const alerting = await deps.alerting?.();
-  return finishRun(plan, readResults(deps.store, plan, done.sort()), { ...deps, alerting });
+  const names = done.sort();
+  return finishRun(plan, () => readResults(deps.store, plan, names), { ...deps, alerting });
 }
 
 /**
@@ -122,7 +123,9 @@ async function* readResults(store: ReportStore, plan: RunPlan, names: readonly s
       const result = await store.getRunState<BatchResult>(plan.runId, name);
       if (result) yield result;
     } catch (err) {
-      plan.errors.push(`${name} not read: ${(err as Error).message}`);
+      const error = `${name} not read: ${(err as Error).message}`;
+      // Results are read twice (the summary, then what to remember): say it once.
+      if (!plan.errors.includes(error)) plan.errors.push(error);
     }
   }
 }

@@ -2,7 +2,8 @@
  * The last step of a run: from the plan and every batch's result, one message per webhook (a
  * digest when several targets alert, with the configuration problems), what was told
  * remembered, and the run summary stored and logged. Batch results are read one at a time and
- * only what the summary names is kept, so memory stays flat however long the list.
+ * only what the summary names is kept (they are read a second time for what to remember once
+ * the message is out), so memory stays flat however long the list.
  */
 import { sendRunAlerts } from './alerts/alert-run';
 import type { TargetAlertMemory } from './alerts/decide';
@@ -34,7 +35,7 @@ function median(sorted: readonly number[]): number {
 }
 
 /** Finishes a run: alerts, then the summary (stored, logged, returned). Never throws for a store or webhook failure. */
-export async function finishRun(plan: RunPlan, results: AsyncIterable<BatchResult> | Iterable<BatchResult>, deps: FinishDeps): Promise<RunSummary> {
+export async function finishRun(plan: RunPlan, results: () => AsyncIterable<BatchResult> | Iterable<BatchResult>, deps: FinishDeps): Promise<RunSummary> {
   const now = deps.now ?? (() => new Date());
   const byStatus: Record<string, number> = { ok: 0, warning: 0, critical: 0, unknown: 0 };
   const durations: number[] = [];
@@ -43,10 +44,9 @@ export async function finishRun(plan: RunPlan, results: AsyncIterable<BatchResul
   const notChecked: string[] = [];
   const batchErrors: string[] = [];
   const collector = new AlertCollector();
-  const told: [string, TargetAlertMemory | null][] = [];
   let reports = 0;
   let lowest: number | null = null;
-  for await (const result of results) {
+  for await (const result of results()) {
     reports += result.reports;
     for (const [status, count] of Object.entries(result.byStatus)) byStatus[status] += count;
     durations.push(...result.durationsMs);
@@ -55,10 +55,7 @@ export async function finishRun(plan: RunPlan, results: AsyncIterable<BatchResul
     storeFailures.push(...result.storeFailures);
     notChecked.push(...result.notChecked);
     batchErrors.push(...result.errors);
-    for (const pending of result.alerts) {
-      collector.add(alertItem(pending));
-      told.push([pending.key, pending.memory]);
-    }
+    for (const pending of result.alerts) collector.add(alertItem(pending));
   }
 
   const alerting = deps.alerting;
@@ -69,6 +66,10 @@ export async function finishRun(plan: RunPlan, results: AsyncIterable<BatchResul
       const named = notChecked.slice(0, 5).join(', ');
       const reason = `${notChecked.length} target(s) were not checked in this run (${named}${notChecked.length > 5 ? ', …' : ''}): the time ran out or the queue refused them`;
       collector.add(configItem({ kind: 'not-checked', where: 'this run', entry: null, reason }, now()));
+    }
+    // What was told is read again from the results once delivered, rather than held: memory stays flat.
+    async function* told(): AsyncGenerator<[string, TargetAlertMemory | null]> {
+      for await (const result of results()) for (const pending of result.alerts) yield [pending.key, pending.memory];
     }
     alerts = await sendRunAlerts({ store: deps.store, webhooks: alerting.webhooks, poster: alerting.poster, now }, collector, told, plan.configAlerts, [...alerting.errors]);
   } else if (alerting?.errors.length) {

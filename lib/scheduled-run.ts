@@ -85,7 +85,7 @@ export async function startRun(config: JobConfig, deps: RunDeps): Promise<RunOut
       }
     }
   }
-  return { kind: 'finished', summary: await finishRun(plan, [result], deps) };
+  return { kind: 'finished', summary: await finishRun(plan, () => [result], deps) };
 }
 
 /** Runs the configured checks once in this process and returns the summary it stored. */
@@ -118,7 +118,7 @@ export async function alertUnreadableList(error: TargetListError, deps: Pick<Run
   const sent = await sendRunAlerts(
     { store: deps.store, webhooks: alerting.webhooks, poster: alerting.poster, now: () => now },
     collector,
-    [],
+    () => [],
     { before, memoryIfTold: keep(decision.memoryIfTold), memoryIfNotTold: keep(decision.memoryIfNotTold) },
     [...alerting.errors],
   );

@@ -11,7 +11,7 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,9 @@ const SCHEDULED_EVENT = { 'detail-type': 'Scheduled Event', source: 'aws.events'
 export interface FanOutResult {
   targets: number;
   workerPeakRssMb: number;
+  /** The finishing worker's peak and the highest of the others': the finish's own cost shows apart. */
+  finisherPeakRssMb: number;
+  othersPeakRssMb: number;
   targetsPerSecond: number;
   planMs: number;
   finishMs: number;
@@ -92,8 +95,9 @@ export async function fanOutBench(count: number): Promise<FanOutResult> {
     const planned = (await scheduledDoor(SCHEDULED_EVENT, lambdaContext(900_000))) as { batches: number };
     const planMs = Math.round(performance.now() - started);
     let finishMs = -1;
+    let finisher: ChildProcess | undefined;
     let finishedAt = 0;
-    const peaks: number[] = [];
+    const peaks: { child: ChildProcess; mb: number }[] = [];
     const finished = new Promise<void>((resolve) => {
       const workers = Array.from({ length: WORKERS }, () => {
         const child = fork(__filename, ['--worker'], { env: { ...env, ALERT_WEBHOOKS_PARAMETER: '' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
@@ -101,10 +105,11 @@ export async function fanOutBench(count: number): Promise<FanOutResult> {
         createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
           if (!line.includes('"batch done"') || !line.includes('"finishedRun":true')) return;
           finishMs = (JSON.parse(line) as { finishMs: number }).finishMs;
+          finisher = child;
           finishedAt = performance.now();
           for (const w of workers) w.send('stop');
         });
-        child.on('message', (m) => peaks.push((m as { maxRssMb: number }).maxRssMb));
+        child.on('message', (m) => peaks.push({ child, mb: (m as { maxRssMb: number }).maxRssMb }));
         child.on('exit', () => peaks.length === WORKERS && resolve());
         return child;
       });
@@ -112,7 +117,9 @@ export async function fanOutBench(count: number): Promise<FanOutResult> {
     await finished;
     return {
       targets: count,
-      workerPeakRssMb: Math.max(...peaks),
+      workerPeakRssMb: Math.max(...peaks.map((p) => p.mb)),
+      finisherPeakRssMb: peaks.find((p) => p.child === finisher)?.mb ?? -1,
+      othersPeakRssMb: Math.max(...peaks.filter((p) => p.child !== finisher).map((p) => p.mb)),
       targetsPerSecond: Math.round((count * 1000) / (finishedAt - started)),
       planMs,
       finishMs,

@@ -312,7 +312,7 @@ async function bench(): Promise<void> {
       fanOut.push(r);
       process.stdout.write(
         `fan-out of ${r.targets} targets (${r.batches} batches, 4 workers): ${r.targetsPerSecond} targets/s from plan to finish, ` +
-          `plan ${r.planMs} ms, finish ${r.finishMs} ms, worker peak RSS ${r.workerPeakRssMb} MB\n`,
+          `plan ${r.planMs} ms, finish ${r.finishMs} ms, worker peak RSS ${r.workerPeakRssMb} MB (the finishing worker ${r.finisherPeakRssMb} MB, the others ${r.othersPeakRssMb} MB)\n`,
       );
     }
     const big = fanOut[fanOut.length - 1];

@@ -66,8 +66,8 @@ export interface SendDeps {
   now: () => Date;
 }
 
-/** Stores at most this many memories at once after a message went out. */
-const MEMORY_WRITES = 16;
+/** Stores at most this many memories at once after a message went out (a bad day alerts about every target). */
+const MEMORY_WRITES = 32;
 
 /**
  * Sends one message for a run to every webhook at once, then remembers what was told (only when
@@ -76,7 +76,8 @@ const MEMORY_WRITES = 16;
 export async function sendRunAlerts(
   deps: SendDeps,
   collector: AlertCollector,
-  told: Iterable<[string, TargetAlertMemory | null]>,
+  /** Read only once the message is delivered (a fanned-out run reads its batches again: memory stays flat). */
+  told: () => AsyncIterable<[string, TargetAlertMemory | null]> | Iterable<[string, TargetAlertMemory | null]>,
   config: { memoryIfTold: ConfigAlertMemory; memoryIfNotTold: ConfigAlertMemory; before: ConfigAlertMemory | null } | null,
   errors: string[],
 ): Promise<AlertRunSummary> {
@@ -85,17 +86,19 @@ export async function sendRunAlerts(
   if (message) deliveries = await Promise.all(deps.webhooks.map((webhook) => deps.poster.post(webhook, PAYLOAD_BUILDERS[webhook.service](message))));
   const delivered = deliveries.some((d) => d.ok);
   if (delivered) {
-    const queue = [...told];
-    const write = async (): Promise<void> => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        try {
-          await deps.store.putAlertMemory(next[0], next[1]);
-        } catch (err) {
+    const writing = new Set<Promise<void>>();
+    for await (const [key, memory] of told()) {
+      const write = deps.store.putAlertMemory(key, memory).then(
+        () => undefined,
+        (err: unknown) => {
           errors.push(`alert memory not stored: ${(err as Error).message}`);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: MEMORY_WRITES }, write));
+        },
+      );
+      writing.add(write);
+      void write.finally(() => writing.delete(write));
+      if (writing.size >= MEMORY_WRITES) await Promise.race(writing);
+    }
+    await Promise.all(writing);
   }
   if (config) {
     const memory = delivered ? config.memoryIfTold : config.memoryIfNotTold;
@@ -141,6 +144,6 @@ export class AlertRun {
 
   /** Sends what was decided to every webhook at once, then stores what was told. */
   send(): Promise<AlertRunSummary> {
-    return sendRunAlerts(this.deps, this.collector, this.told, null, this.errors);
+    return sendRunAlerts(this.deps, this.collector, () => this.told, null, this.errors);
   }
 }
