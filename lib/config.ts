@@ -61,6 +61,8 @@ export interface RunConfig extends CommonConfig {
   queue: QueueConfig | null;
   /** Targets per batch on the queue. */
   batchSize: number;
+  /** `METRICS_PER_TARGET`: also a CloudWatch metric per target (one custom metric each, so off by default). */
+  metricsPerTarget: boolean;
 }
 
 /** The targets of the list, and the entries that are not targets. */
@@ -166,6 +168,7 @@ export function readRunConfig(env: NodeJS.ProcessEnv): RunConfig {
     queue: queueUrl ? { url: queueUrl, endpoint: env.SQS_ENDPOINT || undefined, region: common.s3.region } : null,
     // A batch travels as one queue message (at most 256 KB): 500 long targets still fit.
     batchSize: number(env, 'BATCH_SIZE', 50, [1, 500]),
+    metricsPerTarget: flag(env, 'METRICS_PER_TARGET', false),
   };
 }
 

@@ -115,4 +115,11 @@ describe('the scheduled run', () => {
     expect(set.alerts).toEqual({ webhooks: 'webhook+http://127.0.0.1:9/h', parameter: '/certcheck/hooks', thresholds: [60, 7] });
     await expect(readJobConfig({ TARGETS: 'example.com', ALERT_THRESHOLDS: '30,0' })).rejects.toThrow('ALERT_THRESHOLDS must be whole days of at least 1, separated by commas, not "30,0"');
   });
+
+  it('reads METRICS_PER_TARGET: off unless asked, and refuses anything but true or false', async () => {
+    expect((await readJobConfig({ TARGETS: 'example.com' })).metricsPerTarget).toBe(false);
+    expect((await readJobConfig({ TARGETS: 'example.com', METRICS_PER_TARGET: 'true' })).metricsPerTarget).toBe(true);
+    expect((await readJobConfig({ TARGETS: 'example.com', METRICS_PER_TARGET: '0' })).metricsPerTarget).toBe(false);
+    await expect(readJobConfig({ TARGETS: 'example.com', METRICS_PER_TARGET: 'yes' })).rejects.toThrow('METRICS_PER_TARGET must be true or false, not "yes"');
+  });
 });
