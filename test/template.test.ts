@@ -255,6 +255,18 @@ describe('the packaged template', () => {
       expect(plan.Properties).toMatchObject({ Throttle: { RateLimit: 5, BurstLimit: 10 }, Quota: { Limit: 2000, Period: 'DAY' } });
       expect(ofType(plain, 'AWS::ApiGateway::UsagePlanKey')).toHaveLength(1);
     });
+
+    it("give API Gateway's own refusals (throttled, over quota, no key) the contract's error shape", () => {
+      const responses = ofType(plain, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties);
+      expect(responses.map((r) => r.ResponseType).sort()).toEqual(['DEFAULT_4XX', 'DEFAULT_5XX']);
+      for (const response of responses) {
+        expect(response.RestApiId).toEqual({ Ref: 'ApiGatewayRestApi' });
+        // API Gateway puts the reason in as it is and the message as a quoted JSON string.
+        const template = (response.ResponseTemplates as Record<string, string>)['application/json'];
+        const body = template.replace('$context.error.responseType', 'THROTTLED').replace('$context.error.messageString', '"Too Many Requests"');
+        expect(JSON.parse(body)).toEqual({ error: { code: 'THROTTLED', message: 'Too Many Requests' } });
+      }
+    });
   });
 
   describe('the report bucket', () => {
