@@ -10,6 +10,7 @@ import { runBatchMessage } from '../lib/fan-out';
 import { deadlineMarginMs } from '../lib/scheduled-run';
 import { parseBatchMessage } from '../lib/run-state';
 import { buildAlerting, buildDeps } from './deps';
+import { publishRunMetrics, publishTargetMetrics } from './run-metrics';
 
 export async function handler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
   const deps = buildDeps();
@@ -22,7 +23,7 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
     deps.log({ level: 'error', msg: 'configuration refused', error: (err as Error).message });
     return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.messageId })) };
   }
-  const alerts = config.alerts;
+  const { alerts, metricsPerTarget } = config;
   for (const record of event.Records) {
     try {
       const store = await deps.storeFor(config);
@@ -33,6 +34,8 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
         store,
         shouldStart: context ? () => context.getRemainingTimeInMillis() > margin : undefined,
         alerting: () => buildAlerting(alerts),
+        onReport: (report) => publishTargetMetrics([report], { perTarget: metricsPerTarget, perAddress: message.settings.allAddresses }),
+        onRunFinished: (summary) => publishRunMetrics(summary),
       });
       deps.log({ level: 'info', msg: 'batch done', runId: message.runId, batch: message.batch, checked: outcome.checked, finishedRun: outcome.finished !== null, finishMs: outcome.finishMs });
     } catch (err) {

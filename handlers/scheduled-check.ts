@@ -8,6 +8,7 @@ import { ConfigError, readRunConfig, readTargetList, TargetListError } from '../
 import { alertUnreadableList, type RunOutcome, startRun } from '../lib/scheduled-run';
 import type { RunSummary } from '../lib/store/store';
 import { buildAlerting, buildDeps, buildQueue } from './deps';
+import { publishRunMetrics, publishTargetMetrics } from './run-metrics';
 
 export async function handler(_event?: ScheduledEvent, context?: Context): Promise<RunSummary | Extract<RunOutcome, { kind: 'fanned-out' }>> {
   const deps = buildDeps();
@@ -30,6 +31,8 @@ export async function handler(_event?: ScheduledEvent, context?: Context): Promi
         alerting,
         queue: config.queue ? await buildQueue(config.queue) : null,
         remainingMs: context ? () => context.getRemainingTimeInMillis() : undefined,
+        onReport: (report) => publishTargetMetrics([report], { perTarget: config.metricsPerTarget, perAddress: config.allAddresses }),
+        onRunFinished: (summary) => publishRunMetrics(summary),
       },
     );
     return outcome.kind === 'finished' ? outcome.summary : outcome;

@@ -26,6 +26,7 @@ import { closedPort, type RunningServer, startTlsServer } from './fixtures/tls-s
 import { startWebhookReceiver, type WebhookReceiver } from './fixtures/webhook-receiver';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 const FAST: DeliveryOptions = { timeoutMs: 500, attempts: 2, backoffMs: 20, maxWaitMs: 1_000 };
 const SERVICES = ['slack', 'teams', 'discord', 'googlechat', 'webhook'] as const;

@@ -26,6 +26,7 @@ import { closedPort } from './fixtures/tls-server';
 import { startWebhookReceiver } from './fixtures/webhook-receiver';
 
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 4);
+const WORKER_HEAP = '--max-old-space-size=128';
 /** Dummy credentials: the local servers take any, the SDK insists on some. */
 const BENCH_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'us-east-1' };
 /** What EventBridge sends (the scheduled door reads nothing of it). */
@@ -100,7 +101,8 @@ export async function fanOutBench(count: number): Promise<FanOutResult> {
     const peaks: { child: ChildProcess; mb: number }[] = [];
     const finished = new Promise<void>((resolve) => {
       const workers = Array.from({ length: WORKERS }, () => {
-        const child = fork(__filename, ['--worker'], { env: { ...env, ALERT_WEBHOOKS_PARAMETER: '' }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+        // The heap cap serverless.yml gives the worker (NODE_OPTIONS), so that the measure is of the worker as deployed.
+        const child = fork(__filename, ['--worker'], { env: { ...env, ALERT_WEBHOOKS_PARAMETER: '' }, execArgv: [WORKER_HEAP], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
         // The worker door logs one JSON line per batch; the one that finished the run says how long the finish took.
         createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
           if (!line.includes('"batch done"') || !line.includes('"finishedRun":true')) return;

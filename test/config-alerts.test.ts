@@ -18,6 +18,7 @@ import { closedPort } from './fixtures/tls-server';
 import { startWebhookReceiver, type WebhookReceiver } from './fixtures/webhook-receiver';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
 const NOW = new Date('2026-11-27T05:00:00.000Z');
 const later = (ms: number) => new Date(NOW.getTime() + ms);

@@ -23,6 +23,7 @@ import { closedPort, type RunningServer, startRawServer, startTlsServer } from '
 import { startWebhookReceiver, type WebhookReceiver } from './fixtures/webhook-receiver';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 jest.setTimeout(60_000);
 
 const event = sampleEvent<ScheduledEvent>('scheduled.json');
@@ -100,7 +101,7 @@ function loopbackTargets(count: number): string[] {
 }
 
 describe('the run fanned out over the check queue', () => {
-  it('splits 500 targets into batches, checks them in workers and finishes once: one summary, one digest; the next run tells nothing new', async () => {
+  it('splits 500 targets into batches, checks them in workers and finishes once: one summary, one digest', async () => {
     const targets = [...loopbackTargets(500), `127.0.0.1:${healthy.port}`, `127.0.0.1:${expiring.port}`];
     const { queues, prefix, hook } = await setUp('500', { TARGETS: targets.join(','), BATCH_SIZE: '50', CONCURRENCY: '16' });
 
@@ -122,12 +123,7 @@ describe('the run fanned out over the check queue', () => {
     expect(digest.total).toBe(summary.alerts?.targets);
     expect(digest.total).toBeGreaterThanOrEqual(500);
     expect(digest.alerts).toHaveLength(200);
-
-    await scheduledDoor(event, lambdaContext(900_000));
-    await drainQueue(sqs, queues.url, worker, { concurrency: 4, idleMs: 500 });
-    expect(await summaries(prefix)).toHaveLength(2);
-    expect(receiver.postsTo(hook)).toHaveLength(1);
-  });
+  }, 120_000);
 
   it('a worker killed mid-batch: the message comes back, no report is lost, the alert goes out once', async () => {
     const targets = [`127.0.0.1:${healthy.port}`, `127.0.0.1:${closed}`, `127.0.0.1:${silent.port}`, `127.0.0.2:${closed}`];
@@ -173,6 +169,12 @@ describe('the run fanned out over the check queue', () => {
     expect(await summaries(prefix)).toHaveLength(1);
     expect(receiver.postsTo(hook)).toHaveLength(1);
     expect((receiver.postsTo(hook)[0].body as { total: number }).total).toBe(4);
+
+    // The next run finds every target as it was: its workers, each with its own targets' memory, tell nothing.
+    await scheduledDoor(event, lambdaContext(900_000));
+    await drainQueue(sqs, queues.url, worker, { concurrency: 2, idleMs: 500 });
+    expect(await summaries(prefix)).toHaveLength(2);
+    expect(receiver.postsTo(hook)).toHaveLength(1);
   });
 
   it('a worker that died while finishing: its stale claim is taken over by the next delivery, which finishes the run', async () => {

@@ -78,4 +78,23 @@ describe('scheduledCheck', () => {
     expect(summary).toMatchObject({ targets: 0, reports: 0, skipped: [{ where: 'entry 1 of TARGETS', entry: 'ftp://example.com' }] });
     expect(await s3Keys('scheduled/bad/')).toEqual([`scheduled/bad/runs/${summary.startedAt}.json`]);
   });
+
+  it('emits the run metrics (EMF) once, when the run is finished', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'certcheck-scheduled-metrics-'));
+    const written: string[] = [];
+    // Powertools Metrics writes EMF documents through its own Console on process.stdout.
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(chunk.toString());
+      return true;
+    });
+    try {
+      restoreEnv = withEnv({ TARGETS: '127.0.0.1:1,127.0.0.1:2', REPORTS_DIR: dir, S3_BUCKET: undefined, CHECK_TIMEOUT_MS: '2000', METRICS_PER_TARGET: undefined });
+      await handler(event, lambdaContext(900_000));
+    } finally {
+      stdout.mockRestore();
+    }
+    const documents = written.join('').split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(documents).toHaveLength(1);
+    expect(documents[0]).toMatchObject({ service: 'certcheck', RunsFinished: 1, TargetsUnknown: 2, NotChecked: 0 });
+  });
 });
