@@ -105,11 +105,12 @@ export async function fanOutBench(count: number): Promise<FanOutResult> {
         const child = fork(__filename, ['--worker'], { env: { ...env, ALERT_WEBHOOKS_PARAMETER: '' }, execArgv: [WORKER_HEAP], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
         // The worker door logs one JSON line per batch; the one that finished the run says how long the finish took.
         createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-          if (!line.includes('"batch done"') || !line.includes('"finishedRun":true')) return;
+          // The first finish counts: fauxqs's S3 ignores conditional writes, so a second worker may finish too.
+          if (finisher || !line.includes('"batch done"') || !line.includes('"finishedRun":true')) return;
           finishMs = (JSON.parse(line) as { finishMs: number }).finishMs;
           finisher = child;
           finishedAt = performance.now();
-          for (const w of workers) w.send('stop');
+          for (const w of workers) if (w.connected) w.send('stop');
         });
         child.on('message', (m) => peaks.push({ child, mb: (m as { maxRssMb: number }).maxRssMb }));
         child.on('exit', () => peaks.length === WORKERS && resolve());
