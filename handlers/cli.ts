@@ -12,11 +12,12 @@ import { WebhookPoster } from '../lib/alerts/deliver';
 import { parseWebhook, type Webhook, WebhookError } from '../lib/alerts/webhooks';
 import { checkCertificates, DEFAULT_CHECK_OPTIONS, internalErrorLine } from '../lib/check';
 import type { CheckInput } from '../lib/checks';
-import { formatTable } from '../lib/format';
+import { formatIndexTable, formatTable } from '../lib/format';
 import { exitCodeOf, type Report, type Status, worseStatus } from '../lib/report';
 import { runChecks, type RunOptions } from '../lib/run';
 import { ConfigError, parseThresholds, s3Settings, type StoreTarget } from '../lib/config';
 import { FsReportStore } from '../lib/store/fs';
+import { byUrgency, worstOf } from '../lib/fleet-index';
 import { keepReport } from '../lib/store/keep';
 import { parseS3Url, type ReportStore } from '../lib/store/store';
 import { parseTarget, type Target, TargetError } from '../lib/target';
@@ -28,6 +29,9 @@ export const EXIT_USAGE = 64;
 
 const USAGE = `usage: certcheck [options] <target...>
        certcheck --chain-file <pem> [--name <host|ip>] [--key-file <pem>] [options]
+       certcheck summary <dir | s3://bucket/prefix> [--json] [--only-problems]
+                               the fleet as the last scheduled run left it (its index.json),
+                               most urgent first; exit code by the worst status
   --targets-file <file>        more targets, one a line, '#' starts a comment
   --resolve <host:port:addr>   connect to addr for host:port, keep host for SNI and name checks
   --ca-file <pem>              trust exactly the CA certificates in this file
@@ -351,8 +355,46 @@ function isUsageError(err: unknown): err is Error {
   );
 }
 
+/** `certcheck summary <where>`: the stored index as a table (or JSON), most urgent first. */
+async function summary(argv: string[], io: CliIo): Promise<number> {
+  let where: StoreTarget | undefined;
+  let values: { json?: boolean; 'only-problems'?: boolean };
+  try {
+    const parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, 'only-problems': { type: 'boolean' } } });
+    values = parsed.values;
+    if (parsed.positionals.length !== 1) throw new UsageError('summary needs one place: certcheck summary <dir | s3://bucket/prefix>');
+    where = storeTarget(parsed.positionals[0]);
+  } catch (err) {
+    if (!isUsageError(err)) throw err;
+    io.stderr.write(`certcheck: ${err.message.split('\n')[0]}\n`);
+    return EXIT_USAGE;
+  }
+  const store = await openStore(where as StoreTarget, io.env);
+  let index;
+  try {
+    index = await store.getIndex();
+  } catch (err) {
+    io.stderr.write(`certcheck: ${(err as Error).message}\n`);
+    return EXIT_USAGE;
+  }
+  if (index === null) {
+    io.stderr.write(`certcheck: no index.json in ${store.location}: the scheduled check writes it after each run\n`);
+    return EXIT_USAGE;
+  }
+  const entries = [...index.targets].sort(byUrgency);
+  const shown = values['only-problems'] ? entries.filter((e) => e.status !== 'ok') : entries;
+  if (values.json) io.stdout.write(`${JSON.stringify({ ...index, targets: shown }, null, 2)}\n`);
+  else {
+    io.stdout.write(formatIndexTable(shown, io.stdout.isTTY === true && !io.env.NO_COLOR));
+    const counts = (['critical', 'unknown', 'warning', 'ok'] as const).map((s) => `${entries.filter((e) => e.status === s).length} ${s}`).join(', ');
+    io.stderr.write(`certcheck: ${entries.length} targets as of the run of ${index.runStartedAt}: ${counts}\n`);
+  }
+  return exitCodeOf(worstOf(entries));
+}
+
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'summary') return summary(argv.slice(1), io);
   let request: CliRequest;
   try {
     request = parseCli(argv, io.env);

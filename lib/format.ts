@@ -1,4 +1,5 @@
 /** The table for people: one line per report, its findings indented below. */
+import type { IndexEntry } from './fleet-index';
 import type { Report, ResumptionKind, Severity, Status } from './report';
 import { formatHostPort } from './target';
 
@@ -54,4 +55,24 @@ export function formatTable(reports: readonly Report[], color: boolean): string 
     }
   });
   return `${out.join('\n')}\n`;
+}
+
+/** The fleet from its index as a table: status, target, days left, expiry date, issuer, codes. */
+export function formatIndexTable(entries: readonly IndexEntry[], color: boolean): string {
+  const rows = entries.map((e) => {
+    const where = formatHostPort(e.host, e.port);
+    const address = e.address && e.address !== e.host ? ` (${e.address})` : '';
+    return [e.status, `${where}${address}`, e.daysRemaining === null ? '-' : `${e.daysRemaining.toFixed(1)}d`, e.notAfter?.slice(0, 10) ?? '-', e.issuer ?? '-', e.codes.join(',') || '-'];
+  });
+  const header = ['STATUS', 'TARGET', 'EXPIRES', 'ON', 'ISSUER', 'FINDINGS'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[], status?: Status) =>
+    cells
+      .map((cell, i) => {
+        const padded = i === cells.length - 1 ? cell : cell.padEnd(widths[i]);
+        return i === 0 && status ? paint(padded, status, color) : padded;
+      })
+      .join('  ')
+      .trimEnd();
+  return `${[line(header), ...rows.map((row, i) => line(row, entries[i].status))].join('\n')}\n`;
 }

@@ -4,6 +4,7 @@
  * The same step serves one process (the whole list is one batch) and the queue's workers.
  */
 import { decideTargetAlert } from './alerts/alert-run';
+import { indexEntryOf } from './fleet-index';
 import type { LogEntry } from './log';
 import { type Report, type Status } from './report';
 import { runChecks } from './run';
@@ -58,6 +59,7 @@ export async function checkBatch(batch: BatchMessage, deps: BatchDeps): Promise<
         }
         if (kept.storeError) result.storeFailures.push({ key: reportKeys(report, perAddress).latest, error: kept.storeError });
         tally(result, report, kept.key);
+        result.index.push(indexEntryOf(report, kept.key, kept.storeError ? null : reportKeys(report, perAddress).history));
         deps.onReport?.(report);
         deps.log({
           level: kept.storeError ? 'error' : 'info',

@@ -1,7 +1,7 @@
 /**
  * The last step of a run: from the plan and every batch's result, one message per webhook (a
  * digest when several targets alert, with the configuration problems), what was told
- * remembered, and the run summary stored and logged. Batch results are read one at a time and
+ * remembered, the fleet index written, and the run summary stored and logged. Batch results are read one at a time and
  * only what the summary names is kept (they are read a second time for what to remember once
  * the message is out), so memory stays flat however long the list.
  */
@@ -10,6 +10,7 @@ import type { TargetAlertMemory } from './alerts/decide';
 import type { WebhookPoster } from './alerts/deliver';
 import { AlertCollector, alertItem, configItem } from './alerts/message';
 import type { Webhook } from './alerts/webhooks';
+import { type IndexEntry, indexText } from './fleet-index';
 import type { LogEntry } from './log';
 import { STATUS_RANK } from './report';
 import type { BatchResult, RunPlan } from './run-state';
@@ -79,6 +80,17 @@ export async function finishRun(plan: RunPlan, results: () => AsyncIterable<Batc
     deps.log({ level: delivery.ok ? 'info' : 'error', msg: delivery.ok ? 'alert sent' : 'alert not delivered', ...delivery });
   }
   for (const error of alerts?.errors ?? []) deps.log({ level: 'error', msg: 'alerts', error });
+
+  // The index, from a last read of the results (its entries stream to the store).
+  async function* entries(): AsyncGenerator<IndexEntry> {
+    for await (const result of results()) yield* result.index ?? [];
+  }
+  try {
+    await deps.store.putIndex(indexText({ schemaVersion: 1, generatedAt: now().toISOString(), runStartedAt: plan.startedAt }, entries()));
+  } catch (err) {
+    batchErrors.push(`index not stored: ${(err as Error).message}`);
+    deps.log({ level: 'error', msg: 'index not stored', error: (err as Error).message });
+  }
 
   // Read after the results: reading them may add to the plan's errors.
   const errors = [...plan.errors, ...batchErrors];

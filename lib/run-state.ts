@@ -7,6 +7,7 @@ import type { PendingAlert } from './alerts/alert-run';
 import type { ConfigAlertMemory, ConfigProblem } from './alerts/config-alert';
 import { DEFAULT_CHECK_OPTIONS } from './check';
 import type { JobConfig } from './config';
+import type { IndexEntry } from './fleet-index';
 import type { Status } from './report';
 import type { RunOptions } from './run';
 import type { NotOkTarget, RunSummary, SkippedTarget } from './store/store';
@@ -72,6 +73,8 @@ export interface BatchResult {
   notChecked: string[];
   /** Alerts waiting for the run's message. */
   alerts: PendingAlert[];
+  /** One index entry per report. */
+  index: IndexEntry[];
   errors: string[];
 }
 
@@ -90,6 +93,7 @@ export function emptyBatchResult(message: BatchMessage): BatchResult {
     storeFailures: [],
     notChecked: [],
     alerts: [],
+    index: [],
     errors: [],
   };
 }

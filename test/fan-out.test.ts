@@ -117,6 +117,8 @@ describe('the run fanned out over the check queue', () => {
     expect(summary.byStatus.unknown).toBe(500);
     expect(summary.notOk).toHaveLength(502 - summary.byStatus.ok);
     expect((await s3Keys(`${prefix}/latest/`)).length).toBe(502);
+    // The fleet index, streamed by the finishing worker from every batch's entries.
+    expect((await store(prefix).getIndex())?.targets).toHaveLength(502);
     const posts = receiver.postsTo(hook);
     expect(posts).toHaveLength(1);
     const digest = posts[0].body as { total: number; alerts: unknown[] };

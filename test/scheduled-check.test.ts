@@ -76,7 +76,7 @@ describe('scheduledCheck', () => {
     const summary = (await handler(event, lambdaContext(900_000))) as RunSummary;
 
     expect(summary).toMatchObject({ targets: 0, reports: 0, skipped: [{ where: 'entry 1 of TARGETS', entry: 'ftp://example.com' }] });
-    expect(await s3Keys('scheduled/bad/')).toEqual([`scheduled/bad/runs/${summary.startedAt}.json`]);
+    expect(await s3Keys('scheduled/bad/')).toEqual(['scheduled/bad/index.json', `scheduled/bad/runs/${summary.startedAt}.json`]);
   });
 
   it('emits the run metrics (EMF) once, when the run is finished', async () => {

@@ -1,5 +1,8 @@
 /** A ReportStore in a local folder, with the same layout as in object storage. */
 import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LayoutStore, StoreError } from './store';
@@ -67,6 +70,19 @@ export class FsReportStore extends LayoutStore {
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw new StoreError(`cannot write ${path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  protected async writeStream(key: string, text: AsyncIterable<string>): Promise<void> {
+    const path = join(this.root, key);
+    const temp = `${path}.${process.pid}-${randomUUID()}.tmp`;
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await pipeline(Readable.from(text, { objectMode: false }), createWriteStream(temp));
+      await rename(temp, path);
+    } catch (err) {
+      await rm(temp, { force: true });
       throw new StoreError(`cannot write ${path}: ${(err as Error).message}`, { cause: err });
     }
   }

@@ -1,5 +1,7 @@
 /** A ReportStore in S3 or any S3-compatible server, with the contract's layout under a prefix. */
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { Readable } from 'node:stream';
 import { LayoutStore, prefixed, StoreError, type S3Location } from './store';
 
 export interface S3ClientSettings {
@@ -78,6 +80,16 @@ export class S3ReportStore extends LayoutStore {
     } catch (err) {
       const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
       if (onlyNew && (status === 412 || status === 409)) return false;
+      throw new StoreError(`cannot write s3://${this.bucket}/${fullKey}: ${describe(err)}`, { cause: err });
+    }
+  }
+
+  /** A multipart upload of 5 MB parts (one PUT when smaller): the whole text is never in memory. */
+  protected async writeStream(key: string, text: AsyncIterable<string>): Promise<void> {
+    const fullKey = prefixed(this.prefix, key);
+    try {
+      await new Upload({ client: this.client, params: { Bucket: this.bucket, Key: fullKey, Body: Readable.from(text, { objectMode: false }), ContentType: 'application/json' }, queueSize: 2 }).done();
+    } catch (err) {
       throw new StoreError(`cannot write s3://${this.bucket}/${fullKey}: ${describe(err)}`, { cause: err });
     }
   }

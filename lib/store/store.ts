@@ -2,6 +2,7 @@
 import type { ConfigAlertMemory } from '../alerts/config-alert';
 import type { TargetAlertMemory } from '../alerts/decide';
 import type { Delivery } from '../alerts/deliver';
+import type { FleetIndex } from '../fleet-index';
 import type { FindingCode, Report, Status } from '../report';
 import { targetKey } from '../target';
 
@@ -92,6 +93,10 @@ export interface ReportStore {
   claimRunState(runId: string, name: string, value: unknown): Promise<boolean>;
   /** The names under `run-state/<runId>/` that start with `start`. */
   listRunState(runId: string, start: string): Promise<string[]>;
+  /** Writes `index.json` from its text in pieces (never whole in memory). */
+  putIndex(text: AsyncIterable<string>): Promise<void>;
+  /** The fleet index, or null when no run has written one. */
+  getIndex(): Promise<FleetIndex | null>;
   /** Where the store writes, for people ("./reports", "s3://bucket/prefix"). */
   readonly location: string;
 }
@@ -127,6 +132,19 @@ export abstract class LayoutStore implements ReportStore {
   protected abstract remove(key: string): Promise<void>;
   /** Writes the object only when it does not exist yet, atomically; false when it does. */
   protected abstract writeNew(key: string, body: string): Promise<boolean>;
+  /** Writes the whole object from its text in pieces, replacing it only once all is written. */
+  protected abstract writeStream(key: string, text: AsyncIterable<string>): Promise<void>;
+
+  putIndex(text: AsyncIterable<string>): Promise<void> {
+    return this.writeStream('index.json', text);
+  }
+
+  async getIndex(): Promise<FleetIndex | null> {
+    const text = await this.read('index.json');
+    return text === null
+      ? null
+      : parseStored<FleetIndex>(text, `${this.location}/index.json`, (i) => (i?.schemaVersion !== 1 || !Array.isArray(i.targets) ? 'not a certcheck index' : null));
+  }
 
   async putReport(report: Report, opts: { perAddress: boolean }): Promise<void> {
     const keys = reportKeys(report, opts.perAddress);
