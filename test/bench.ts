@@ -35,7 +35,7 @@ import { keepReport } from '../lib/store/keep';
 import { reportTargetKey } from '../lib/store/store';
 import { parseTarget, type Target } from '../lib/target';
 import { TrustStore } from '../lib/x509/trust-store';
-import { fanOutBench, type FanOutResult } from './bench-fan-out';
+import type { FanOutResult } from './bench-fan-out';
 import { startHttpServer } from './fixtures/http-server';
 import { generateKey, issue, issueCrl, type Issued } from './fixtures/pki';
 import { startDelayingProxy, startTlsServer, type Identity } from './fixtures/tls-server';
@@ -306,6 +306,8 @@ async function bench(): Promise<void> {
         `${lastReports.length} targets alerting at once: decisions and one digest to each of 5 services ${alerts.alertRunMs} ms\n`,
     );
     // The fan-out: plan → batches on the queue → workers → finish, at two fleet sizes (is a worker's memory flat?).
+    // Loaded only now: its doors bring the SQS and S3 clients, which the peak RSS above must not count.
+    const { fanOutBench } = await import('./bench-fan-out');
     const fanOut: FanOutResult[] = [];
     for (const count of [1000, FANOUT_TARGETS]) {
       const r = await fanOutBench(count);
