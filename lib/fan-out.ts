@@ -103,7 +103,9 @@ export const STALE_CLAIM_MS = 16 * 60_000;
 /**
  * Claims the run's finish with a create-only write of `finish-<n>`: exactly one worker wins each
  * claim, even two deliveries of one message at once. A stale claim (its worker died) is
- * followed by the next one, so a message redelivered after a crash still finishes the run.
+ * followed by the next one, so a message redelivered after a crash still finishes the run. A
+ * claim lost but not readable yet is another worker's still being written (S3 answers 409
+ * meanwhile): it is left to that worker, whose message comes back should its write fail.
  */
 async function claimFinish(store: ReportStore, runId: string, batch: number, now: () => Date): Promise<boolean> {
   const mine = { owner: randomUUID(), batch, claimedAt: now().toISOString() };
@@ -111,7 +113,7 @@ async function claimFinish(store: ReportStore, runId: string, batch: number, now
     const name = `finish-${generation}`;
     if (await store.claimRunState(runId, name, mine)) return true;
     const claim = await store.getRunState<{ claimedAt: string }>(runId, name);
-    if (claim && now().getTime() - Date.parse(claim.claimedAt) < STALE_CLAIM_MS) return false;
+    if (claim === null || now().getTime() - Date.parse(claim.claimedAt) < STALE_CLAIM_MS) return false;
   }
   return false;
 }
