@@ -80,6 +80,19 @@ describe('every message', () => {
     expect(allText(slackPayload(message))).toContain('and 231 more targets: see the run summary');
   });
 
+  it('keeps the worst items of a long run whatever order they came in, and counts them all', () => {
+    const warnings = (from: number) => Array.from({ length: 200 }, (_, i) => stored(expiring(`warn-${from + i}.example.test`, 20, 'warning')));
+    const criticals = Array.from({ length: 50 }, (_, i) => stored(expiring(`crit-${i}.example.test`, 2)));
+
+    const message = buildMessage([...warnings(0), ...criticals, ...warnings(200)]);
+
+    expect(message.total).toBe(450);
+    expect(message.counts).toMatchObject({ critical: 50, warning: 400 });
+    expect(message.items).toHaveLength(200);
+    expect(message.items.filter((i) => i.label === 'critical')).toHaveLength(50);
+    expect(message.items[0].label).toBe('critical');
+  });
+
   it('says a crossed threshold in words before WARN_DAYS makes it a finding', () => {
     const quiet = sampleReport({ host: 'calm.example.test', checkedAt: NOW.toISOString(), leaf: { daysRemaining: 25 } });
     const [item] = buildMessage([stored(quiet)]).items;

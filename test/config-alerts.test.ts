@@ -5,14 +5,20 @@
  */
 import type { ScheduledEvent } from 'aws-lambda';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { handler } from '../handlers/scheduled-check';
 import { type ConfigProblem, decideConfigAlerts } from '../lib/alerts/config-alert';
 import { REPEAT_AFTER_MS } from '../lib/alerts/decide';
+import { WebhookPoster } from '../lib/alerts/deliver';
+import { parseWebhookList } from '../lib/alerts/webhooks';
+import { readJobConfig } from '../lib/config';
+import { runScheduled } from '../lib/scheduled-run';
+import { FsReportStore } from '../lib/store/fs';
 import type { RunSummary } from '../lib/store/store';
+import { TrustStore } from '../lib/x509/trust-store';
 import { lambdaContext, sampleEvent, withEnv } from './fixtures/lambda';
 import { closedPort } from './fixtures/tls-server';
 import { startWebhookReceiver, type WebhookReceiver } from './fixtures/webhook-receiver';
@@ -114,5 +120,64 @@ describe('configuration alerts from the scheduled run', () => {
       restore();
     }
     await expect(readFile(join(dir, 'alerts', 'config.json'), 'utf8')).rejects.toThrow('ENOENT');
+  });
+
+  /** One scheduled run in this process on a folder store, its alerts to `path` with a single quick attempt. */
+  async function runOnce(dir: string, targets: string, path: string): Promise<RunSummary> {
+    const { webhooks, errors } = parseWebhookList(`webhook+${receiver.url(path)}`);
+    return runScheduled(await readJobConfig({ TARGETS: targets, REPORTS_DIR: dir, CHECK_TIMEOUT_MS: '2000' }), {
+      store: new FsReportStore(dir),
+      trustStore: new TrustStore([], 'no roots'),
+      log: () => undefined,
+      alerting: { webhooks, errors, poster: new WebhookPoster(fetch, { timeoutMs: 1_000, attempts: 1, backoffMs: 10, maxWaitMs: 100 }) },
+    });
+  }
+  const configCodes = (path: string) => receiver.postsTo(path).map((p) => (p.body as { alerts: { target: string; code?: string }[] }).alerts.filter((a) => a.code === 'CONFIG_INVALID').map((a) => a.target));
+
+  it('tells a bad line again at the next run when no webhook took the message', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'certcheck-config-undelivered-'));
+    const targets = `127.0.0.1:${await closedPort()},exa mple.com`;
+    receiver.answer('/undelivered', { status: 503 });
+
+    const first = await runOnce(dir, targets, '/undelivered');
+    await runOnce(dir, targets, '/undelivered');
+    await runOnce(dir, targets, '/undelivered');
+
+    expect(first.alerts?.deliveries.map((d) => d.ok)).toEqual([false]);
+    // The second run's message went out; the third has nothing new to tell.
+    expect(configCodes('/undelivered')).toEqual([['entry 2 of TARGETS'], ['entry 2 of TARGETS']]);
+  });
+
+  it('forgets a bad line once it is fixed, and tells it again when it comes back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'certcheck-config-fixed-'));
+    const good = `127.0.0.1:${await closedPort()}`;
+
+    await runOnce(dir, `${good},exa mple.com`, '/fixed');
+    await runOnce(dir, good, '/fixed');
+    expect(JSON.parse(await readFile(join(dir, 'alerts', 'config.json'), 'utf8'))).toEqual({ schemaVersion: 1, told: {} });
+    await runOnce(dir, `${good},exa mple.com`, '/fixed');
+
+    expect(configCodes('/fixed')).toEqual([['entry 2 of TARGETS'], ['entry 2 of TARGETS']]);
+  });
+
+  it('keeps what it told of bad lines while the list cannot be read: they are not told again once it can', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'certcheck-config-comes-back-'));
+    const file = join(dir, 'targets.txt');
+    const text = `127.0.0.1:${await closedPort()}\nexa mple.com\n`;
+    const restore = withEnv({ TARGETS: undefined, TARGETS_FILE: file, REPORTS_DIR: dir, S3_BUCKET: undefined, CHECK_QUEUE_URL: undefined, CHECK_TIMEOUT_MS: '2000', ALERT_WEBHOOKS: `webhook+${receiver.url('/comes-back')}`, ALERT_WEBHOOKS_PARAMETER: undefined });
+    const event = sampleEvent<ScheduledEvent>('scheduled.json');
+    try {
+      await writeFile(file, text);
+      await handler(event, lambdaContext(900_000));
+      await rm(file);
+      await expect(handler(event, lambdaContext(900_000))).rejects.toThrow(`cannot read TARGETS_FILE ${file}`);
+      await writeFile(file, text);
+      await handler(event, lambdaContext(900_000));
+    } finally {
+      restore();
+    }
+
+    const told = receiver.postsTo('/comes-back').map((p) => (p.body as { alerts: { target: string }[] }).alerts.map((a) => a.target));
+    expect(told).toEqual([expect.arrayContaining([`line 2 of ${file}`]), [`TARGETS_FILE ${file}`]]);
   });
 });

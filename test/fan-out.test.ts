@@ -3,7 +3,7 @@
  * (fauxqs) with a dead-letter queue, the S3-compatible server, real webhook receivers, the two
  * Lambda doors; only Lambda's event source mapping is played by the test (test/fixtures/event-source).
  */
-import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, ScheduledEvent, SQSEvent } from 'aws-lambda';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -11,13 +11,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handler as checkBatchDoor } from '../handlers/check-batch';
 import { handler as scheduledDoor } from '../handlers/scheduled-check';
+import { makeSqsClient, SqsBatchQueue } from '../lib/check-queue';
+import type { BatchMessage } from '../lib/run-state';
 import { FsReportStore } from '../lib/store/fs';
 import { S3ReportStore } from '../lib/store/s3';
 import type { RunSummary } from '../lib/store/store';
 import { recordOf, drainQueue } from './fixtures/event-source';
 import { lambdaContext, sampleEvent, withEnv } from './fixtures/lambda';
 import { DAY, hierarchy, type Hierarchy } from './fixtures/pki';
-import { createQueues, type RunningSqs, startSqsServer, type TestQueues, waitingBodies } from './fixtures/sqs-server';
+import { createQueues, type RunningSqs, startRefusingProxy, startSqsServer, type TestQueues, waitingBodies } from './fixtures/sqs-server';
 import { s3Bucket, s3Client, s3Endpoint, s3Keys } from './fixtures/test-bucket';
 import { closedPort, type RunningServer, startRawServer, startTlsServer } from './fixtures/tls-server';
 import { startWebhookReceiver, type WebhookReceiver } from './fixtures/webhook-receiver';
@@ -266,5 +268,60 @@ describe('the run fanned out over the check queue', () => {
     expect((await summaries(prefix))[0].notChecked).toEqual(summary.notChecked);
     const body = receiver.postsTo(hook)[0].body as { alerts: { target: string; status: string; problems: string[] }[] };
     expect(body.alerts).toContainEqual(expect.objectContaining({ target: 'this run', status: 'unknown', problems: [expect.stringContaining(`2 target(s) were not checked in this run (127.0.0.1:${closed}, 127.0.0.2:${closed})`)] }));
+  });
+});
+
+describe('sending the batches to the check queue', () => {
+  const batch = (n: number, targets: string[]): BatchMessage => ({
+    schemaVersion: 1,
+    runId: 'run-send',
+    batch: n,
+    targets,
+    settings: { timeoutMs: 10_000, warnDays: 30, criticalDays: 7, allAddresses: true, ipv6: true, concurrency: 16, thresholds: [30, 7] },
+  });
+  const queueAt = (endpoint: string, url: string) => new SqsBatchQueue(makeSqsClient({ url, endpoint }), url);
+
+  async function waiting(url: string): Promise<number> {
+    const { Attributes } = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    return Number(Attributes?.ApproximateNumberOfMessages);
+  }
+
+  it('sends ten batches of 500 long targets, over 1 MiB together, in requests the queue takes', async () => {
+    const { queues } = await setUp('long-batches');
+    const name = (b: number, i: number) => `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.host-${b}-${i}.example.test:8443`;
+    const messages = Array.from({ length: 10 }, (_, b) => batch(b, Array.from({ length: 500 }, (_, i) => name(b, i))));
+    expect(Buffer.byteLength(JSON.stringify(messages))).toBeGreaterThan(1_048_576);
+
+    expect(await queueAt(sqs.endpoint, queues.url).send(messages)).toEqual({ failed: [], error: null });
+    expect(await waiting(queues.url)).toBe(10);
+  });
+
+  it('sends ten batches a request, and sends again the entries the queue refused', async () => {
+    const { queues } = await setUp('refused-once');
+    const proxy = await startRefusingProxy(sqs, 1);
+    try {
+      const sent = await queueAt(proxy.endpoint, queues.url).send(Array.from({ length: 12 }, (_, b) => batch(b, [`host-${b}.example.test`])));
+
+      expect(sent).toEqual({ failed: [], error: null });
+      const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => String(from + i));
+      expect(proxy.requests).toEqual([ids(0, 10), ids(0, 10), ids(10, 12), ids(10, 12)]);
+      expect(await waiting(queues.url)).toBe(12);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('gives up on an entry after three attempts, naming the batches left and why', async () => {
+    const { queues } = await setUp('refused-always');
+    const proxy = await startRefusingProxy(sqs, Infinity);
+    try {
+      const sent = await queueAt(proxy.endpoint, queues.url).send([batch(4, ['a.example.test']), batch(5, ['b.example.test'])]);
+
+      expect(sent).toEqual({ failed: [4, 5], error: 'InternalError: try again' });
+      expect(proxy.requests).toEqual([['4', '5'], ['4', '5'], ['4', '5']]);
+      expect(await waiting(queues.url)).toBe(0);
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -100,9 +100,9 @@ describe('TARGETS_FILE on S3', () => {
     expect((await readJobConfig(env, read)).targets.map((t) => t.input)).toEqual(['example.com', 'example.org:8443']);
   });
 
-  it('is refused with a clear message when the object is missing', async () => {
-    await expect(readJobConfig({ TARGETS_FILE: `s3://${bucket}/lists/none.txt`, S3_ENDPOINT: endpoint }, read)).rejects.toThrow(
-      `cannot read TARGETS_FILE s3://${bucket}/lists/none.txt: no such object`,
-    );
+  it('is refused with a clear message when the object is missing, as a list that cannot be read (which is told)', async () => {
+    const refused = readJobConfig({ TARGETS_FILE: `s3://${bucket}/lists/none.txt`, S3_ENDPOINT: endpoint }, read);
+    await expect(refused).rejects.toThrow(`cannot read TARGETS_FILE s3://${bucket}/lists/none.txt: no such object`);
+    await expect(refused).rejects.toMatchObject({ name: 'TargetListError', list: `TARGETS_FILE s3://${bucket}/lists/none.txt` });
   });
 });

@@ -2,7 +2,7 @@
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readJobConfig } from '../lib/config';
+import { readJobConfig, readRunConfig, readTargetList } from '../lib/config';
 import { runScheduled, startRun } from '../lib/scheduled-run';
 import { FsReportStore } from '../lib/store/fs';
 import type { RunSummary } from '../lib/store/store';
@@ -121,5 +121,29 @@ describe('the scheduled run', () => {
     expect((await readJobConfig({ TARGETS: 'example.com', METRICS_PER_TARGET: 'true' })).metricsPerTarget).toBe(true);
     expect((await readJobConfig({ TARGETS: 'example.com', METRICS_PER_TARGET: '0' })).metricsPerTarget).toBe(false);
     await expect(readJobConfig({ TARGETS: 'example.com', METRICS_PER_TARGET: 'yes' })).rejects.toThrow('METRICS_PER_TARGET must be true or false, not "yes"');
+  });
+
+  it('reads BATCH_SIZE (default 50) between 1 and 500: a batch travels as one queue message', () => {
+    expect(readRunConfig({}).batchSize).toBe(50);
+    expect(readRunConfig({ BATCH_SIZE: '1' }).batchSize).toBe(1);
+    expect(readRunConfig({ BATCH_SIZE: '500' }).batchSize).toBe(500);
+    expect(() => readRunConfig({ BATCH_SIZE: '0' })).toThrow('BATCH_SIZE must be between 1 and 500, not 0');
+    expect(() => readRunConfig({ BATCH_SIZE: '501' })).toThrow('BATCH_SIZE must be between 1 and 500, not 501');
+  });
+
+  it('fans out only when CHECK_QUEUE_URL names a queue: unset or blank runs every step in one process', () => {
+    expect(readRunConfig({}).queue).toBeNull();
+    expect(readRunConfig({ CHECK_QUEUE_URL: '' }).queue).toBeNull();
+    expect(readRunConfig({ CHECK_QUEUE_URL: '  ' }).queue).toBeNull();
+    const url = 'https://sqs.eu-west-1.amazonaws.com/123456789012/certcheck-checks';
+    expect(readRunConfig({ CHECK_QUEUE_URL: ` ${url} `, SQS_ENDPOINT: 'http://127.0.0.1:9324', AWS_REGION: 'eu-west-1' }).queue).toEqual({ url, endpoint: 'http://127.0.0.1:9324', region: 'eu-west-1' });
+  });
+
+  it('refuses a target list with nothing in it as a list that cannot be used (which is told), naming the list', async () => {
+    const file = join(dir, 'empty-targets.txt');
+    await writeFile(file, '# nothing yet\n\n');
+    const refused = readTargetList({ TARGETS_FILE: file });
+    await expect(refused).rejects.toThrow('no targets: set TARGETS or list them in TARGETS_FILE');
+    await expect(refused).rejects.toMatchObject({ name: 'TargetListError', list: `TARGETS_FILE ${file}` });
   });
 });
