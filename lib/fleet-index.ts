@@ -3,7 +3,7 @@
  * scheduled run, from which the fleet can be read at a glance (`certcheck summary`) without
  * opening every report. Written as a stream of its entries, so the run's memory stays flat.
  */
-import { type Report, type Status, STATUS_RANK } from './report';
+import { type Report, type Status, STATUS_RANK, worseStatus } from './report';
 
 /** What the index says of one target (one report: per address where addresses are checked one by one). */
 export interface IndexEntry {
@@ -50,20 +50,21 @@ export function indexEntryOf(report: Report, key: string, stored: string | null)
   };
 }
 
+/** What urgency is judged by: an index entry, a run summary's not-ok target. */
+type Judged = Pick<IndexEntry, 'key' | 'status' | 'daysRemaining'>;
+
 /** By urgency: critical, unknown, warning, ok; then fewest days left; then by key. */
-export function byUrgency(a: IndexEntry, b: IndexEntry): number {
+export function byUrgency(a: Judged, b: Judged): number {
   return (
-    URGENCY[a.status] - URGENCY[b.status] ||
+    STATUS_RANK[b.status] - STATUS_RANK[a.status] ||
     (a.daysRemaining ?? Infinity) - (b.daysRemaining ?? Infinity) ||
     a.key.localeCompare(b.key)
   );
 }
 
-const URGENCY: Record<Status, number> = { critical: 0, unknown: 1, warning: 2, ok: 3 };
-
 /** The worst status of the entries (ok for none). */
 export function worstOf(entries: readonly IndexEntry[]): Status {
-  return entries.reduce<Status>((worst, e) => (STATUS_RANK[e.status] > STATUS_RANK[worst] ? e.status : worst), 'ok');
+  return entries.reduce<Status>((worst, e) => worseStatus(worst, e.status), 'ok');
 }
 
 /** The index's JSON text, piece by piece: the header, each entry, the end. */

@@ -10,9 +10,8 @@ import type { TargetAlertMemory } from './alerts/decide';
 import type { WebhookPoster } from './alerts/deliver';
 import { AlertCollector, alertItem, configItem } from './alerts/message';
 import type { Webhook } from './alerts/webhooks';
-import { type IndexEntry, indexText } from './fleet-index';
+import { byUrgency, type IndexEntry, indexText } from './fleet-index';
 import type { LogEntry } from './log';
-import { STATUS_RANK } from './report';
 import type { BatchResult, RunPlan } from './run-state';
 import type { AlertRunSummary, NotOkTarget, ReportStore, RunSummary } from './store/store';
 
@@ -24,11 +23,6 @@ export interface FinishDeps {
   alerting?: { webhooks: readonly Webhook[]; errors: readonly string[]; poster: WebhookPoster };
   /** Called once with the stored summary (metrics). */
   onRunFinished?: (summary: RunSummary) => void | Promise<void>;
-}
-
-/** Worst status first, then fewest days left, then by key. */
-function worstFirst(a: NotOkTarget, b: NotOkTarget): number {
-  return STATUS_RANK[b.status] - STATUS_RANK[a.status] || (a.daysRemaining ?? Infinity) - (b.daysRemaining ?? Infinity) || a.key.localeCompare(b.key);
 }
 
 function median(sorted: readonly number[]): number {
@@ -103,7 +97,7 @@ export async function finishRun(plan: RunPlan, results: () => AsyncIterable<Batc
     targets: plan.targets,
     reports,
     byStatus,
-    notOk: notOk.sort(worstFirst),
+    notOk: notOk.sort(byUrgency),
     lowestDaysRemaining: lowest,
     reportDurationMs: { median: median(durations), max: durations[durations.length - 1] ?? 0 },
     storeFailures,
