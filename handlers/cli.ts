@@ -437,7 +437,7 @@ async function checkTargets(request: Extract<CliRequest, { help: false }>, optio
       if (!store) return;
       for (const report of batch) {
         const kept = await keepReport(store, report, options.allAddresses);
-        for (const error of [kept.previousError, kept.storeError]) if (error) io.stderr.write(`certcheck: ${error}\n`);
+        for (const error of [kept.previousError, kept.storeError, kept.historyError]) if (error) io.stderr.write(`certcheck: ${error}\n`);
         await alertRun?.consider(report, kept);
       }
     },

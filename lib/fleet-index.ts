@@ -3,7 +3,11 @@
  * scheduled run, from which the fleet can be read at a glance (`certcheck summary`) without
  * opening every report. Written as a stream of its entries, so the run's memory stays flat.
  */
-import { type Report, type Status, STATUS_RANK, worseStatus } from './report';
+import type { HistorySpan } from './history-rollup';
+import { type Finding, type Report, type ResumptionVerdict, type RevocationReport, type Status, STATUS_RANK, worseStatus } from './report';
+
+/** How long a finding's message may be in the index (the report has it whole). */
+export const INDEX_MESSAGE_CHARS = 300;
 
 /** What the index says of one target (one report: per address where addresses are checked one by one). */
 export interface IndexEntry {
@@ -22,6 +26,20 @@ export interface IndexEntry {
   checkedAt: string;
   /** The stored report, relative to the prefix (`reports/…/….json`); null when it could not be stored. */
   report: string | null;
+  /* What the status page's detail view shows (absent in indexes written before it existed). */
+  /** Every finding, info too, its message cut to INDEX_MESSAGE_CHARS. */
+  findings?: Finding[];
+  /** The leaf's subject and names. */
+  subject?: string | null;
+  names?: string[];
+  /** The negotiated protocol (TLSv1.3), or null without a handshake. */
+  protocol?: string | null;
+  /** The chain's subjects, as the server presented it and as verified up to the anchor. */
+  chain?: { trusted: boolean; presented: string[]; path: string[] } | null;
+  resumption?: { sessionId: ResumptionVerdict; ticket: ResumptionVerdict; tls13: ResumptionVerdict };
+  revocation?: Pick<RevocationReport, 'status' | 'method'>;
+  /** The target's last days as spans (its daily rollup); empty when the rollup could not be kept. */
+  history?: HistorySpan[];
 }
 
 export interface FleetIndex {
@@ -33,7 +51,7 @@ export interface FleetIndex {
 }
 
 /** One report as an index entry. */
-export function indexEntryOf(report: Report, key: string, stored: string | null): IndexEntry {
+export function indexEntryOf(report: Report, key: string, stored: string | null, history: HistorySpan[] | null = null): IndexEntry {
   const { host, port, address } = report.target;
   return {
     key,
@@ -47,7 +65,19 @@ export function indexEntryOf(report: Report, key: string, stored: string | null)
     codes: report.findings.filter((f) => f.severity !== 'info').map((f) => f.code),
     checkedAt: report.checkedAt,
     report: stored,
+    findings: report.findings.map((f) => ({ ...f, message: cut(f.message, INDEX_MESSAGE_CHARS) })),
+    subject: report.leaf?.subject ?? null,
+    names: report.leaf?.subjectAltNames ?? [],
+    protocol: report.tls?.protocol ?? null,
+    chain: report.chain && { trusted: report.chain.trusted, presented: report.chain.presented.map((c) => c.subject), path: report.chain.path.map((c) => c.subject) },
+    resumption: { sessionId: report.resumption.sessionId, ticket: report.resumption.ticket, tls13: report.resumption.tls13 },
+    revocation: { status: report.revocation.status, method: report.revocation.method },
+    history: history ?? [],
   };
+}
+
+function cut(text: string, chars: number): string {
+  return text.length <= chars ? text : `${text.slice(0, chars - 1)}…`;
 }
 
 /** What urgency is judged by: an index entry, a run summary's not-ok target. */

@@ -53,13 +53,17 @@ export async function checkBatch(batch: BatchMessage, deps: BatchDeps): Promise<
         const { pending, error } = await decideTargetAlert({ store: deps.store, thresholds: batch.settings.thresholds, now }, report, kept);
         if (pending) result.alerts.push(pending);
         if (kept.previousError) deps.log({ level: 'warn', msg: 'previous report not read', error: kept.previousError });
+        if (kept.historyError) {
+          deps.log({ level: 'warn', msg: 'history rollup not kept', error: kept.historyError });
+          result.errors.push(kept.historyError);
+        }
         if (error) {
           deps.log({ level: 'warn', msg: 'alert memory', error });
           result.errors.push(error);
         }
         if (kept.storeError) result.storeFailures.push({ key: reportKeys(report, perAddress).latest, error: kept.storeError });
         tally(result, report, kept.key);
-        result.index.push(indexEntryOf(report, kept.key, kept.storeError ? null : reportKeys(report, perAddress).history));
+        result.index.push(indexEntryOf(report, kept.key, kept.storeError ? null : reportKeys(report, perAddress).history, kept.history));
         deps.onReport?.(report);
         deps.log({
           level: kept.storeError ? 'error' : 'info',

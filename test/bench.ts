@@ -138,7 +138,7 @@ async function alertCost(reports: Report[]): Promise<{ storeUs: number; keepUs: 
     for (const report of reports) {
       const bad: Report = { ...report, status: 'critical', findings: [{ code: 'HOSTNAME_MISMATCH', severity: 'critical', message: `certificate is not valid for ${report.target.host}` }] };
       const key = reportTargetKey(bad, false);
-      await run.consider(bad, { key, previous: report, stored: `${dir}/reports/${key}.json`, previousError: null, storeError: null });
+      await run.consider(bad, { key, previous: report, stored: `${dir}/reports/${key}.json`, previousError: null, storeError: null, history: null, historyError: null });
     }
     const sent = await run.send();
     const alertRunMs = Math.round(performance.now() - started);

@@ -4,8 +4,9 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { LayoutStore, StoreError } from './store';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LayoutStore, PAGE_KEY, type PageLink, StoreError } from './store';
 
 export class FsReportStore extends LayoutStore {
   constructor(readonly root: string) {
@@ -85,5 +86,10 @@ export class FsReportStore extends LayoutStore {
       await rm(temp, { force: true });
       throw new StoreError(`cannot write ${path}: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /** The page as a file:// URL: it is there as long as the folder is. */
+  pageLink(): Promise<PageLink> {
+    return Promise.resolve({ url: pathToFileURL(resolve(this.root, PAGE_KEY)).href, expiresAt: null });
   }
 }

@@ -1,9 +1,10 @@
 /**
  * Keeping one report, as every door that stores reports does: read the target's previous report
  * (for CERT_CHANGED and for alerts) before it is replaced, add CERT_CHANGED, store the report
- * (one retry), and say where it went.
+ * (one retry), add it to the target's daily rollup, and say where it went.
  */
 import { checkCertChanged } from '../checks/cert-changed';
+import { appendToRollup, type HistorySpan, historySpans } from '../history-rollup';
 import type { Report } from '../report';
 import { reportKeys, type ReportStore, reportTargetKey } from './store';
 
@@ -17,6 +18,10 @@ export interface KeptReport {
   /** What went wrong, in words: an unreadable previous report, a failed store. */
   previousError: string | null;
   storeError: string | null;
+  /** The target's last days as spans (null when its rollup could not be read or written). */
+  history: HistorySpan[] | null;
+  /** Why the rollup was not kept, in words. */
+  historyError: string | null;
 }
 
 const STORE_ATTEMPTS = 2;
@@ -43,5 +48,16 @@ export async function keepReport(store: ReportStore, report: Report, perAddress:
     }
   }
   const stored = storeError === null ? `${store.location}/${reportKeys(report, perAddress).history}` : null;
-  return { key, previous, stored, previousError, storeError };
+  let history: HistorySpan[] | null = null;
+  let historyError: string | null = null;
+  if (storeError === null) {
+    try {
+      const rollup = appendToRollup(await store.getRollup(key), report, key);
+      await store.putRollup(key, rollup);
+      history = historySpans(rollup.days);
+    } catch (err) {
+      historyError = (err as Error).message;
+    }
+  }
+  return { key, previous, stored, previousError, storeError, history, historyError };
 }

@@ -2,7 +2,7 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
-import { LayoutStore, prefixed, StoreError, type S3Location } from './store';
+import { LayoutStore, type PageLink, prefixed, StoreError, type S3Location } from './store';
 
 export interface S3ClientSettings {
   /** An S3-compatible endpoint (`S3_ENDPOINT`); path-style addressing is used with it. */
@@ -75,7 +75,7 @@ export class S3ReportStore extends LayoutStore {
   private async put(key: string, body: string, onlyNew: boolean): Promise<boolean> {
     const fullKey = prefixed(this.prefix, key);
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: fullKey, Body: body, ContentType: 'application/json', ...(onlyNew ? { IfNoneMatch: '*' } : {}) }));
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: fullKey, Body: body, ContentType: contentTypeOf(key), ...(onlyNew ? { IfNoneMatch: '*' } : {}) }));
       return true;
     } catch (err) {
       const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
@@ -88,10 +88,15 @@ export class S3ReportStore extends LayoutStore {
   protected async writeStream(key: string, text: AsyncIterable<string>): Promise<void> {
     const fullKey = prefixed(this.prefix, key);
     try {
-      await new Upload({ client: this.client, params: { Bucket: this.bucket, Key: fullKey, Body: Readable.from(text, { objectMode: false }), ContentType: 'application/json' }, queueSize: 2 }).done();
+      await new Upload({ client: this.client, params: { Bucket: this.bucket, Key: fullKey, Body: Readable.from(text, { objectMode: false }), ContentType: contentTypeOf(key) }, queueSize: 2 }).done();
     } catch (err) {
       throw new StoreError(`cannot write s3://${this.bucket}/${fullKey}: ${describe(err)}`, { cause: err });
     }
+  }
+
+  /** Not yet: a presigned link to the page. */
+  pageLink(): Promise<PageLink> {
+    return Promise.reject(new StoreError('a link to the status page in S3 is not made yet'));
   }
 
   protected async remove(key: string): Promise<void> {
@@ -123,4 +128,9 @@ export class S3ReportStore extends LayoutStore {
     }
     return keys;
   }
+}
+
+/** What an object is, for a browser that opens it: the status page is HTML, the rest JSON. */
+function contentTypeOf(key: string): string {
+  return key.endsWith('.html') ? 'text/html; charset=utf-8' : 'application/json';
 }

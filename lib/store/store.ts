@@ -3,6 +3,7 @@ import type { ConfigAlertMemory } from '../alerts/config-alert';
 import type { TargetAlertMemory } from '../alerts/decide';
 import type { Delivery } from '../alerts/deliver';
 import type { FleetIndex } from '../fleet-index';
+import type { Rollup } from '../history-rollup';
 import type { FindingCode, Report, Status } from '../report';
 import { targetKey } from '../target';
 
@@ -97,9 +98,30 @@ export interface ReportStore {
   putIndex(text: AsyncIterable<string>): Promise<void>;
   /** The fleet index, or null when no run has written one. */
   getIndex(): Promise<FleetIndex | null>;
+  /** Writes the status page (`index.html`) from its text in pieces. */
+  putPage(html: AsyncIterable<string>): Promise<void>;
+  /** The status page's HTML, or null when no run has written one. */
+  getPage(): Promise<string | null>;
+  /** One target's daily rollup (`history/<key>.json`), or null when there is none. */
+  getRollup(key: string): Promise<Rollup | null>;
+  putRollup(key: string, rollup: Rollup): Promise<void>;
+  /**
+   * A link a person can open to the status page: a file:// URL for a folder, a presigned HTTPS
+   * URL for S3 (valid `seconds` at most, and no longer than the credentials that sign it).
+   */
+  pageLink(seconds: number): Promise<PageLink>;
   /** Where the store writes, for people ("./reports", "s3://bucket/prefix"). */
   readonly location: string;
 }
+
+/** Where the status page can be opened, and until when (null: as long as the file is there). */
+export interface PageLink {
+  url: string;
+  expiresAt: string | null;
+}
+
+/** The status page's key, relative to the prefix. */
+export const PAGE_KEY = 'index.html';
 
 /** The key of a report's target, with the address when a name's addresses are checked one by one. */
 export function reportTargetKey(report: Report, perAddress: boolean): string {
@@ -145,6 +167,26 @@ export abstract class LayoutStore implements ReportStore {
       ? null
       : parseStored<FleetIndex>(text, `${this.location}/index.json`, (i) => (i?.schemaVersion !== 1 || !Array.isArray(i.targets) ? 'not a certcheck index' : null));
   }
+
+  putPage(html: AsyncIterable<string>): Promise<void> {
+    return this.writeStream(PAGE_KEY, html);
+  }
+
+  getPage(): Promise<string | null> {
+    return this.read(PAGE_KEY);
+  }
+
+  async getRollup(key: string): Promise<Rollup | null> {
+    const where = `history/${key}.json`;
+    const text = await this.read(where);
+    return text === null ? null : parseStored<Rollup>(text, `${this.location}/${where}`, (r) => (r?.schemaVersion !== 1 || !Array.isArray(r.days) ? 'not a history rollup' : null));
+  }
+
+  async putRollup(key: string, rollup: Rollup): Promise<void> {
+    await this.write(`history/${key}.json`, `${JSON.stringify(rollup)}\n`);
+  }
+
+  abstract pageLink(seconds: number): Promise<PageLink>;
 
   async putReport(report: Report, opts: { perAddress: boolean }): Promise<void> {
     const keys = reportKeys(report, opts.perAddress);
