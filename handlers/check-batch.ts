@@ -35,6 +35,7 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
         shouldStart: context ? () => context.getRemainingTimeInMillis() > margin : undefined,
         alerting: () => buildAlerting(alerts),
         onReport: (report) => publishTargetMetrics([report], { perTarget: metricsPerTarget, perAddress: message.settings.allAddresses }),
+        schedule: config.schedule,
         onRunFinished: (summary) => publishRunMetrics(summary),
       });
       deps.log({ level: 'info', msg: 'batch done', runId: message.runId, batch: message.batch, checked: outcome.checked, finishedRun: outcome.finished !== null, finishMs: outcome.finishMs });

@@ -32,6 +32,7 @@ export async function handler(_event?: ScheduledEvent, context?: Context): Promi
         queue: config.queue ? await buildQueue(config.queue) : null,
         remainingMs: context ? () => context.getRemainingTimeInMillis() : undefined,
         onReport: (report) => publishTargetMetrics([report], { perTarget: config.metricsPerTarget, perAddress: config.allAddresses }),
+        schedule: config.schedule,
         onRunFinished: (summary) => publishRunMetrics(summary),
       },
     );

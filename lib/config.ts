@@ -63,6 +63,8 @@ export interface RunConfig extends CommonConfig {
   batchSize: number;
   /** `METRICS_PER_TARGET`: also a CloudWatch metric per target (one custom metric each, so off by default). */
   metricsPerTarget: boolean;
+  /** `SCHEDULE`: the run's EventBridge schedule, for the status page's "next run"; null when unset. */
+  schedule: string | null;
 }
 
 /** The targets of the list, and the entries that are not targets. */
@@ -169,6 +171,7 @@ export function readRunConfig(env: NodeJS.ProcessEnv): RunConfig {
     // A batch travels as one queue message (at most 256 KB): 500 long targets still fit.
     batchSize: number(env, 'BATCH_SIZE', 50, [1, 500]),
     metricsPerTarget: flag(env, 'METRICS_PER_TARGET', false),
+    schedule: env.SCHEDULE?.trim() || null,
   };
 }
 

@@ -12,6 +12,7 @@ import { AlertCollector, alertItem, configItem } from './alerts/message';
 import type { Webhook } from './alerts/webhooks';
 import { byUrgency, type IndexEntry, indexText } from './fleet-index';
 import type { LogEntry } from './log';
+import { StatusPageBuilder } from './status-page';
 import type { BatchResult, RunPlan } from './run-state';
 import type { AlertRunSummary, NotOkTarget, ReportStore, RunSummary } from './store/store';
 
@@ -21,6 +22,8 @@ export interface FinishDeps {
   now?: () => Date;
   /** Where alerts go (absent: none); `errors` says why configured webhooks are not in the list. */
   alerting?: { webhooks: readonly Webhook[]; errors: readonly string[]; poster: WebhookPoster };
+  /** The run's schedule (`rate(1 day)`), for the status page's "next run"; null or absent: run by hand. */
+  schedule?: string | null;
   /** Called once with the stored summary (metrics). */
   onRunFinished?: (summary: RunSummary) => void | Promise<void>;
 }
@@ -75,15 +78,36 @@ export async function finishRun(plan: RunPlan, results: () => AsyncIterable<Batc
   }
   for (const error of alerts?.errors ?? []) deps.log({ level: 'error', msg: 'alerts', error });
 
-  // The index, from a last read of the results (its entries stream to the store).
+  // The index and the status page, from a last read of the results: the index's entries stream
+  // to the store, the page keeps each row's text (its most urgent PAGE_MAX_ROWS).
+  const header = { schemaVersion: 1 as const, generatedAt: now().toISOString(), runStartedAt: plan.startedAt };
+  let page = new StatusPageBuilder({ header, schedule: deps.schedule ?? null });
+  let pageComplete = false;
   async function* entries(): AsyncGenerator<IndexEntry> {
-    for await (const result of results()) yield* result.index ?? [];
+    for await (const result of results()) {
+      for (const entry of result.index ?? []) {
+        page.add(entry);
+        yield entry;
+      }
+    }
+    pageComplete = true;
   }
   try {
-    await deps.store.putIndex(indexText({ schemaVersion: 1, generatedAt: now().toISOString(), runStartedAt: plan.startedAt }, entries()));
+    await deps.store.putIndex(indexText(header, entries()));
   } catch (err) {
     batchErrors.push(`index not stored: ${(err as Error).message}`);
     deps.log({ level: 'error', msg: 'index not stored', error: (err as Error).message });
+  }
+  try {
+    if (!pageComplete) {
+      // The index was not written whole: the page reads the results on its own.
+      page = new StatusPageBuilder({ header, schedule: deps.schedule ?? null });
+      for await (const result of results()) for (const entry of result.index ?? []) page.add(entry);
+    }
+    await deps.store.putPage(page.parts());
+  } catch (err) {
+    batchErrors.push(`status page not stored: ${(err as Error).message}`);
+    deps.log({ level: 'error', msg: 'status page not stored', error: (err as Error).message });
   }
 
   // Read after the results: reading them may add to the plan's errors.

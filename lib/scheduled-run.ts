@@ -34,6 +34,8 @@ export interface RunDeps {
   /** How long the process may still run (Lambda's getRemainingTimeInMillis); absent: no deadline. */
   remainingMs?: () => number;
   onReport?: (report: Report) => void;
+  /** The run's schedule, for the status page's "next run". */
+  schedule?: string | null;
   onRunFinished?: (summary: RunSummary) => void | Promise<void>;
 }
 

@@ -137,9 +137,13 @@ export class StatusPageBuilder {
     const resumption = e.resumption ? `${VERDICT_LETTERS[e.resumption.sessionId]}${VERDICT_LETTERS[e.resumption.ticket]}${VERDICT_LETTERS[e.resumption.tls13]}` : '???';
     const revocation = e.revocation ? s.of(revocationWords(e.revocation.status, e.revocation.method)) : null;
     const runDayMs = Date.parse(`${this.runDay}T00:00:00Z`);
-    const history = (e.history ?? [])
-      .map(([day, length, status, daysRemaining, changed]) => [Math.round((Date.parse(`${day}T00:00:00Z`) - runDayMs) / 86_400_000), length, STATUS_LETTERS[status], daysRemaining, changed] as const)
-      .filter(([offset, length]) => offset + length > -90 && offset <= 0);
+    // Day offsets from the run's day, within the last 90 days (-89 … 0); a span reaching further back is cut.
+    const history = (e.history ?? []).flatMap(([day, length, status, daysRemaining, changed]) => {
+      const offset = Math.round((Date.parse(`${day}T00:00:00Z`) - runDayMs) / 86_400_000);
+      const cut = Math.max(0, -89 - offset);
+      if (length - cut <= 0 || offset > 0) return [];
+      return [[offset + cut, length - cut, STATUS_LETTERS[status], daysRemaining === null ? null : daysRemaining - cut, cut > 0 ? 0 : changed]];
+    });
     const names = e.names ?? [];
     return scriptJson([
       findings,

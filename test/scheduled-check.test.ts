@@ -1,6 +1,6 @@
 /** The scheduled function on the sample event: reports to a folder or to S3, targets from S3. */
 import type { RunSummary } from '../lib/store/store';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ScheduledEvent } from 'aws-lambda';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -42,6 +42,7 @@ describe('scheduledCheck', () => {
       S3_PREFIX: 'scheduled/out',
       S3_ENDPOINT: endpoint,
       CHECK_TIMEOUT_MS: '2000',
+      SCHEDULE: 'rate(12 hours)',
     });
 
     const summary = (await handler(event, lambdaContext(900_000))) as RunSummary;
@@ -49,9 +50,26 @@ describe('scheduledCheck', () => {
     expect(summary).toMatchObject({ targets: 2, reports: 2, storeFailures: [] });
     const keys = await s3Keys('scheduled/out/');
     expect(keys).toEqual(
-      expect.arrayContaining([`scheduled/out/latest/127.0.0.1_${a}.json`, `scheduled/out/latest/127.0.0.1_${b}.json`, `scheduled/out/runs/${summary.startedAt}.json`]),
+      expect.arrayContaining([
+        `scheduled/out/latest/127.0.0.1_${a}.json`,
+        `scheduled/out/latest/127.0.0.1_${b}.json`,
+        `scheduled/out/runs/${summary.startedAt}.json`,
+        `scheduled/out/history/127.0.0.1_${a}.json`,
+        `scheduled/out/history/127.0.0.1_${b}.json`,
+        'scheduled/out/index.json',
+        'scheduled/out/index.html',
+      ]),
     );
     expect(keys.filter((k) => k.startsWith('scheduled/out/reports/'))).toHaveLength(2);
+    // The status page, as a browser gets it from S3: HTML, both targets, the next run from SCHEDULE.
+    const page = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'scheduled/out/index.html' }));
+    expect(page.ContentType).toMatch(/^text\/html/);
+    const html = await page.Body!.transformToString();
+    expect(html).toContain(`data-key="127.0.0.1_${a}"`);
+    expect(html).toContain(`data-key="127.0.0.1_${b}"`);
+    expect(html).toContain(`data-at="${new Date(Date.parse(summary.startedAt) + 12 * 3_600_000).toISOString()}"`);
+    const rollup = JSON.parse(await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: `scheduled/out/history/127.0.0.1_${a}.json` }))).Body!.transformToString()) as unknown;
+    expect(rollup).toEqual({ schemaVersion: 1, key: `127.0.0.1_${a}`, days: [{ day: summary.startedAt.slice(0, 10), status: 'unknown', daysRemaining: null, fingerprint: null }] });
   });
 
   it('goes on through an S3 outage and records every failure in the summary', async () => {
@@ -76,7 +94,7 @@ describe('scheduledCheck', () => {
     const summary = (await handler(event, lambdaContext(900_000))) as RunSummary;
 
     expect(summary).toMatchObject({ targets: 0, reports: 0, skipped: [{ where: 'entry 1 of TARGETS', entry: 'ftp://example.com' }] });
-    expect(await s3Keys('scheduled/bad/')).toEqual(['scheduled/bad/index.json', `scheduled/bad/runs/${summary.startedAt}.json`]);
+    expect(await s3Keys('scheduled/bad/')).toEqual(['scheduled/bad/index.html', 'scheduled/bad/index.json', `scheduled/bad/runs/${summary.startedAt}.json`]);
   });
 
   it('emits the run metrics (EMF) once, when the run is finished', async () => {

@@ -75,7 +75,7 @@ export class FsReportStore extends LayoutStore {
     }
   }
 
-  protected async writeStream(key: string, text: AsyncIterable<string>): Promise<void> {
+  protected async writeStream(key: string, text: AsyncIterable<string> | Iterable<string>): Promise<void> {
     const path = join(this.root, key);
     const temp = `${path}.${process.pid}-${randomUUID()}.tmp`;
     try {

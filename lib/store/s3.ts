@@ -85,7 +85,7 @@ export class S3ReportStore extends LayoutStore {
   }
 
   /** A multipart upload of 5 MB parts (one PUT when smaller): the whole text is never in memory. */
-  protected async writeStream(key: string, text: AsyncIterable<string>): Promise<void> {
+  protected async writeStream(key: string, text: AsyncIterable<string> | Iterable<string>): Promise<void> {
     const fullKey = prefixed(this.prefix, key);
     try {
       await new Upload({ client: this.client, params: { Bucket: this.bucket, Key: fullKey, Body: Readable.from(text, { objectMode: false }), ContentType: contentTypeOf(key) }, queueSize: 2 }).done();

@@ -99,7 +99,7 @@ export interface ReportStore {
   /** The fleet index, or null when no run has written one. */
   getIndex(): Promise<FleetIndex | null>;
   /** Writes the status page (`index.html`) from its text in pieces. */
-  putPage(html: AsyncIterable<string>): Promise<void>;
+  putPage(html: AsyncIterable<string> | Iterable<string>): Promise<void>;
   /** The status page's HTML, or null when no run has written one. */
   getPage(): Promise<string | null>;
   /** One target's daily rollup (`history/<key>.json`), or null when there is none. */
@@ -155,7 +155,7 @@ export abstract class LayoutStore implements ReportStore {
   /** Writes the object only when it does not exist yet, atomically; false when it does. */
   protected abstract writeNew(key: string, body: string): Promise<boolean>;
   /** Writes the whole object from its text in pieces, replacing it only once all is written. */
-  protected abstract writeStream(key: string, text: AsyncIterable<string>): Promise<void>;
+  protected abstract writeStream(key: string, text: AsyncIterable<string> | Iterable<string>): Promise<void>;
 
   putIndex(text: AsyncIterable<string>): Promise<void> {
     return this.writeStream('index.json', text);
@@ -168,7 +168,7 @@ export abstract class LayoutStore implements ReportStore {
       : parseStored<FleetIndex>(text, `${this.location}/index.json`, (i) => (i?.schemaVersion !== 1 || !Array.isArray(i.targets) ? 'not a certcheck index' : null));
   }
 
-  putPage(html: AsyncIterable<string>): Promise<void> {
+  putPage(html: AsyncIterable<string> | Iterable<string>): Promise<void> {
     return this.writeStream(PAGE_KEY, html);
   }
 

@@ -1,0 +1,213 @@
+/** The status page as a pure function of the index's entries (the browser tests see it drawn). */
+import { createHash } from 'node:crypto';
+import type { IndexEntry } from '../lib/fleet-index';
+import type { Status } from '../lib/report';
+import { escapeHtml, nextRunWords, PAGE_CSP, shortIssuer, statusPageHtml } from '../lib/status-page';
+import { FINDING_WORDS } from '../lib/status-page/words';
+
+const RUN = '2026-11-27T05:00:00.000Z';
+const header = { generatedAt: '2026-11-27T05:03:00.000Z', runStartedAt: RUN };
+
+function entry(host: string, status: Status, daysRemaining: number | null, more: Partial<IndexEntry> = {}): IndexEntry {
+  return {
+    key: `${host}_443`,
+    host,
+    port: 443,
+    address: null,
+    status,
+    daysRemaining,
+    notAfter: daysRemaining === null ? null : new Date(Date.parse(RUN) + daysRemaining * 86_400_000).toISOString(),
+    issuer: daysRemaining === null ? null : 'CN=R3, O=Example CA, C=US',
+    codes: [],
+    checkedAt: RUN,
+    report: `reports/${host}_443/2026-11-27/${RUN}.json`,
+    ...more,
+  };
+}
+
+function page(entries: IndexEntry[], more: { schedule?: string | null; maxRows?: number } = {}): string {
+  return statusPageHtml({ header, entries, schedule: more.schedule ?? null, maxRows: more.maxRows });
+}
+
+function rowKeys(html: string): string[] {
+  return [...html.matchAll(/<tr data-key="([^"]*)"/g)].map((m) => m[1]);
+}
+
+function pageData(html: string): { run: { day: string; total: number }; strings: string[]; rows: unknown[][] } {
+  const json = /<script type="application\/json" id="page-data">([\s\S]*?)<\/script>/.exec(html)![1];
+  return JSON.parse(json) as ReturnType<typeof pageData>;
+}
+
+describe('statusPageHtml', () => {
+  const fleet = [
+    entry('ok-far.example', 'ok', 300),
+    entry('warn.example', 'warning', 12, { codes: ['EXPIRES_SOON'] }),
+    entry('ok-near.example', 'ok', 31),
+    entry('down.example', 'unknown', null, { codes: ['TIMEOUT'] }),
+    entry('expired.example', 'critical', -2, { codes: ['EXPIRED', 'HOSTNAME_MISMATCH'] }),
+    entry('broken.example', 'critical', 50, { codes: ['UNTRUSTED_ROOT'] }),
+  ];
+
+  it('renders every row on the server, most urgent first: critical, unknown, warning, ok; fewest days first', () => {
+    expect(rowKeys(page(fleet))).toEqual(['expired.example_443', 'broken.example_443', 'down.example_443', 'warn.example_443', 'ok-near.example_443', 'ok-far.example_443']);
+  });
+
+  it('counts each status and the whole fleet in the header, zeros included', () => {
+    const html = page(fleet.filter((e) => e.status !== 'warning'));
+    const counts = Object.fromEntries([...html.matchAll(/<li data-status="(\w+)"><span class="n">(\d+)<\/span>/g)].map((m) => [m[1], Number(m[2])]));
+    expect(counts).toEqual({ critical: 2, unknown: 1, warning: 0, ok: 2, all: 5 });
+    expect(html).toContain('<title>certcheck: 2 critical, 1 unknown of 5 target(s)</title>');
+  });
+
+  it('writes findings in words, status in words, and the issuer by its common name', () => {
+    const html = page(fleet);
+    expect(html).toMatch(/data-key="expired.example_443" data-status=critical><td class=status>critical<td class=target>expired.example:443<td class=days>-2<td class=expires>2026-11-25<td class=issuer>R3<td class=findings>expired; wrong host name\n/);
+    expect(html).toMatch(/data-key="down.example_443" data-status=unknown><td class=status>unknown<td class=target>down.example:443<td class=days>—<td class=expires>—<td class=issuer>—<td class=findings>timed out\n/);
+  });
+
+  it('works without script: controls and timeline are hidden until the script shows them, no row is hidden', () => {
+    const html = page(fleet);
+    expect(html).toMatch(/<div id="controls" role="search" hidden>/);
+    expect(html).toMatch(/<section id="timeline-section"[^>]* hidden>/);
+    expect(html).toMatch(/<section id="detail"[^>]* hidden>/);
+    expect(html).not.toMatch(/<tr[^>]* hidden/);
+  });
+
+  it('shows hostile names and messages as text, and keeps them out of its script', () => {
+    const evil = '<script>alert(1)</script>"\'&';
+    const html = page([
+      entry(`${evil}.example`, 'critical', 5, {
+        issuer: `CN=${evil}`,
+        codes: ['HOSTNAME_MISMATCH'],
+        findings: [{ code: 'HOSTNAME_MISMATCH', severity: 'critical', message: `not for </script><script>alert(2)</script>` }],
+        chain: { trusted: false, presented: [`CN=</script>${evil}`], path: [] },
+      }),
+    ]);
+    // One inline script only (the page's own), and the JSON block holds no tag.
+    expect(html.match(/<script>/g)).toHaveLength(1);
+    expect(html).not.toContain('alert(1)</script>');
+    expect(html).toContain(escapeHtml(`${evil}.example:443`));
+    const data = pageData(html);
+    expect(data.strings).toContain(`CN=</script>${evil}`);
+    expect(JSON.stringify(data.rows[0])).toContain('not for </script><script>alert(2)</script>');
+  });
+
+  it('allows exactly its own script by hash, and nothing to load from anywhere', () => {
+    const html = page(fleet);
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1];
+    const hash = createHash('sha256').update(script).digest('base64');
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${PAGE_CSP}">`);
+    expect(PAGE_CSP).toContain(`script-src 'sha256-${hash}'`);
+    expect(PAGE_CSP).toMatch(/^default-src 'none';/);
+    expect(html).not.toMatch(/\b(src|href)="(https?:)?\/\//);
+  });
+
+  it('carries each row’s detail as data, its history as day offsets from the run, and drops spans older than 90 days', () => {
+    const html = page([
+      entry('a.example', 'ok', 40, {
+        findings: [{ code: 'CERT_CHANGED', severity: 'info', message: 'the certificate changed' }],
+        chain: { trusted: true, presented: ['CN=a.example', 'CN=R3'], path: ['CN=a.example', 'CN=R3', 'CN=Root'] },
+        resumption: { sessionId: 'supported', ticket: 'unsupported', tls13: 'error' },
+        revocation: { status: 'good', method: 'ocsp-stapled' },
+        protocol: 'TLSv1.3',
+        subject: 'CN=a.example',
+        names: ['a.example', 'www.a.example'],
+        history: [
+          ['2026-07-01', 10, 'ok', 90, 0],
+          ['2026-08-29', 30, 'warning', 10, 0],
+          ['2026-11-20', 8, 'ok', 47, 1],
+        ],
+      }),
+    ]);
+    const { run, strings, rows } = pageData(html);
+    expect(run).toMatchObject({ day: '2026-11-27', total: 1 });
+    const [findings, presented, path, trusted, resumption, revocation, history, stored, names, protocol, subject, checkedAt, issuer] = rows[0] as [
+      unknown,
+      number[],
+      number[],
+      number,
+      string,
+      number,
+      unknown,
+      number,
+      string[],
+      number,
+      number,
+      number,
+      number,
+    ];
+    expect(findings).toEqual([['CERT_CHANGED', 'i', 'the certificate changed']]);
+    expect(presented.map((i) => strings[i])).toEqual(['CN=a.example', 'CN=R3']);
+    expect(path.map((i) => strings[i])).toEqual(['CN=a.example', 'CN=R3', 'CN=Root']);
+    expect([trusted, resumption, strings[revocation], stored, names, strings[protocol], strings[subject], strings[checkedAt], strings[issuer]]).toEqual([
+      1,
+      'sue',
+      'good (OCSP, stapled)',
+      1,
+      ['a.example', 'www.a.example'],
+      'TLSv1.3',
+      'CN=a.example',
+      '2026-11-27 05:00 UTC',
+      'CN=R3, O=Example CA, C=US',
+    ]);
+    // The window is the 90 days from 2026-08-30: 2026-07-01 + 10 days is dropped, 2026-08-29 cut by a day.
+    expect(history).toEqual([
+      [-89, 29, 'w', 9, 0],
+      [-7, 8, 'o', 47, 1],
+    ]);
+  });
+
+  it('writes a string shared by many rows once (issuers, intermediates)', () => {
+    const many = Array.from({ length: 50 }, (_, i) => entry(`h${i}.example`, 'ok', 100 + i, { chain: { trusted: true, presented: [`CN=h${i}.example`, 'CN=Shared Intermediate'], path: [] } }));
+    const { strings } = pageData(page(many));
+    expect(strings.filter((s) => s === 'CN=Shared Intermediate')).toHaveLength(1);
+    expect(strings.filter((s) => s === 'CN=R3, O=Example CA, C=US')).toHaveLength(1);
+  });
+
+  it('shows at most maxRows, the most urgent, while counting every target', () => {
+    const html = page(fleet, { maxRows: 2 });
+    expect(rowKeys(html)).toEqual(['expired.example_443', 'broken.example_443']);
+    expect(pageData(html).rows).toHaveLength(2);
+    expect(html).toContain('The 2 most urgent of 6 targets');
+    expect(html).toContain('<li data-status="all"><span class="n">6</span>');
+  });
+
+  it('keeps the most urgent rows however the entries come (bounded between sorts)', () => {
+    const many = Array.from({ length: 45 }, (_, i) => entry(`h${String(i).padStart(2, '0')}.example`, i === 40 ? 'critical' : 'ok', 100 - i));
+    const keys = rowKeys(page(many, { maxRows: 4 }));
+    expect(keys).toEqual(['h40.example_443', 'h44.example_443', 'h43.example_443', 'h42.example_443']);
+  });
+
+  it('shows an IPv6 target in brackets and the address a row was checked at', () => {
+    const html = page([entry('2001:db8::1', 'ok', 60), entry('multi.example', 'ok', 70, { key: 'multi.example_443_192.0.2.7', address: '192.0.2.7' })]);
+    expect(html).toContain('<td class=target>[2001:db8::1]:443<td');
+    expect(html).toContain('<td class=target>multi.example:443 <small>192.0.2.7</small><td');
+  });
+
+  it('reads an index written before the detail fields existed', () => {
+    const html = page([entry('old.example', 'warning', 10, { codes: ['EXPIRES_SOON'] })]);
+    expect(pageData(html).rows[0].slice(0, 7)).toEqual([[['EXPIRES_SOON', 'i', 'expires soon']], [], [], null, '???', null, []]);
+  });
+});
+
+describe('the words of the page', () => {
+  it('has words for every finding code', () => {
+    const words = Object.entries(FINDING_WORDS);
+    for (const [code, said] of words) expect(said).not.toBe(code);
+    expect(new Set(words.map(([, said]) => said)).size).toBe(words.length);
+  });
+
+  it('names the issuer by CN, else O, else all of it', () => {
+    expect(shortIssuer("CN=R3, O=Let's Encrypt, C=US")).toBe('R3');
+    expect(shortIssuer('C=US,O=Example\\, Inc.,OU=Web')).toBe('Example\\, Inc.');
+    expect(shortIssuer('C=US')).toBe('C=US');
+  });
+
+  it('says when the next run is due from the schedule', () => {
+    expect(nextRunWords('rate(1 day)', RUN)).toEqual({ text: '2026-11-28 05:00 UTC', at: '2026-11-28T05:00:00.000Z' });
+    expect(nextRunWords('rate(30 minutes)', RUN).at).toBe('2026-11-27T05:30:00.000Z');
+    expect(nextRunWords('rate(6 hours)', RUN).at).toBe('2026-11-27T11:00:00.000Z');
+    expect(nextRunWords('cron(0 5 * * ? *)', RUN)).toEqual({ text: 'on the schedule cron(0 5 * * ? *)', at: null });
+    expect(nextRunWords(null, RUN)).toEqual({ text: 'not scheduled (this run was started by hand)', at: null });
+  });
+});
