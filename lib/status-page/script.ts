@@ -125,6 +125,7 @@ render();
       if (item.days < 0) expired += 1;
     });
   });
+  if (marks === 0) svg.appendChild(el('svg:text', { class: 'empty', x: W / 2, y: BASE / 2 + 10, 'text-anchor': 'middle' }, 'No certificate expires in the next 90 days.'));
   svg.setAttribute('aria-label', marks + ' certificate(s) expire within 90 days' + (expired ? ', ' + expired + ' already expired' : '') + '; the table lists them all');
   svg.addEventListener('click', function (event) {
     var mark = event.target.closest && event.target.closest('.mark');

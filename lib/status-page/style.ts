@@ -51,5 +51,7 @@ tr[data-status=ok] td.status{color:var(--ok);border-left-color:var(--ok)}
 #history .changed{stroke:#1d2025;stroke-dasharray:3 2}
 #history .trend{fill:none;stroke:#8a9099}
 .muted{color:var(--muted)}
+li.muted{list-style:none;margin-left:-22px}
+#timeline text.empty{font-size:14px}
 @media (prefers-color-scheme: dark){:root{--bg:#15171a;--fg:#e6e8eb;--line:#33373d;--muted:#a0a6ae;--stripe:#1c1f23;--critical:#ff8a80;--unknown:#c3a6ff;--warning:#ffc46b;--ok:#7bd88f}#timeline,#detail{background:#1a1d21}#history .changed{stroke:#e6e8eb}}
 `;
