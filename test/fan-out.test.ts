@@ -121,6 +121,8 @@ describe('the run fanned out over the check queue', () => {
     expect((await s3Keys(`${prefix}/latest/`)).length).toBe(502);
     // The fleet index, streamed by the finishing worker from every batch's entries.
     expect((await store(prefix).getIndex())?.targets).toHaveLength(502);
+    // And the status page beside it, one row per target.
+    expect((await store(prefix).getPage())?.match(/<tr data-key=/g)).toHaveLength(502);
     const posts = receiver.postsTo(hook);
     expect(posts).toHaveLength(1);
     const digest = posts[0].body as { total: number; alerts: unknown[] };

@@ -53,6 +53,18 @@ describe('the fleet index', () => {
     const stored = byKey[`127.0.0.1_${healthy.port}`].report as string;
     expect(stored).toMatch(new RegExp(`^reports/127\\.0\\.0\\.1_${healthy.port}/\\d{4}-\\d\\d-\\d\\d/.+\\.json$`));
     expect(JSON.parse(await readFile(join(dir, stored), 'utf8'))).toMatchObject({ status: 'ok' });
+    // What the status page's detail view shows, from the report: chain, resumption, revocation, history.
+    const healthyEntry = byKey[`127.0.0.1_${healthy.port}`];
+    expect(healthyEntry.chain).toEqual({ trusted: true, presented: [expect.stringContaining('CN='), expect.stringContaining('Index Intermediate CA')], path: expect.arrayContaining([expect.stringContaining('Index Intermediate CA')]) });
+    expect(healthyEntry.resumption).toEqual({ sessionId: expect.any(String), ticket: expect.any(String), tls13: expect.any(String) });
+    expect(healthyEntry.revocation).toEqual({ status: expect.any(String), method: expect.any(String) });
+    expect(healthyEntry.protocol).toMatch(/^TLSv1\.[23]$/);
+    expect(healthyEntry.history).toEqual([[index.runStartedAt.slice(0, 10), 1, 'ok', healthyEntry.daysRemaining, 0]]);
+    expect(byKey[`127.0.0.1_${closed}`].findings).toEqual([expect.objectContaining({ code: 'CONNECTION_FAILED', severity: 'unknown', message: expect.any(String) })]);
+    expect(byKey[`127.0.0.1_${closed}`].history).toEqual([[index.runStartedAt.slice(0, 10), 1, 'unknown', null, 0]]);
+    // The status page beside it, rows in urgency order.
+    const page = await readFile(join(dir, 'index.html'), 'utf8');
+    expect([...page.matchAll(/<tr data-key="([^"]+)"/g)].map((m) => m[1])).toEqual([`127.0.0.1_${closed}`, `127.0.0.1_${expiring.port}`, `127.0.0.1_${healthy.port}`]);
   });
 
   it('is valid JSON however many entries stream into it, and none', async () => {
