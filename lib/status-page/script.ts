@@ -16,7 +16,8 @@ var DAY_MS = 86400000;
 var data = JSON.parse(document.getElementById('page-data').textContent);
 var strings = data.strings;
 var runDay = Date.parse(data.run.day + 'T00:00:00Z');
-var rows = Array.prototype.slice.call(document.querySelector('#targets tbody').rows);
+var tbody = document.querySelector('#targets tbody');
+var rows = Array.prototype.slice.call(tbody.rows);
 var byKey = new Map();
 var items = rows.map(function (tr, i) {
   var daysText = tr.cells[2].textContent;
@@ -68,9 +69,15 @@ function render() {
   if (page >= pages) page = pages - 1;
   var from = page * PAGE_ROWS;
   var to = Math.min(visible.length, from + PAGE_ROWS);
-  var on = new Set(visible.slice(from, to));
-  for (var i = 0; i < items.length; i++) items[i].tr.hidden = !on.has(items[i]);
-  on.forEach(link);
+  // Only the page's rows stay in the table; the others wait outside the document (cheaper than
+  // hiding thousands of rows one by one).
+  var fragment = document.createDocumentFragment();
+  visible.slice(from, to).forEach(function (item) {
+    link(item);
+    fragment.appendChild(item.tr);
+  });
+  tbody.textContent = '';
+  tbody.appendChild(fragment);
   shown.textContent = visible.length === 0 ? 'No target matches' : 'Showing ' + (from + 1) + '\u2013' + to + ' of ' + visible.length;
   prev.disabled = page === 0;
   next.disabled = page >= pages - 1;
