@@ -15,7 +15,7 @@ import type { CheckInput } from '../lib/checks';
 import { formatIndexTable, formatTable } from '../lib/format';
 import { exitCodeOf, type Report, type Status, worseStatus } from '../lib/report';
 import { runChecks, type RunOptions } from '../lib/run';
-import { ConfigError, parseThresholds, s3Settings, type StoreTarget } from '../lib/config';
+import { checkThresholds, ConfigError, parseThresholds, s3Settings, SETTING_RANGES, settingNumber, type StoreTarget } from '../lib/config';
 import { FsReportStore } from '../lib/store/fs';
 import { byUrgency, worstOf } from '../lib/fleet-index';
 import { keepReport } from '../lib/store/keep';
@@ -36,10 +36,10 @@ const USAGE = `usage: certcheck [options] <target...>
   --resolve <host:port:addr>   connect to addr for host:port, keep host for SNI and name checks
   --ca-file <pem>              trust exactly the CA certificates in this file
   --add-ca-file <pem>          trust these CA certificates as well as the Mozilla roots
-  --warn-days <n>              default 30
-  --critical-days <n>          default 7
-  --timeout <ms>               per connection, default 10000
-  --concurrency <n>            targets checked at once, default 16
+  --warn-days <n>              default 30 (0-3650)
+  --critical-days <n>          default 7 (0-3650, not above --warn-days)
+  --timeout <ms>               per connection, default 10000 (100-120000)
+  --concurrency <n>            targets checked at once, default 16 (1-1024)
   --resumption-attempts <n>    resumptions tried per mechanism, default 3
   --no-resumption              skip the session-resumption probes
   --no-revocation              skip OCSP and CRL look-ups (a stapled response is still read)
@@ -320,6 +320,9 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
   if (webhooks.length > 0 && v.out === undefined) {
     throw new UsageError('--alert needs --out <dir | s3://bucket/prefix>: the reports and alert history stored there decide what is new');
   }
+  const warnDays = settingNumber('--warn-days', v['warn-days'], 30, SETTING_RANGES.warnDays);
+  const criticalDays = settingNumber('--critical-days', v['critical-days'], 7, SETTING_RANGES.criticalDays);
+  checkThresholds({ name: '--warn-days', days: warnDays }, { name: '--critical-days', days: criticalDays });
   return {
     help: false,
     targets,
@@ -329,10 +332,10 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
     alerts: { webhooks, thresholds: webhooks.length > 0 ? parseThresholds(env.ALERT_THRESHOLDS) : [] },
     options: {
       ...DEFAULT_CHECK_OPTIONS,
-      warnDays: positiveInt('warn-days', v['warn-days'], 30, 0),
-      criticalDays: positiveInt('critical-days', v['critical-days'], 7, 0),
-      timeoutMs: positiveInt('timeout', v.timeout, 10_000),
-      concurrency: positiveInt('concurrency', v.concurrency, 16),
+      warnDays,
+      criticalDays,
+      timeoutMs: settingNumber('--timeout', v.timeout, 10_000, SETTING_RANGES.timeoutMs),
+      concurrency: settingNumber('--concurrency', v.concurrency, 16, SETTING_RANGES.concurrency),
       resumptionAttempts: positiveInt('resumption-attempts', v['resumption-attempts'], 3),
       resumption: !v['no-resumption'],
       revocation: !v['no-revocation'],

@@ -83,13 +83,34 @@ export interface HttpConfig extends CommonConfig {
 /** Reads an `s3://` object's text (null when missing); the functions pass one built on their S3 client. */
 export type ReadS3Text = (settings: S3ClientSettings, where: S3Location) => Promise<string | null>;
 
-function number(env: NodeJS.ProcessEnv, name: string, fallback: number, range?: [number, number]): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, not "${raw}"`);
-  const value = Number(raw);
-  if (range && (value < range[0] || value > range[1])) throw new ConfigError(`${name} must be between ${range[0]} and ${range[1]}, not ${value}`);
-  return value;
+/**
+ * The numeric settings' ranges: one rule for the CLI's options and the functions' variables.
+ * A timeout of 0 would time every target out; no concurrency checks nothing; a critical
+ * threshold above the warning one is refused by {@link checkThresholds}.
+ */
+export const SETTING_RANGES = {
+  warnDays: [0, 3650],
+  criticalDays: [0, 3650],
+  timeoutMs: [100, 120_000],
+  concurrency: [1, 1024],
+  batchSize: [1, 500],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/** A whole number within `range`, or the fallback when unset; a ConfigError naming `name`, the value and the range. */
+export function settingNumber(name: string, raw: string | undefined, fallback: number, range: readonly [number, number]): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = raw.trim();
+  if (!/^\d+$/.test(value) || Number(value) < range[0] || Number(value) > range[1]) {
+    throw new ConfigError(`${name} must be a whole number from ${range[0]} to ${range[1]}, not "${raw}"`);
+  }
+  return Number(value);
+}
+
+/** The critical threshold may not be above the warning one (a certificate turns critical after it warns). */
+export function checkThresholds(warn: { name: string; days: number }, critical: { name: string; days: number }): void {
+  if (critical.days > warn.days) {
+    throw new ConfigError(`${critical.name} (${critical.days}) must not be above ${warn.name} (${warn.days}): a certificate warns first, then turns critical`);
+  }
 }
 
 /** `30,14,7,3,1`: positive whole days, any order; a ConfigError names anything else. */
@@ -128,12 +149,15 @@ function commonConfig(env: NodeJS.ProcessEnv, defaultTimeoutMs: number): CommonC
   const store: StoreTarget = bucket
     ? { kind: 's3', location: s3Location(`s3://${bucket}/${env.S3_PREFIX ?? ''}`, 'S3_BUCKET') }
     : { kind: 'dir', dir: env.REPORTS_DIR || './reports' };
+  const warnDays = settingNumber('WARN_DAYS', env.WARN_DAYS, 30, SETTING_RANGES.warnDays);
+  const criticalDays = settingNumber('CRITICAL_DAYS', env.CRITICAL_DAYS, 7, SETTING_RANGES.criticalDays);
+  checkThresholds({ name: 'WARN_DAYS', days: warnDays }, { name: 'CRITICAL_DAYS', days: criticalDays });
   return {
     store,
     s3: s3Settings(env),
-    warnDays: number(env, 'WARN_DAYS', 30),
-    criticalDays: number(env, 'CRITICAL_DAYS', 7),
-    timeoutMs: number(env, 'CHECK_TIMEOUT_MS', defaultTimeoutMs),
+    warnDays,
+    criticalDays,
+    timeoutMs: settingNumber('CHECK_TIMEOUT_MS', env.CHECK_TIMEOUT_MS, defaultTimeoutMs, SETTING_RANGES.timeoutMs),
     ipv6: flag(env, 'CHECK_IPV6', true),
   };
 }
@@ -161,7 +185,7 @@ export function readRunConfig(env: NodeJS.ProcessEnv): RunConfig {
   return {
     ...common,
     allAddresses: flag(env, 'ALL_ADDRESSES', true),
-    concurrency: number(env, 'CONCURRENCY', 16),
+    concurrency: settingNumber('CONCURRENCY', env.CONCURRENCY, 16, SETTING_RANGES.concurrency),
     alerts: {
       webhooks: env.ALERT_WEBHOOKS ?? '',
       parameter: env.ALERT_WEBHOOKS_PARAMETER?.trim() || null,
@@ -169,7 +193,7 @@ export function readRunConfig(env: NodeJS.ProcessEnv): RunConfig {
     },
     queue: queueUrl ? { url: queueUrl, endpoint: env.SQS_ENDPOINT || undefined, region: common.s3.region } : null,
     // A batch travels as one queue message (at most 256 KB): 500 long targets still fit.
-    batchSize: number(env, 'BATCH_SIZE', 50, [1, 500]),
+    batchSize: settingNumber('BATCH_SIZE', env.BATCH_SIZE, 50, SETTING_RANGES.batchSize),
     metricsPerTarget: flag(env, 'METRICS_PER_TARGET', false),
     schedule: env.SCHEDULE?.trim() || null,
   };

@@ -223,7 +223,10 @@ describe('certcheck', () => {
 
   it.each([
     [['ftp://good.test'], /scheme "ftp" is not supported/],
-    [['--timeout', 'soon', 'good.test'], /--timeout needs a whole number/],
+    [['--timeout', 'soon', 'good.test'], /--timeout must be a whole number from 100 to 120000, not "soon"/],
+    [['--timeout', '0', 'good.test'], /--timeout must be a whole number from 100 to 120000, not "0"/],
+    [['--concurrency', '0', 'good.test'], /--concurrency must be a whole number from 1 to 1024, not "0"/],
+    [['--warn-days', '5', '--critical-days', '10', 'good.test'], /--critical-days \(10\) must not be above --warn-days \(5\)/],
     [['--bogus', 'good.test'], /Unknown option '--bogus'/],
     [[], /no target given/],
     [['--resolve', 'good.test:443', 'good.test'], /--resolve needs host:port:address/],
@@ -266,8 +269,9 @@ describe('certcheck', () => {
 
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const keys = await s3Keys('cli/run-1/');
-    expect(keys).toHaveLength(2);
+    expect(keys).toHaveLength(3);
     expect(keys).toContain(`cli/run-1/latest/good.test_${good.port}.json`);
+    expect(keys).toContain(`cli/run-1/history/good.test_${good.port}.json`);
     expect(keys.find((k) => k.startsWith(`cli/run-1/reports/good.test_${good.port}/`))).toMatch(/\/\d{4}-\d\d-\d\d\/[^/]+Z\.json$/);
   });
 

@@ -85,7 +85,7 @@ describe('scheduledCheck', () => {
   it('refuses a bad setting before checking anything', async () => {
     restoreEnv = withEnv({ TARGETS: '127.0.0.1:1', WARN_DAYS: 'soon', S3_BUCKET: undefined });
 
-    await expect(handler(event, lambdaContext(900_000))).rejects.toThrow('WARN_DAYS must be a whole number, not "soon"');
+    await expect(handler(event, lambdaContext(900_000))).rejects.toThrow('WARN_DAYS must be a whole number from 0 to 3650, not "soon"');
   });
 
   it('runs on a list of bad lines only, and names them in the stored summary', async () => {

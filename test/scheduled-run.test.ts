@@ -127,8 +127,21 @@ describe('the scheduled run', () => {
     expect(readRunConfig({}).batchSize).toBe(50);
     expect(readRunConfig({ BATCH_SIZE: '1' }).batchSize).toBe(1);
     expect(readRunConfig({ BATCH_SIZE: '500' }).batchSize).toBe(500);
-    expect(() => readRunConfig({ BATCH_SIZE: '0' })).toThrow('BATCH_SIZE must be between 1 and 500, not 0');
-    expect(() => readRunConfig({ BATCH_SIZE: '501' })).toThrow('BATCH_SIZE must be between 1 and 500, not 501');
+    expect(() => readRunConfig({ BATCH_SIZE: '0' })).toThrow('BATCH_SIZE must be a whole number from 1 to 500, not "0"');
+    expect(() => readRunConfig({ BATCH_SIZE: '501' })).toThrow('BATCH_SIZE must be a whole number from 1 to 500, not "501"');
+  });
+
+  it('refuses settings that would check nothing or everything wrong, naming the variable, the value and the range', () => {
+    expect(() => readRunConfig({ CONCURRENCY: '0' })).toThrow('CONCURRENCY must be a whole number from 1 to 1024, not "0"');
+    expect(() => readRunConfig({ CONCURRENCY: '1025' })).toThrow('CONCURRENCY must be a whole number from 1 to 1024, not "1025"');
+    expect(() => readRunConfig({ CHECK_TIMEOUT_MS: '0' })).toThrow('CHECK_TIMEOUT_MS must be a whole number from 100 to 120000, not "0"');
+    expect(() => readRunConfig({ CHECK_TIMEOUT_MS: '99' })).toThrow('CHECK_TIMEOUT_MS must be a whole number from 100 to 120000, not "99"');
+    expect(() => readRunConfig({ WARN_DAYS: '-5' })).toThrow('WARN_DAYS must be a whole number from 0 to 3650, not "-5"');
+    expect(() => readRunConfig({ WARN_DAYS: '5', CRITICAL_DAYS: '10' })).toThrow('CRITICAL_DAYS (10) must not be above WARN_DAYS (5)');
+    // The edges are allowed: equal thresholds, the range's ends.
+    expect(readRunConfig({ WARN_DAYS: '7', CRITICAL_DAYS: '7', CONCURRENCY: '1', CHECK_TIMEOUT_MS: '100' })).toMatchObject({ warnDays: 7, criticalDays: 7, concurrency: 1, timeoutMs: 100 });
+    expect(readRunConfig({ WARN_DAYS: '3650', CONCURRENCY: '1024', CHECK_TIMEOUT_MS: '120000' })).toMatchObject({ warnDays: 3650, concurrency: 1024, timeoutMs: 120_000 });
+    expect(readRunConfig({ WARN_DAYS: '', CONCURRENCY: ' ' })).toMatchObject({ warnDays: 30, concurrency: 16 });
   });
 
   it('fans out only when CHECK_QUEUE_URL names a queue: unset or blank runs every step in one process', () => {
