@@ -21,7 +21,7 @@ import { byUrgency, worstOf } from '../lib/fleet-index';
 import { keepReport } from '../lib/store/keep';
 import { parseS3Url, type ReportStore } from '../lib/store/store';
 import { parseTarget, type Target, TargetError } from '../lib/target';
-import { splitTargetList } from '../lib/target-list';
+import { parseTargetEntries, type PlacedEntry, targetListEntries } from '../lib/target-list';
 import { certInfo } from '../lib/x509/cert-info';
 import { PEM_CERTIFICATE, TrustStore, TrustStoreError } from '../lib/x509/trust-store';
 
@@ -114,11 +114,20 @@ function parseResolve(entries: string[]): Map<string, string> {
   return map;
 }
 
-function readTargetsFile(path: string): string[] {
+function readTargetsFile(path: string): PlacedEntry[] {
+  let text: string;
   try {
-    return splitTargetList(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     throw new UsageError(`cannot read targets file ${path}: ${(err as Error).message}`);
+  }
+  return targetListEntries(text).map((entry) => ({ value: entry.value, where: `${path}:${entry.line}` }));
+}
+
+/** Every target argument and file line that is not a target, one line each (a bad line never hides the next). */
+class BadTargetsError extends UsageError {
+  constructor(readonly lines: string[]) {
+    super(lines.join('\n'));
   }
 }
 
@@ -145,6 +154,8 @@ type CliRequest =
       json: boolean;
       out: StoreTarget | undefined;
       alerts: { webhooks: Webhook[]; thresholds: number[] };
+      /** What a person should know before the run (a repeated target), one line each. */
+      notes: string[];
     };
 
 /** Every certificate of a PEM file, in file order; anything else in it (a key, text) is skipped. */
@@ -313,9 +324,12 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
   });
   if (v.help) return { help: true };
   checkChainFileArguments(v, positionals);
-  const inputs = [...positionals, ...(v['targets-file'] ?? []).flatMap(readTargetsFile)];
+  const inputs = [...positionals.map((value, i) => ({ value, where: `argument ${i + 1}` })), ...(v['targets-file'] ?? []).flatMap(readTargetsFile)];
   if (inputs.length === 0 && v['chain-file'] === undefined) throw new UsageError('no target given (try certcheck example.com, or --chain-file fullchain.pem)');
-  const targets = inputs.map(parseTarget);
+  const { targets, bad, duplicates } = parseTargetEntries(inputs);
+  // A bad argument is named by its message alone; a file's line by file:line.
+  if (bad.length > 0) throw new BadTargetsError(bad.map((b) => (b.where.startsWith('argument ') ? b.reason : `${b.where}: ${b.reason}`)));
+  const notes = duplicates.map((d) => `${d.entry} (${d.where}) is the same target as ${d.first}: checked once`);
   const webhooks = (v.alert ?? []).map(parseWebhook);
   if (webhooks.length > 0 && v.out === undefined) {
     throw new UsageError('--alert needs --out <dir | s3://bucket/prefix>: the reports and alert history stored there decide what is new');
@@ -326,6 +340,7 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
   return {
     help: false,
     targets,
+    notes,
     chainFile: chainFileRequest(v),
     json: v.json === true,
     out: storeTarget(v.out),
@@ -403,13 +418,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     request = parseCli(argv, io.env);
   } catch (err) {
     if (!isUsageError(err)) throw err;
-    io.stderr.write(`certcheck: ${err.message.split('\n')[0]}\n`);
+    const lines = err instanceof BadTargetsError ? err.lines : [err.message.split('\n')[0]];
+    io.stderr.write(lines.map((line) => `certcheck: ${line}\n`).join(''));
     return EXIT_USAGE;
   }
   if (request.help) {
     io.stdout.write(USAGE);
     return 0;
   }
+  for (const note of request.notes) io.stderr.write(`certcheck: ${note}\n`);
   // The stack of an internal error goes where this run's errors go, never into the report.
   const options = { ...request.options, onInternalError: (err: unknown, target: Target) => io.stderr.write(internalErrorLine(err, target)) };
   const file = request.chainFile;

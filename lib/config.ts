@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_ALERT_THRESHOLDS } from './alerts/decide';
 import type { S3ClientSettings } from './store/s3';
 import { parseS3Url, type S3Location, type SkippedTarget } from './store/store';
-import { parseTarget, type Target } from './target';
-import { type ListEntry, targetListEntries } from './target-list';
+import type { Target } from './target';
+import { type ListEntry, parseTargetEntries, targetListEntries } from './target-list';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -207,15 +207,9 @@ export function readRunConfig(env: NodeJS.ProcessEnv): RunConfig {
 export async function readTargetList(env: NodeJS.ProcessEnv, readS3Text: ReadS3Text = noS3): Promise<TargetList> {
   const { entries, list, where } = await targetEntries(env, s3Settings(env), readS3Text);
   if (entries.length === 0) throw new TargetListError(list, 'no targets: set TARGETS or list them in TARGETS_FILE');
-  const targets: Target[] = [];
-  const skipped: SkippedTarget[] = [];
-  entries.forEach((entry, i) => {
-    try {
-      targets.push(parseTarget(entry.value));
-    } catch (err) {
-      skipped.push({ where: where(entry, i), entry: entry.value, reason: (err as Error).message });
-    }
-  });
+  const { targets, bad, duplicates } = parseTargetEntries(entries.map((entry, i) => ({ value: entry.value, where: where(entry, i) })));
+  // A repeated target is checked once, and the repeat told once like any line the run goes on without.
+  const skipped: SkippedTarget[] = [...bad, ...duplicates.map((d) => ({ where: d.where, entry: d.entry, reason: `the same target as ${d.first}: checked once` }))];
   return { targets, skipped };
 }
 

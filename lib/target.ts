@@ -26,8 +26,9 @@ function fail(input: string, why: string): never {
 }
 
 function parsePort(input: string, text: string | undefined): number {
-  if (text === undefined || text === '') return DEFAULT_PORT;
-  if (!/^\d{1,5}$/.test(text)) fail(input, `port "${text}" is not a number`);
+  if (text === undefined) return DEFAULT_PORT;
+  if (text === '') fail(input, 'no port after ":" (leave out the colon for 443)');
+  if (!/^\d+$/.test(text)) fail(input, `port "${text}" is not a number`);
   const port = Number(text);
   if (port < 1 || port > 65535) fail(input, `port ${port} is outside 1-65535`);
   return port;
@@ -81,11 +82,16 @@ export function parseTarget(input: string): Target {
     if (isIP(inside) !== 6) fail(input, `"${inside}" is not an IPv6 address`);
     const after = rest.slice(close + 1);
     if (after !== '' && !after.startsWith(':')) fail(input, `unexpected "${after}" after "]"`);
-    return { host: inside.toLowerCase(), ipVersion: 6, port: parsePort(input, after.slice(1)), input };
+    return { host: inside.toLowerCase(), ipVersion: 6, port: parsePort(input, after === '' ? undefined : after.slice(1)), input };
   }
   if (!scheme && isIP(rest) === 6) return { host: rest.toLowerCase(), ipVersion: 6, port: DEFAULT_PORT, input };
   const colons = rest.split(':').length - 1;
-  if (colons > 1) fail(input, 'an IPv6 address with a port must be written in brackets: [addr]:port');
+  if (colons > 1) {
+    // A name or an IPv4 address before the first colon: a second port, not an unbracketed IPv6 address.
+    const head = rest.slice(0, rest.indexOf(':'));
+    if (isIP(head) === 4 || /[.g-z_]/i.test(head)) fail(input, 'more than one ":" (host:port takes one)');
+    fail(input, 'an IPv6 address with a port must be written in brackets: [addr]:port');
+  }
   const [host, port] = rest.split(':');
   return { ...normaliseHost(input, host), port: parsePort(input, colons === 1 ? port : undefined), input };
 }

@@ -254,6 +254,35 @@ describe('certcheck', () => {
     expect((JSON.parse(stdout) as Report[]).map((r) => r.target.host)).toEqual(['good.test', 'soon.test']);
   });
 
+  it('names every bad line of a targets file by file:line, and checks nothing', async () => {
+    const file = join(dir, 'bad-lines.txt');
+    await writeFile(file, `good.test:${good.port}\n127.0.0.1:700000\n# fine\nexample.com:\n`);
+    const before = good.stats.connections;
+    const { code, stderr, stdout } = await run([...resolveArgs(), '--targets-file', file, 'also bad']);
+    expect({ code, stdout }).toEqual({ code: 64, stdout: '' });
+    expect(stderr).toBe(
+      [
+        'certcheck: invalid target "also bad": contains spaces',
+        `certcheck: ${file}:2: invalid target "127.0.0.1:700000": port 700000 is outside 1-65535`,
+        `certcheck: ${file}:4: invalid target "example.com:": no port after ":" (leave out the colon for 443)`,
+        '',
+      ].join('\n'),
+    );
+    expect(good.stats.connections).toBe(before);
+  });
+
+  it('checks a target listed twice once, and says so', async () => {
+    const file = join(dir, 'twice.txt');
+    await writeFile(file, `good.test:${good.port}\n`);
+    const { code, stdout, stderr } = await run([...resolveArgs(), '--json', '--no-resumption', `good.test:${good.port}`, '--targets-file', file, `https://GOOD.test:${good.port}/x`]);
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as Report[]).map((r) => r.target.host)).toEqual(['good.test']);
+    expect(stderr).toBe(
+      `certcheck: https://GOOD.test:${good.port}/x (argument 2) is the same target as argument 1: checked once\n` +
+        `certcheck: good.test:${good.port} (${file}:1) is the same target as argument 1: checked once\n`,
+    );
+  });
+
   it('stores reports in the contract layout with --out', async () => {
     const out = join(dir, 'out');
     await run([...resolveArgs(), '--no-resumption', '--out', out, `good.test:${good.port}`]);

@@ -74,6 +74,17 @@ describe('the scheduled run', () => {
     expect(clean.skipped).toEqual([]);
   });
 
+  it('checks a target listed twice once, and names the repeat among the skipped lines (told once like them)', async () => {
+    const file = join(dir, 'twice.txt');
+    await writeFile(file, 'example.com\nexample.org:8443\nhttps://EXAMPLE.com/x\n');
+    const config = await readJobConfig({ TARGETS_FILE: file });
+    expect(config.targets.map((t) => `${t.host}:${t.port}`)).toEqual(['example.com:443', 'example.org:8443']);
+    expect(config.skipped).toEqual([{ where: `line 3 of ${file}`, entry: 'https://EXAMPLE.com/x', reason: `the same target as line 1 of ${file}: checked once` }]);
+    expect((await readJobConfig({ TARGETS: 'a.example,b.example:443,a.example:443' })).skipped).toEqual([
+      { where: 'entry 3 of TARGETS', entry: 'a.example:443', reason: 'the same target as entry 1 of TARGETS: checked once' },
+    ]);
+  });
+
   it('checks the good targets when some lines are bad, and lists the bad ones in the summary and the log', async () => {
     const reportsDir = join(dir, 'bad-lines');
     const config = await readJobConfig({ TARGETS: `127.0.0.1:${server.port},exa mple.com,ftp://x`, REPORTS_DIR: reportsDir, CHECK_TIMEOUT_MS: '2000' });
