@@ -473,7 +473,16 @@ async function checkTargets(request: Extract<CliRequest, { help: false }>, optio
   return reports;
 }
 
+/** The exit code of a writer whose reader went away (128 + SIGPIPE), as for any Unix tool cut by `| head`. */
+const EXIT_BROKEN_PIPE = 141;
+
 if (require.main === module) {
+  // A reader that closes the pipe early (`| head`) ends the run quietly: every report is stored by
+  // the time the table is written.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(EXIT_BROKEN_PIPE);
+  });
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
     (code) => {
       process.exitCode = code;

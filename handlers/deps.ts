@@ -15,6 +15,7 @@ import { FsReportStore } from '../lib/store/fs';
 import type { S3ClientSettings } from '../lib/store/s3';
 import type { ReportStore } from '../lib/store/store';
 import { TrustStore } from '../lib/x509/trust-store';
+import { quietNodeVersionWarning } from '../lib/sdk-warning';
 
 export interface Deps {
   trustStore: TrustStore;
@@ -84,7 +85,10 @@ let poster: WebhookPoster | undefined;
 function parameter(name: string): Promise<string> {
   let value = parameters.get(name);
   if (!value) {
-    value = Promise.all([import('@aws-sdk/client-ssm'), import('../lib/alerts/parameter')]).then(([sdk, m]) => m.readSecureParameter(new sdk.SSMClient({}), name));
+    value = Promise.all([import('@aws-sdk/client-ssm'), import('../lib/alerts/parameter')]).then(([sdk, m]) => {
+      quietNodeVersionWarning();
+      return m.readSecureParameter(new sdk.SSMClient({}), name);
+    });
     value.catch(() => parameters.delete(name));
     parameters.set(name, value);
   }

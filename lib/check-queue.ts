@@ -6,6 +6,7 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { QueueConfig } from './config';
 import type { BatchMessage } from './run-state';
+import { quietNodeVersionWarning } from './sdk-warning';
 
 /** The batches a queue did not take, and the last reason it gave. */
 export interface QueueRefusal {
@@ -25,6 +26,7 @@ const BYTES_PER_REQUEST = 200_000;
 const ATTEMPTS = 3;
 
 export function makeSqsClient(config: QueueConfig): SQSClient {
+  quietNodeVersionWarning();
   return new SQSClient({ region: config.region || 'us-east-1', ...(config.endpoint ? { endpoint: config.endpoint } : {}) });
 }
 

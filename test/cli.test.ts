@@ -1,5 +1,5 @@
 /** The terminal door: exit codes, --json, bad arguments, --out (a folder or S3), --resolve, --ca-file. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -334,14 +334,28 @@ describe('certcheck', () => {
   });
 
   it('runs as the built bin, storing to S3', async () => {
-    const env = { ...process.env, S3_ENDPOINT: s3Endpoint };
-    const { stdout } = await promisify(execFile)(
+    const env = { ...process.env, S3_ENDPOINT: s3Endpoint, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined };
+    const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       [join(__dirname, '..', 'dist', 'handlers', 'cli.js'), ...resolveArgs(), '--json', '--no-resumption', '--out', `s3://${s3Bucket}/cli/bin`, `good.test:${good.port}`],
       { env },
     );
     expect((JSON.parse(stdout) as Report[])[0].status).toBe('ok');
     expect(await s3Keys('cli/bin/latest/')).toEqual([`cli/bin/latest/good.test_${good.port}.json`]);
+    // The AWS SDK's six-line Node-version warning is not shown (on Node 20 the SDK would print it).
+    expect(stderr).toBe('');
+  });
+
+  it('ends quietly when stdout is closed early (| head): no stack trace, the SIGPIPE exit code', async () => {
+    const file = join(dir, 'many.txt');
+    await writeFile(file, Array.from({ length: 400 }, (_, i) => `127.0.0.1:${i + 1}`).join('\n'));
+    // A reader that is gone before the table comes, as head is once it has its lines.
+    const child = spawn(process.execPath, [BIN, '--no-resumption', '--timeout', '200', '--concurrency', '64', '--targets-file', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 141, stderr: '' });
   });
 
   it('runs as the built bin', async () => {

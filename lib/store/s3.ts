@@ -2,6 +2,7 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
+import { quietNodeVersionWarning } from '../sdk-warning';
 import { LayoutStore, type PageLink, prefixed, StoreError, type S3Location } from './store';
 
 export interface S3ClientSettings {
@@ -15,6 +16,7 @@ export interface S3ClientSettings {
  * S3-compatible servers which know nothing of the newer checksum headers work too.
  */
 export function makeS3Client(settings: S3ClientSettings): S3Client {
+  quietNodeVersionWarning();
   return new S3Client({
     region: settings.region || 'us-east-1',
     ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
