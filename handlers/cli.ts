@@ -6,13 +6,14 @@
 import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AlertRun } from '../lib/alerts/alert-run';
 import { WebhookPoster } from '../lib/alerts/deliver';
 import { parseWebhook, type Webhook, WebhookError } from '../lib/alerts/webhooks';
 import { checkCertificates, DEFAULT_CHECK_OPTIONS, internalErrorLine } from '../lib/check';
 import type { CheckInput } from '../lib/checks';
-import { formatIndexTable, formatTable } from '../lib/format';
+import { formatIndexTable, formatTable, useColour } from '../lib/format';
 import { exitCodeOf, type Report, type Status, worseStatus } from '../lib/report';
 import { runChecks, type RunOptions } from '../lib/run';
 import { checkThresholds, ConfigError, parseThresholds, s3Settings, SETTING_RANGES, settingNumber, type StoreTarget } from '../lib/config';
@@ -20,7 +21,7 @@ import { FsReportStore } from '../lib/store/fs';
 import { byUrgency, worstOf } from '../lib/fleet-index';
 import { keepReport } from '../lib/store/keep';
 import { parseS3Url, type ReportStore } from '../lib/store/store';
-import { parseTarget, type Target, TargetError } from '../lib/target';
+import { formatHostPort, parseTarget, type Target, TargetError } from '../lib/target';
 import { parseTargetEntries, type PlacedEntry, targetListEntries } from '../lib/target-list';
 import { certInfo } from '../lib/x509/cert-info';
 import { PEM_CERTIFICATE, TrustStore, TrustStoreError } from '../lib/x509/trust-store';
@@ -29,6 +30,7 @@ export const EXIT_USAGE = 64;
 
 const USAGE = `usage: certcheck [options] <target...>
        certcheck --chain-file <pem> [--name <host|ip>] [--key-file <pem>] [options]
+       certcheck --version | --help
        certcheck summary <dir | s3://bucket/prefix> [--json] [--only-problems]
                                the fleet as the last scheduled run left it (its index.json),
                                most urgent first; exit code by the worst status
@@ -47,6 +49,8 @@ const USAGE = `usage: certcheck [options] <target...>
                                (default: now; revocation answers are judged now)
   --all-addresses              check every A/AAAA address of a name, one report each
   --json                       print a JSON array of reports on stdout
+  --only-problems              leave the ok targets out of the table and the JSON
+                               (the exit code still counts them)
   --out <dir | s3://bucket/prefix>   also store the reports there (S3_ENDPOINT for
                                an S3-compatible server)
   --alert <url>                post alerts to this webhook (repeatable; needs --out, whose
@@ -58,7 +62,93 @@ const USAGE = `usage: certcheck [options] <target...>
                                (default: no name is checked)
   --key-file <pem>             with --chain-file: does this private key belong to the leaf?
                                (KEY_MISMATCH if not)
+  --version                    print certcheck's version
+  -h, --help                   print this help
+
+targets: host, host:port, https://host[:port]/path, wss://host[:port]/path, [v6addr]:port,
+  a bare IPv4 or IPv6 address; the port defaults to 443
+
+exit codes: 0 ok, 1 warning, 2 critical, 3 unknown (the worst over all targets);
+  64 bad arguments or an unreadable file (nothing is checked); 141 output cut short (| head)
+
+environment: S3_ENDPOINT (an S3-compatible server for --out s3://), AWS_* (credentials and
+  region for S3), ALERT_THRESHOLDS (days before expiry that alert, default 30,14,7,3,1),
+  NO_COLOR / FORCE_COLOR / TERM=dumb (colour)
+
+examples:
+  certcheck example.com https://www.example.org/login
+  certcheck --targets-file fleet.txt --only-problems
+  certcheck --json --out ./reports --targets-file fleet.txt > reports.json
+  certcheck --chain-file fullchain.pem --name example.com --at 2027-01-01T00:00:00Z
+  certcheck summary s3://my-reports/prod --only-problems
 `;
+
+/** certcheck's version, from its package.json (beside dist/ when built, one folder up from the sources). */
+function packageVersion(): string {
+  for (const path of [join(__dirname, '..', 'package.json'), join(__dirname, '..', '..', 'package.json')]) {
+    try {
+      const pkg = JSON.parse(readFileSync(path, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'certcheck' && pkg.version) return pkg.version;
+    } catch {
+      // not this one: try the next
+    }
+  }
+  return 'unknown';
+}
+
+/** The options parseArgs knows, for suggestions ("did you mean --json?"). */
+function nearestOption(given: string, known: readonly string[]): string | null {
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let diagonal = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const above = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length];
+  };
+  let best: { option: string; d: number } | null = null;
+  for (const option of known) {
+    const d = option.startsWith(given) ? 1 : distance(given, option);
+    if (d <= Math.max(2, Math.floor(given.length / 4)) && (best === null || d < best.d)) best = { option, d };
+  }
+  return best?.option ?? null;
+}
+
+/**
+ * parseArgs' own messages, said for a person: `unknown option --jsn (see certcheck --help); did
+ * you mean --json?`, `--timeout needs a value`.
+ */
+function parseArgsMessage(err: Error & { code?: string }, known: readonly string[]): string {
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /'(-[^']*)'/.exec(err.message)?.[1] ?? err.message;
+    const near = option.startsWith('--') ? nearestOption(option, known) : null;
+    return `unknown option ${option} (see certcheck --help)${near ? `; did you mean ${near}?` : ''}`;
+  }
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const option = /'(--?[a-z-]+)/.exec(err.message)?.[1];
+    if (option) return `${option} needs a value (see certcheck --help)`;
+  }
+  return err.message.split('\n')[0];
+}
+
+/** `--warn-days -5` is the value -5 (parseArgs would take -5 for an option): written `--warn-days=-5`. */
+function joinNegativeValues(argv: readonly string[], valued: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (valued.has(argv[i]) && /^-\d/.test(argv[i + 1] ?? '')) {
+      out.push(`${argv[i]}=${argv[i + 1]}`);
+      i++;
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
+}
 
 class UsageError extends Error {
   override name = 'UsageError';
@@ -145,8 +235,12 @@ interface ChainFileRequest {
 /** What the arguments ask for, validated; nothing has been checked yet. */
 type CliRequest =
   | { help: true }
+  | { help: false; version: true }
   | {
       help: false;
+      version: false;
+      /** --only-problems: ok targets are left out of the output (not of the exit code). */
+      onlyProblems: boolean;
       /** Targets to connect to; empty with --chain-file. */
       targets: Target[];
       chainFile: ChainFileRequest | null;
@@ -293,35 +387,44 @@ function trustStore(caFile: string | undefined, addCaFile: string | undefined): 
   return mozilla.plus(TrustStore.fromPemFile(addCaFile), `${mozilla.source} and the CA file ${addCaFile}`);
 }
 
+/** The check command's options, as parseArgs takes them. */
+const CHECK_OPTIONS = {
+  'targets-file': { type: 'string', multiple: true },
+  resolve: { type: 'string', multiple: true },
+  'ca-file': { type: 'string' },
+  'add-ca-file': { type: 'string' },
+  'warn-days': { type: 'string' },
+  'critical-days': { type: 'string' },
+  timeout: { type: 'string' },
+  concurrency: { type: 'string' },
+  'resumption-attempts': { type: 'string' },
+  'no-resumption': { type: 'boolean' },
+  'no-revocation': { type: 'boolean' },
+  at: { type: 'string' },
+  'all-addresses': { type: 'boolean' },
+  json: { type: 'boolean' },
+  out: { type: 'string' },
+  alert: { type: 'string', multiple: true },
+  'chain-file': { type: 'string' },
+  name: { type: 'string' },
+  'key-file': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  'only-problems': { type: 'boolean' },
+  version: { type: 'boolean', short: 'V' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
 /** Parses and validates every argument; throws a one-line error for anything wrong. */
 function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
-  const { values: v, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      'targets-file': { type: 'string', multiple: true },
-      resolve: { type: 'string', multiple: true },
-      'ca-file': { type: 'string' },
-      'add-ca-file': { type: 'string' },
-      'warn-days': { type: 'string' },
-      'critical-days': { type: 'string' },
-      timeout: { type: 'string' },
-      concurrency: { type: 'string' },
-      'resumption-attempts': { type: 'string' },
-      'no-resumption': { type: 'boolean' },
-      'no-revocation': { type: 'boolean' },
-      at: { type: 'string' },
-      'all-addresses': { type: 'boolean' },
-      json: { type: 'boolean' },
-      out: { type: 'string' },
-      alert: { type: 'string', multiple: true },
-      'chain-file': { type: 'string' },
-      name: { type: 'string' },
-      'key-file': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const valued = new Set(Object.entries(CHECK_OPTIONS).flatMap(([name, o]: [string, { type: string }]) => (o.type === 'string' ? [`--${name}`] : [])));
+  let parsed;
+  try {
+    parsed = parseArgs({ args: joinNegativeValues(argv, valued), allowPositionals: true, strict: true, options: CHECK_OPTIONS });
+  } catch (err) {
+    if (!(err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) throw err;
+    throw new UsageError(parseArgsMessage(err as Error, Object.keys(CHECK_OPTIONS).map((o) => `--${o}`)));
+  }
+  const { values: v, positionals } = parsed;
+  if (v.version) return { help: false, version: true };
   if (v.help) return { help: true };
   checkChainFileArguments(v, positionals);
   const inputs = [...positionals.map((value, i) => ({ value, where: `argument ${i + 1}` })), ...(v['targets-file'] ?? []).flatMap(readTargetsFile)];
@@ -339,6 +442,8 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
   checkThresholds({ name: '--warn-days', days: warnDays }, { name: '--critical-days', days: criticalDays });
   return {
     help: false,
+    version: false,
+    onlyProblems: v['only-problems'] === true,
     targets,
     notes,
     chainFile: chainFileRequest(v),
@@ -403,7 +508,7 @@ async function summary(argv: string[], io: CliIo): Promise<number> {
   const shown = values['only-problems'] ? entries.filter((e) => e.status !== 'ok') : entries;
   if (values.json) io.stdout.write(`${JSON.stringify({ ...index, targets: shown }, null, 2)}\n`);
   else {
-    io.stdout.write(formatIndexTable(shown, io.stdout.isTTY === true && !io.env.NO_COLOR));
+    io.stdout.write(formatIndexTable(shown, useColour(io.stdout, io.env)));
     const counts = (['critical', 'unknown', 'warning', 'ok'] as const).map((s) => `${entries.filter((e) => e.status === s).length} ${s}`).join(', ');
     io.stderr.write(`certcheck: ${entries.length} targets as of the run of ${index.runStartedAt}: ${counts}\n`);
   }
@@ -426,29 +531,80 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(USAGE);
     return 0;
   }
+  if (request.version) {
+    io.stdout.write(`certcheck ${packageVersion()}\n`);
+    return 0;
+  }
   for (const note of request.notes) io.stderr.write(`certcheck: ${note}\n`);
   // The stack of an internal error goes where this run's errors go, never into the report.
+  const started = performance.now();
   const options = { ...request.options, onInternalError: (err: unknown, target: Target) => io.stderr.write(internalErrorLine(err, target)) };
   const file = request.chainFile;
-  const reports = file ? [await checkCertificates(file.target, file.chain, options, file.name, file.keyMatch)] : await checkTargets(request, options, io);
-  if (request.json) {
-    io.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+  let run: { reports: Report[]; notStored: number };
+  if (file) {
+    run = { reports: [await checkCertificates(file.target, file.chain, options, file.name, file.keyMatch)], notStored: 0 };
   } else {
-    io.stdout.write(formatTable(reports, io.stdout.isTTY === true && !io.env.NO_COLOR));
+    const checked = await checkTargets(request, options, io);
+    if (checked === null) return EXIT_USAGE;
+    run = checked;
   }
+  const { reports } = run;
+  const shown = request.onlyProblems ? reports.filter((r) => r.status !== 'ok') : reports;
+  if (request.json) {
+    io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  } else {
+    io.stdout.write(formatTable(shown, useColour(io.stdout, io.env)));
+  }
+  // One closing line for a person at a terminal: the counts, the slowest target, the time.
+  if (io.stderr.isTTY === true && reports.length > 1) io.stderr.write(`certcheck: ${closingLine(reports, performance.now() - started)}\n`);
+  if (run.notStored > 0) return EXIT_NOT_STORED;
   const worst = reports.reduce<Status>((acc, r) => worseStatus(acc, r.status), 'ok');
   return exitCodeOf(worst);
 }
 
-/** Connects to every target: progress on a terminal, reports stored and alerts sent as --out and --alert say. */
-async function checkTargets(request: Extract<CliRequest, { help: false }>, options: Omit<RunOptions, 'onReports'>, io: CliIo): Promise<Report[]> {
+/** Reports were checked but some could not be stored (sysexits' EX_IOERR): the run's other outcome is on stdout. */
+export const EXIT_NOT_STORED = 74;
+
+/** "12 targets in 3.4 s: 1 critical, 0 unknown, 2 warning, 9 ok; slowest example.com:443 (2.1 s)". */
+function closingLine(reports: readonly Report[], ms: number): string {
+  const counts = (['critical', 'unknown', 'warning', 'ok'] as const).map((s) => `${reports.filter((r) => r.status === s).length} ${s}`).join(', ');
+  const slowest = reports.reduce((a, b) => (b.durationMs > a.durationMs ? b : a));
+  const seconds = (n: number): string => `${(n / 1000).toFixed(1)} s`;
+  return `${reports.length} reports in ${seconds(ms)}: ${counts}; slowest ${formatHostPort(slowest.target.host, slowest.target.port)} (${seconds(slowest.durationMs)})`;
+}
+
+/**
+ * Connects to every target: progress on a terminal, reports stored and alerts sent as --out and
+ * --alert say. Null when the store cannot be written (said on stderr; nothing was checked).
+ */
+async function checkTargets(request: Extract<CliRequest, { version: false }>, options: Omit<RunOptions, 'onReports'>, io: CliIo): Promise<{ reports: Report[]; notStored: number } | null> {
   const { targets } = request;
   const store = request.out ? await openStore(request.out, io.env) : null;
+  if (store) {
+    try {
+      await store.checkWritable();
+    } catch (err) {
+      io.stderr.write(`certcheck: cannot store reports in ${store.location}: ${(err as Error).message}\n`);
+      return null;
+    }
+  }
   const { webhooks, thresholds } = request.alerts;
   const alertRun =
     store && webhooks.length > 0 ? AlertRun.open({ store, webhooks, poster: new WebhookPoster(), thresholds, now: () => new Date() }) : null;
   const progress = io.stderr.isTTY === true && targets.length > 1;
+  // A line said while the progress line shows replaces it (the next update draws it again).
+  const say = (line: string): void => {
+    io.stderr.write(`${progress ? '\r\x1b[K' : ''}certcheck: ${line}\n`);
+  };
   let done = 0;
+  // Store problems are counted and said once each at the end, not once per report.
+  const problems = new Map<string, { count: number; first: string }>();
+  const tally = (what: string, error: string | null): void => {
+    if (error === null) return;
+    const seen = problems.get(what);
+    if (seen) seen.count += 1;
+    else problems.set(what, { count: 1, first: error });
+  };
   const reports: Report[] = await runChecks(targets, {
     ...options,
     onReports: async (batch) => {
@@ -457,7 +613,9 @@ async function checkTargets(request: Extract<CliRequest, { help: false }>, optio
       if (!store) return;
       for (const report of batch) {
         const kept = await keepReport(store, report, options.allAddresses);
-        for (const error of [kept.previousError, kept.storeError, kept.historyError]) if (error) io.stderr.write(`certcheck: ${error}\n`);
+        tally(`report(s) not stored in ${store.location} (exit ${EXIT_NOT_STORED})`, kept.storeError);
+        tally(`previous report(s) not read (CERT_CHANGED and alerts judged without them)`, kept.previousError);
+        tally(`history rollup(s) not kept`, kept.historyError);
         await alertRun?.consider(report, kept);
       }
     },
@@ -466,11 +624,13 @@ async function checkTargets(request: Extract<CliRequest, { help: false }>, optio
   if (alertRun) {
     const sent = await alertRun.send();
     for (const d of sent.deliveries) {
-      io.stderr.write(`certcheck: ${d.ok ? `alert sent to ${d.sink}` : `alert to ${d.sink} not delivered after ${d.attempts} attempt(s): ${d.error}`}\n`);
+      say(`${d.ok ? `alert sent to ${d.sink}` : `alert to ${d.sink} not delivered after ${d.attempts} attempt(s): ${d.error}`}`);
     }
-    for (const error of sent.errors) io.stderr.write(`certcheck: ${error}\n`);
+    for (const error of sent.errors) say(error);
   }
-  return reports;
+  for (const [what, { count, first }] of problems) say(`${count} of ${reports.length} ${what}; the first error: ${first}`);
+  const notStored = [...problems].find(([what]) => what.startsWith('report(s) not stored'))?.[1].count ?? 0;
+  return { reports, notStored };
 }
 
 /** The exit code of a writer whose reader went away (128 + SIGPIPE), as for any Unix tool cut by `| head`. */

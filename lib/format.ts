@@ -76,3 +76,15 @@ export function formatIndexTable(entries: readonly IndexEntry[], color: boolean)
       .trimEnd();
   return `${[line(header), ...rows.map((row, i) => line(row, entries[i].status))].join('\n')}\n`;
 }
+
+/**
+ * Whether to colour a stream, as chalk and supports-color users expect: FORCE_COLOR (not 0 or
+ * false) forces it; otherwise NO_COLOR, TERM=dumb or a stream that is not a terminal turn it off.
+ */
+export function useColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !['0', 'false'].includes(force.toLowerCase());
+  if (env.NO_COLOR) return false;
+  if (env.TERM === 'dumb') return false;
+  return stream.isTTY === true;
+}

@@ -348,7 +348,7 @@ describe('certcheck --chain-file', () => {
     [['--chain-file', 'FULLCHAIN', '--name', 'https://good.test'], /^certcheck: --name takes a host name or an IP address/],
     [['--chain-file', 'FULLCHAIN', '--name', 'not a name'], /^certcheck: --name "not a name" is not a valid host name or IP address\n$/],
     [['--chain-file', 'FULLCHAIN', '--at', '2027-01-01'], /^certcheck: --at needs an ISO 8601 date-time/],
-    [['--chain-file'], /^certcheck: Option '--chain-file <value>' argument missing/],
+    [['--chain-file'], /^certcheck: --chain-file needs a value \(see certcheck --help\)$/m],
   ])('refuses %j with one line on stderr and exit 64, checking nothing', async (args, message) => {
     const files: Record<string, string> = {
       FULLCHAIN: fullchain,

@@ -1,10 +1,11 @@
 /** The terminal door: exit codes, --json, bad arguments, --out (a folder or S3), --resolve, --ca-file. */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { main } from '../handlers/cli';
+import { EXIT_NOT_STORED, main } from '../handlers/cli';
+import { useColour } from '../lib/format';
 import { runCli as run, sink } from './fixtures/cli-run';
 import type { Report } from '../lib/report';
 import { DAY, hierarchy, type Hierarchy } from './fixtures/pki';
@@ -227,7 +228,11 @@ describe('certcheck', () => {
     [['--timeout', '0', 'good.test'], /--timeout must be a whole number from 100 to 120000, not "0"/],
     [['--concurrency', '0', 'good.test'], /--concurrency must be a whole number from 1 to 1024, not "0"/],
     [['--warn-days', '5', '--critical-days', '10', 'good.test'], /--critical-days \(10\) must not be above --warn-days \(5\)/],
-    [['--bogus', 'good.test'], /Unknown option '--bogus'/],
+    [['--bogus', 'good.test'], /^certcheck: unknown option --bogus \(see certcheck --help\)$/m],
+    [['--jsn', 'good.test'], /^certcheck: unknown option --jsn \(see certcheck --help\); did you mean --json\?$/m],
+    [['--warn-day', '3', 'good.test'], /did you mean --warn-days\?$/m],
+    [['--warn-days', '-5', 'good.test'], /^certcheck: --warn-days must be a whole number from 0 to 3650, not "-5"$/m],
+    [['--timeout'], /^certcheck: --timeout needs a value \(see certcheck --help\)$/m],
     [[], /no target given/],
     [['--resolve', 'good.test:443', 'good.test'], /--resolve needs host:port:address/],
     [['--ca-file', '/nonexistent/ca.pem', 'good.test'], /cannot read CA file/],
@@ -237,6 +242,73 @@ describe('certcheck', () => {
     expect(stderr).toMatch(message);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stdout).toBe('');
+  });
+
+  it('prints its version', async () => {
+    const pkg = JSON.parse(await readFile(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    expect(await run(['--version'])).toEqual({ code: 0, stdout: `certcheck ${pkg.version}\n`, stderr: '' });
+    const { stdout } = await promisify(execFile)(process.execPath, [BIN, '-V']);
+    expect(stdout).toBe(`certcheck ${pkg.version}\n`);
+  });
+
+  it('--help tells the target syntax, the exit codes, the environment and examples', async () => {
+    const { stdout } = await run(['--help']);
+    for (const part of ['targets: host, host:port', 'exit codes: 0 ok, 1 warning, 2 critical, 3 unknown', '141 output cut short', 'environment: S3_ENDPOINT', 'FORCE_COLOR', 'examples:']) {
+      expect(stdout).toContain(part);
+    }
+  });
+
+  it('--only-problems leaves the ok targets out of the table and the JSON, not out of the exit code', async () => {
+    const args = [...resolveArgs(), '--no-resumption', '--only-problems', `good.test:${good.port}`, `soon.test:${expiring.port}`];
+    const table = await run(args);
+    expect(table.code).toBe(1);
+    expect(table.stdout).toContain('soon.test');
+    expect(table.stdout).not.toContain('good.test');
+    const json = await run([...args, '--json']);
+    expect((JSON.parse(json.stdout) as Report[]).map((r) => r.target.host)).toEqual(['soon.test']);
+  });
+
+  it('ends with one closing line for a person at a terminal (counts, slowest, time), and clears the progress line first', async () => {
+    const stdout = sink();
+    const stderr = Object.assign(sink(), { isTTY: true });
+    const code = await main([...resolveArgs(), '--no-resumption', `good.test:${good.port}`, `soon.test:${expiring.port}`], { stdout, stderr, env: {} });
+    expect(code).toBe(1);
+    // eslint-disable-next-line no-control-regex -- the terminal's erase-line sequence is what is tested
+    expect(stderr.text()).toMatch(/^\rchecked 1\/2\rchecked 2\/2\r\x1b\[Kcertcheck: 2 reports in \d+\.\d s: 0 critical, 0 unknown, 1 warning, 1 ok; slowest (good|soon)\.test:\d+ \(\d+\.\d s\)\n$/);
+    // Not on a pipe: scripts get only what they asked for.
+    expect((await run([...resolveArgs(), '--no-resumption', `good.test:${good.port}`, `soon.test:${expiring.port}`])).stderr).toBe('');
+  });
+
+  it('colours as chalk users expect: FORCE_COLOR forces it, NO_COLOR and TERM=dumb turn it off, a pipe has none', () => {
+    expect(useColour({ isTTY: true }, {})).toBe(true);
+    expect(useColour({ isTTY: false }, {})).toBe(false);
+    expect(useColour({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(useColour({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
+    expect(useColour({ isTTY: false }, { FORCE_COLOR: '1' })).toBe(true);
+    expect(useColour({ isTTY: true }, { FORCE_COLOR: '0' })).toBe(false);
+    expect(useColour({ isTTY: true }, { FORCE_COLOR: 'false', TERM: 'xterm' })).toBe(false);
+    expect(useColour({ isTTY: false }, { FORCE_COLOR: '', NO_COLOR: '1' })).toBe(true);
+  });
+
+  it('refuses a place it cannot store in before checking anything: one line, exit 64', async () => {
+    const before = good.stats.connections;
+    const { code, stdout, stderr } = await run([...resolveArgs(), '--out', join(__dirname, '..', 'package.json'), `good.test:${good.port}`, `soon.test:${expiring.port}`]);
+    expect({ code, stdout }).toEqual({ code: 64, stdout: '' });
+    expect(stderr).toMatch(/^certcheck: cannot store reports in .*package\.json: .*\n$/);
+    expect(good.stats.connections).toBe(before);
+  });
+
+  it('says in one line that reports could not be stored during the run, and exits 74', async () => {
+    const out = join(dir, 'half-writable');
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, 'latest'), 'a file where the latest/ folder should be');
+    const { code, stdout, stderr } = await run([...resolveArgs(), '--no-resumption', '--out', out, `good.test:${good.port}`, `soon.test:${expiring.port}`]);
+    expect(code).toBe(EXIT_NOT_STORED);
+    expect(stdout).toContain('good.test');
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines).toContainEqual(expect.stringMatching(/^certcheck: 2 of 2 report\(s\) not stored in .*half-writable \(exit 74\); the first error: cannot write .*(ENOTDIR|EEXIST)/));
+    expect(lines).toContainEqual(expect.stringMatching(/^certcheck: 2 of 2 previous report\(s\) not read \(CERT_CHANGED and alerts judged without them\); the first error: cannot read .*ENOTDIR/));
   });
 
   it('checks no target at all when one of them is malformed', async () => {

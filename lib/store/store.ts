@@ -1,4 +1,5 @@
 /** Where reports go: the contract's layout, whatever the medium. */
+import { randomUUID } from 'node:crypto';
 import type { ConfigAlertMemory } from '../alerts/config-alert';
 import type { TargetAlertMemory } from '../alerts/decide';
 import type { Delivery } from '../alerts/deliver';
@@ -110,6 +111,8 @@ export interface ReportStore {
    * URL for S3 (valid `seconds` at most, and no longer than the credentials that sign it).
    */
   pageLink(seconds: number): Promise<PageLink>;
+  /** Writes and deletes a small object: a StoreError saying why when the place cannot be written. */
+  checkWritable(): Promise<void>;
   /** Where the store writes, for people ("./reports", "s3://bucket/prefix"). */
   readonly location: string;
 }
@@ -166,6 +169,12 @@ export abstract class LayoutStore implements ReportStore {
     return text === null
       ? null
       : parseStored<FleetIndex>(text, `${this.location}/index.json`, (i) => (i?.schemaVersion !== 1 || !Array.isArray(i.targets) ? 'not a certcheck index' : null));
+  }
+
+  async checkWritable(): Promise<void> {
+    const key = `.certcheck-write-check-${process.pid}-${randomUUID()}`;
+    await this.write(key, '{}\n');
+    await this.remove(key);
   }
 
   putPage(html: AsyncIterable<string> | Iterable<string>): Promise<void> {
