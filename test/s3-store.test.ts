@@ -1,7 +1,7 @@
 /** The report stores: S3 against a real S3-compatible server (s3rver, started by jest's global setup), and a folder. */
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readJobConfig } from '../lib/config';
-import { makeS3Client, readS3Text, S3ReportStore } from '../lib/store/s3';
+import { makeS3Client, MAX_LINK_SECONDS, readS3Text, S3ReportStore } from '../lib/store/s3';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,115 @@ describe('the S3 report store', () => {
     const store = new S3ReportStore(client, { bucket, prefix: 'junk' });
 
     await expect(store.getLatest('example.com_443')).rejects.toThrow(/not a certcheck report/);
+  });
+});
+
+describe('a link to the status page in S3', () => {
+  const PAGE = '<!doctype html><html><head><title>certcheck</title></head><body><h1>3 targets</h1></body></html>\n';
+
+  async function* pieces(text: string): AsyncGenerator<string> {
+    yield text.slice(0, 20);
+    yield text.slice(20);
+  }
+
+  async function storeWithPage(prefix: string, s3: S3Client = client): Promise<S3ReportStore> {
+    const store = new S3ReportStore(s3, { bucket, prefix });
+    await store.putPage(pieces(PAGE));
+    return store;
+  }
+
+  /** A client of the test server whose credentials expire at `expiration`, as Lambda's role credentials do. */
+  function clientWithCredentialsUntil(expiration: Date): S3Client {
+    return new S3Client({
+      region: 'us-east-1',
+      endpoint,
+      forcePathStyle: true,
+      credentials: () => Promise.resolve({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', sessionToken: 'session', expiration }),
+    });
+  }
+
+  it('is a presigned GET that a plain HTTP client opens: the page, as HTML', async () => {
+    const store = await storeWithPage('link/plain');
+
+    const link = await store.pageLink(3600);
+
+    const url = new URL(link.url);
+    expect(url.pathname).toBe(`/${bucket}/link/plain/index.html`);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
+    const answer = await fetch(link.url);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await answer.text()).toBe(PAGE);
+  });
+
+  it('is refused when its signature is tampered with', async () => {
+    const store = await storeWithPage('link/tampered');
+    const url = new URL((await store.pageLink(3600)).url);
+    const signature = url.searchParams.get('X-Amz-Signature') as string;
+    url.searchParams.set('X-Amz-Signature', `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`);
+
+    const answer = await fetch(url);
+
+    expect(answer.status).toBe(403);
+    expect(await answer.text()).not.toContain('3 targets');
+  });
+
+  it('opens nothing but the page: the same signature on another key is refused', async () => {
+    const store = await storeWithPage('link/other');
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'link/other/index.json', Body: '{"secret": true}' }));
+    const url = new URL((await store.pageLink(3600)).url);
+    url.pathname = url.pathname.replace(/index\.html$/, 'index.json');
+
+    expect((await fetch(url)).status).toBe(403);
+  });
+
+  it('is refused once it has expired: its validity starts when it is signed', async () => {
+    const store = await storeWithPage('link/expired');
+    const signed = new Date(Date.now() - 120_000);
+
+    const link = await store.pageLink(60, signed);
+
+    expect(link.expiresAt).toBe(new Date(signed.getTime() + 60_000).toISOString());
+    expect((await fetch(link.url)).status).toBe(403);
+  });
+
+  it('says it works until now + seconds, and 7 days at most, with credentials that do not expire', async () => {
+    const store = await storeWithPage('link/long');
+    const now = new Date();
+
+    const short = await store.pageLink(3600, now);
+    const long = await store.pageLink(30 * 86_400, now);
+
+    expect(short.expiresAt).toBe(new Date(now.getTime() + 3600_000).toISOString());
+    expect(new URL(long.url).searchParams.get('X-Amz-Expires')).toBe(String(MAX_LINK_SECONDS));
+    expect(long.expiresAt).toBe(new Date(now.getTime() + MAX_LINK_SECONDS * 1000).toISOString());
+    expect((await fetch(long.url)).status).toBe(200);
+  });
+
+  it('says it works only as long as the credentials that sign it', async () => {
+    const expiration = new Date(Date.now() + 2 * 3600_000);
+    const store = await storeWithPage('link/temporary', clientWithCredentialsUntil(expiration));
+
+    const link = await store.pageLink(7 * 86_400);
+
+    expect(link.expiresAt).toBe(expiration.toISOString());
+    expect(new URL(link.url).searchParams.get('X-Amz-Security-Token')).toBe('session');
+    expect((await fetch(link.url)).status).toBe(200);
+  });
+
+  it('says now + seconds when the credentials outlast it', async () => {
+    const store = await storeWithPage('link/outlasting', clientWithCredentialsUntil(new Date(Date.now() + 10 * 86_400_000)));
+    const now = new Date();
+
+    expect((await store.pageLink(600, now)).expiresAt).toBe(new Date(now.getTime() + 600_000).toISOString());
+  });
+
+  it('gives a StoreError when the credentials cannot be had', async () => {
+    const broken = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: () => Promise.reject(new Error('no credentials in this test')) });
+    const store = new S3ReportStore(broken, { bucket, prefix: 'link/broken' });
+
+    await expect(store.pageLink(600)).rejects.toThrow(StoreError);
+    await expect(store.pageLink(600)).rejects.toThrow(/cannot sign a link to s3:\/\/certcheck-test\/link\/broken\/index.html: no credentials in this test/);
   });
 });
 

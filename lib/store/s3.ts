@@ -1,9 +1,13 @@
 /** A ReportStore in S3 or any S3-compatible server, with the contract's layout under a prefix. */
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
 import { quietNodeVersionWarning } from '../sdk-warning';
-import { LayoutStore, type PageLink, prefixed, StoreError, type S3Location } from './store';
+import { LayoutStore, PAGE_KEY, type PageLink, prefixed, StoreError, type S3Location } from './store';
+
+/** The longest a presigned URL may be valid (SigV4's own limit): 7 days. */
+export const MAX_LINK_SECONDS = 7 * 86_400;
 
 export interface S3ClientSettings {
   /** An S3-compatible endpoint (`S3_ENDPOINT`); path-style addressing is used with it. */
@@ -96,9 +100,25 @@ export class S3ReportStore extends LayoutStore {
     }
   }
 
-  /** Not yet: a presigned link to the page. */
-  pageLink(): Promise<PageLink> {
-    return Promise.reject(new StoreError('a link to the status page in S3 is not made yet'));
+  /**
+   * A presigned GET of the page, valid `seconds` (7 days at most). A presigned URL stops working
+   * when the credentials that signed it expire, whatever its own expiry says (Lambda's role
+   * credentials last hours), so `expiresAt` is the earlier of the two. The credentials are
+   * resolved before signing: the client's cached ones sign, or fresher ones that last longer.
+   */
+  async pageLink(seconds: number, now = new Date()): Promise<PageLink> {
+    if (!Number.isFinite(seconds) || seconds < 1) throw new RangeError(`a link must be valid at least 1 second, not ${seconds}`);
+    const expiresIn = Math.min(Math.floor(seconds), MAX_LINK_SECONDS);
+    const fullKey = prefixed(this.prefix, PAGE_KEY);
+    try {
+      const credentials = await this.client.config.credentials();
+      const url = await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: fullKey }), { expiresIn, signingDate: now });
+      const until = now.getTime() + expiresIn * 1000;
+      const expiration = credentials.expiration?.getTime();
+      return { url, expiresAt: new Date(expiration !== undefined && expiration < until ? expiration : until).toISOString() };
+    } catch (err) {
+      throw new StoreError(`cannot sign a link to s3://${this.bucket}/${fullKey}: ${describe(err)}`, { cause: err });
+    }
   }
 
   protected async remove(key: string): Promise<void> {
