@@ -69,7 +69,12 @@ export async function finishRun(plan: RunPlan, results: () => AsyncIterable<Batc
     async function* told(): AsyncGenerator<[string, TargetAlertMemory | null]> {
       for await (const result of results()) for (const pending of result.alerts) yield [pending.key, pending.memory];
     }
-    alerts = await sendRunAlerts({ store: deps.store, webhooks: alerting.webhooks, poster: alerting.poster, now }, collector, told, plan.configAlerts, [...alerting.errors]);
+    // The message links the status page; without a link it still goes out.
+    const page = collector.size === 0 ? null : await deps.store.pageLink(7 * 86_400).catch((err: unknown) => {
+      batchErrors.push(`no link to the status page in the alert: ${(err as Error).message}`);
+      return null;
+    });
+    alerts = await sendRunAlerts({ store: deps.store, webhooks: alerting.webhooks, poster: alerting.poster, now, page }, collector, told, plan.configAlerts, [...alerting.errors]);
   } else if (alerting?.errors.length) {
     alerts = { targets: 0, deliveries: [], errors: [...alerting.errors] };
   }

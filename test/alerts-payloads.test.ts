@@ -193,6 +193,89 @@ describe('the generic webhook', () => {
   });
 });
 
+describe('the link to the status page', () => {
+  // A presigned URL: long, full of & and %, with a session token.
+  const URL_ = `https://reports.s3.eu-west-1.amazonaws.com/prod/index.html?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA%2F20261123%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Security-Token=${'T'.repeat(600)}&X-Amz-Expires=604800&X-Amz-Signature=abc`;
+  const page = { url: URL_, expiresAt: '2026-11-23T11:42:00.000Z' };
+  const UNTIL = 'link valid until 2026-11-23 11:42 UTC';
+  const digest = (p: typeof page | null) => buildMessage(many(200), [], NOW, p);
+  const singleWith = (p: { url: string; expiresAt: string | null } | null) => buildMessage([stored(expiring('shop.example.test', 6))], [], NOW, p);
+
+  it('is in the plain text, with until when it works', () => {
+    expect(singleWith(page).text).toContain(`Status page: ${URL_} (${UNTIL})`);
+    expect(digest(page).text).toContain(`Status page: ${URL_} (${UNTIL})`);
+    expect(singleWith({ url: URL_, expiresAt: null }).text).toMatch(/Status page: \S+$/);
+  });
+
+  it('is a Slack mrkdwn link, its & escaped, with until when it works', () => {
+    for (const message of [singleWith(page), digest(page)]) {
+      const payload = slackPayload(message) as { attachments: { blocks: { type: string; text?: { text: string } }[] }[] };
+      const { blocks } = payload.attachments[0];
+      const last = blocks[blocks.length - 1];
+      expect(last.type).toBe('section');
+      expect(last.text?.text).toBe(`:bar_chart: *<${URL_.replace(/&/g, '&amp;')}|Open the status page>* (${UNTIL})`);
+      expect(blocks.length).toBeLessThanOrEqual(50);
+    }
+  });
+
+  it('is a Teams Action.OpenUrl, with until when it works', () => {
+    const payload = teamsPayload(digest(page)) as { attachments: { content: { body: { text?: string }[]; actions: unknown[] } }[] };
+    const { content } = payload.attachments[0];
+    expect(content.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open the status page', url: URL_ }]);
+    expect(content.body[content.body.length - 1].text).toBe(`Status page ${UNTIL}`);
+  });
+
+  it("is the Discord embed's url and a field with a Markdown link, within Discord's limits", () => {
+    for (const message of [singleWith(page), digest(page)]) {
+      const payload = discordPayload(message) as { embeds: { url: string; title: string; description: string; fields: { name: string; value: string }[]; footer: { text: string } }[] };
+      const [embed] = payload.embeds;
+      expect(embed.url).toBe(URL_);
+      expect(embed.fields[embed.fields.length - 1]).toEqual({ name: 'Status page', value: `[Open the status page](${URL_}) (${UNTIL})`, inline: false });
+      expect(embed.fields.length).toBeLessThanOrEqual(DISCORD_LIMITS.fields);
+      expect(embedLength(embed)).toBeLessThanOrEqual(DISCORD_LIMITS.total);
+    }
+  });
+
+  it('leaves the Markdown link out of a Discord field when the URL is longer than a field (the title still links it)', () => {
+    const long = { url: `${URL_}&pad=${'p'.repeat(1100)}`, expiresAt: page.expiresAt };
+    const [embed] = (discordPayload(singleWith(long)) as { embeds: { url: string; fields: { name: string; value: string }[] }[] }).embeds;
+    expect(embed.url).toBe(long.url);
+    expect(embed.fields[embed.fields.length - 1]).toEqual({ name: 'Status page', value: `the title opens it (${UNTIL})`, inline: false });
+  });
+
+  it('is a Google Chat button that opens it, with until when it works', () => {
+    const payload = googleChatPayload(digest(page)) as { cardsV2: { card: { sections: { widgets: unknown[] }[] } }[] };
+    const { sections } = payload.cardsV2[0].card;
+    expect(sections[sections.length - 1]).toEqual({
+      widgets: [{ buttonList: { buttons: [{ text: 'Open the status page', onClick: { openLink: { url: URL_ } } }] } }, { textParagraph: { text: UNTIL } }],
+    });
+  });
+
+  it('is statusPage { url, expiresAt } in the generic webhook, null without a page', () => {
+    expect(webhookPayload(digest(page))).toMatchObject({ statusPage: { url: URL_, expiresAt: page.expiresAt } });
+    expect(webhookPayload(singleWith({ url: URL_, expiresAt: null }))).toMatchObject({ statusPage: { url: URL_, expiresAt: null } });
+    expect(webhookPayload(digest(null))).toMatchObject({ statusPage: null });
+  });
+
+  it.each(Object.entries(PAYLOAD_BUILDERS))('is nowhere in a %s message without a page, and says no validity for a link that does not expire', (_service, build) => {
+    expect(allText(build(digest(null)))).not.toMatch(/status page/i);
+    expect(allText(build(singleWith(null)))).not.toMatch(/status page/i);
+    const lasting = allText(build(singleWith({ url: URL_, expiresAt: null })));
+    expect(lasting).toMatch(/status page/i);
+    expect(lasting).not.toContain('valid until');
+  });
+
+  it.each(Object.entries(PAYLOAD_BUILDERS))("shows a folder's file:// link in %s as text, never as a link a service would refuse", (service, build) => {
+    const folder = { url: 'file:///srv/certcheck/reports/index.html', expiresAt: null };
+    const payload = build(singleWith(folder));
+    const text = allText(payload);
+    expect(text).toContain('file:///srv/certcheck/reports/index.html');
+    expect(text).not.toContain('Open the status page');
+    if (service === 'discord') expect((payload as { embeds: { url?: string }[] }).embeds[0].url).toBeUndefined();
+    if (service === 'teams') expect((payload as { attachments: { content: { actions?: unknown } }[] }).attachments[0].content.actions).toBeUndefined();
+  });
+});
+
 describe('the webhook list', () => {
   it.each([
     ['https://hooks.slack.com/services/T0/B0/XYZ', 'slack'],

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { handler } from '../handlers/scheduled-check';
 import { type DeliveryOptions, WebhookPoster } from '../lib/alerts/deliver';
@@ -16,7 +17,7 @@ import type { Report } from '../lib/report';
 import { runScheduled, type RunDeps } from '../lib/scheduled-run';
 import { FsReportStore } from '../lib/store/fs';
 import { S3ReportStore } from '../lib/store/s3';
-import type { ReportStore, RunSummary } from '../lib/store/store';
+import { type PageLink, type ReportStore, type RunSummary, StoreError } from '../lib/store/store';
 import { TrustStore } from '../lib/x509/trust-store';
 import { lambdaContext, sampleEvent, withEnv } from './fixtures/lambda';
 import { DAY, hierarchy, type Hierarchy } from './fixtures/pki';
@@ -72,6 +73,10 @@ async function config(targets: string, dir: string) {
   return readJobConfig({ TARGETS: targets, REPORTS_DIR: dir, CHECK_TIMEOUT_MS: '2000', ALL_ADDRESSES: 'false' });
 }
 
+async function* textOf(text: string): AsyncGenerator<string> {
+  yield text;
+}
+
 async function storedLatest(dir: string): Promise<string[]> {
   return (await readdir(join(dir, 'latest'))).sort();
 }
@@ -124,10 +129,64 @@ describe('alerts from the scheduled run', () => {
     expect(summary.alerts?.targets).toBe(3);
     expect(receiver.postsTo('/digest')).toHaveLength(1);
     expect(receiver.postsTo('/digest-slack')).toHaveLength(1);
-    const body = receiver.postsTo('/digest')[0].body as { kind: string; summary: string; alerts: { status: string }[] };
+    const body = receiver.postsTo('/digest')[0].body as { kind: string; summary: string; alerts: { status: string }[]; statusPage: PageLink };
     expect(body.kind).toBe('digest');
     expect(body.summary).toBe('1 critical, 2 unknown');
     expect(body.alerts.map((a) => a.status)).toEqual(['critical', 'unknown', 'unknown']);
+    // A folder's page is a file there, as long as the folder is.
+    expect(body.statusPage).toEqual({ url: pathToFileURL(join(dir, 'index.html')).href, expiresAt: null });
+  });
+
+  /** Where each service's payload links the status page. */
+  const PAGE_URL_OF: Record<(typeof SERVICES)[number], (body: unknown) => string | undefined> = {
+    slack: (body) => /<(http[^|>]+)\|Open the status page>/.exec(JSON.stringify(body))?.[1].replace(/&amp;/g, '&'),
+    teams: (body) => (body as { attachments: { content: { actions?: { type: string; url: string }[] } }[] }).attachments[0].content.actions?.find((a) => a.type === 'Action.OpenUrl')?.url,
+    discord: (body) => (body as { embeds: { url?: string }[] }).embeds[0].url,
+    googlechat: (body) => /"openLink":\{"url":"([^"]+)"/.exec(JSON.stringify(body))?.[1],
+    webhook: (body) => (body as { statusPage: PageLink | null }).statusPage?.url,
+  };
+
+  it.each(SERVICES)('links the status page in %s with a presigned link that opens it, and says until when it works', async (service) => {
+    const prefix = `alerts-page/${service}`;
+    const store = new S3ReportStore(s3Client, { bucket: s3Bucket, prefix });
+    await store.putPage(textOf('<!doctype html><title>certcheck</title><p>the fleet</p>\n'));
+    const path = `/page/${service}`;
+    const before = Date.now();
+
+    const summary = await runScheduled(await config(`127.0.0.1:${expiring.port},127.0.0.1:1`, await freshDir(`page-${service}`)), runDeps(store, `${service}+${receiver.url(path)}`));
+
+    expect(summary.alerts?.deliveries.map((d) => d.ok)).toEqual([true]);
+    expect(summary.errors).toBeUndefined();
+    const [post] = receiver.postsTo(path);
+    const url = PAGE_URL_OF[service](post.body) as string;
+    expect(new URL(url).pathname).toBe(`/${s3Bucket}/${prefix}/index.html`);
+    const page = await fetch(url);
+    expect([page.status, page.headers.get('content-type'), await page.text()]).toEqual([200, expect.stringMatching(/^text\/html/), expect.stringContaining('the fleet')]);
+    // Signed for 7 days, with credentials that do not expire.
+    const until = new Date(before + 7 * DAY).toISOString().slice(0, 10);
+    expect(JSON.stringify(post.body)).toMatch(service === 'webhook' ? new RegExp(`"expiresAt":"${until}T`) : new RegExp(`link valid until ${until} \\d\\d:\\d\\d UTC`));
+  });
+
+  it('sends the digest without the link, saying why in the summary, when the link cannot be made', async () => {
+    class NoLinkStore extends FsReportStore {
+      override pageLink(): Promise<PageLink> {
+        return Promise.reject(new StoreError('the credentials are gone'));
+      }
+    }
+    const dir = await freshDir('no-link');
+    const run = async () =>
+      runScheduled(await config(`127.0.0.1:${expiring.port},127.0.0.1:1`, dir), runDeps(new NoLinkStore(dir), `webhook+${receiver.url('/no-link')},slack+${receiver.url('/no-link-slack')}`));
+
+    const summary = await run();
+    const quiet = await run();
+
+    expect(summary.alerts?.deliveries.map((d) => d.ok)).toEqual([true, true]);
+    expect(summary.errors).toEqual(['no link to the status page in the alert: the credentials are gone']);
+    const [post] = receiver.postsTo('/no-link');
+    expect(post.body).toMatchObject({ kind: 'digest', statusPage: null });
+    expect(JSON.stringify(receiver.postsTo('/no-link-slack')[0].body)).not.toMatch(/status page/i);
+    // With nothing to tell, no link is asked for.
+    expect([quiet.alerts?.targets, quiet.errors]).toEqual([0, undefined]);
   });
 
   it('stores every report and reaches the good webhook when others answer 500, hang or refuse', async () => {

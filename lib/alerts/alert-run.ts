@@ -7,7 +7,7 @@
  */
 import type { Report } from '../report';
 import type { KeptReport } from '../store/keep';
-import type { AlertRunSummary, ReportStore } from '../store/store';
+import type { AlertRunSummary, PageLink, ReportStore } from '../store/store';
 import type { ConfigAlertMemory, ConfigProblem } from './config-alert';
 import { type Alert, decideAlert, type TargetAlertMemory } from './decide';
 import type { Delivery, WebhookPoster } from './deliver';
@@ -64,6 +64,8 @@ export interface SendDeps {
   webhooks: readonly Webhook[];
   poster: WebhookPoster;
   now: () => Date;
+  /** The status page, which the message links (absent or null: no link). */
+  page?: PageLink | null;
 }
 
 /** Stores at most this many memories at once after a message went out (a bad day alerts about every target). */
@@ -81,7 +83,7 @@ export async function sendRunAlerts(
   config: { memoryIfTold: ConfigAlertMemory; memoryIfNotTold: ConfigAlertMemory; before: ConfigAlertMemory | null } | null,
   errors: string[],
 ): Promise<AlertRunSummary> {
-  const message = collector.message();
+  const message = collector.message(deps.page ?? null);
   let deliveries: Delivery[] = [];
   if (message) deliveries = await Promise.all(deps.webhooks.map((webhook) => deps.poster.post(webhook, PAYLOAD_BUILDERS[webhook.service](message))));
   const delivered = deliveries.some((d) => d.ok);

@@ -3,7 +3,8 @@
  * description 4,096, 25 fields of name 256 and value 1,024, footer 2,048, 6,000 characters in all).
  * Mentions are switched off (a certificate's subject must not ping @everyone) and links broken.
  */
-import { type AlertMessage, breakLinks, clip, DIGEST_ITEMS, LABEL_COLOR, moreTargets } from './message';
+import type { PageLink } from '../store/store';
+import { type AlertMessage, breakLinks, clip, DIGEST_ITEMS, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity } from './message';
 
 export const DISCORD_LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, total: 6000 };
 
@@ -26,11 +27,24 @@ export function embedLength(embed: { title: string; description: string; fields:
   return embed.title.length + embed.description.length + embed.footer.text.length + embed.fields.reduce((n, f) => n + f.name.length + f.value.length, 0);
 }
 
+/**
+ * The status page as the last field: a Markdown link when it fits a field's 1,024 characters
+ * (the embed's title links it in any case), else words; a file:// URL is shown as text only.
+ */
+function pageField(page: PageLink): EmbedField {
+  const until = pageValidity(page);
+  const suffix = until ? ` (${until})` : '';
+  const link = `[${PAGE_LINK_TEXT}](${page.url})${suffix}`;
+  if (!isWebLink(page)) return fieldOf('Status page', `${page.url}${suffix}`);
+  return { name: 'Status page', value: link.length <= DISCORD_LIMITS.fieldValue ? link : clip(`the title opens it${suffix}`, DISCORD_LIMITS.fieldValue), inline: false };
+}
+
 export function discordPayload(message: AlertMessage): unknown {
   const title = clip(message.title, DISCORD_LIMITS.title);
   let description: string;
   const fields: EmbedField[] = [];
   let footer: string;
+  const page = message.page ? pageField(message.page) : null;
   if (message.kind === 'single') {
     const [item] = message.items;
     description = clip(breakLinks([item.why, ...item.problems.map((p) => `• ${p}`)].join('\n')), DISCORD_LIMITS.description);
@@ -38,12 +52,14 @@ export function discordPayload(message: AlertMessage): unknown {
     if (item.expires) fields.push(fieldOf('Certificate', item.expires, true));
     if (item.issuer) fields.push(fieldOf('Issuer', item.issuer));
     fields.push(fieldOf('Report', item.stored));
+    if (page) fields.push(page);
     footer = `checked ${item.checkedAt}`;
   } else {
     description = clip(message.summary, DISCORD_LIMITS.description);
-    const budget = DISCORD_LIMITS.total - title.length - description.length - 120; // room for the footer
+    // Room for the footer and the status page's field.
+    const budget = DISCORD_LIMITS.total - title.length - description.length - 120 - (page ? page.name.length + page.value.length : 0);
     let used = 0;
-    for (const item of message.items.slice(0, Math.min(DIGEST_ITEMS, DISCORD_LIMITS.fields))) {
+    for (const item of message.items.slice(0, Math.min(DIGEST_ITEMS, DISCORD_LIMITS.fields - (page ? 1 : 0)))) {
       const field = fieldOf(
         `${item.label.toUpperCase()} ${item.target}`,
         [`${item.why}: ${item.problems.join('; ')}`, item.expires, `report ${item.stored}`].filter(Boolean).join('\n'),
@@ -53,6 +69,7 @@ export function discordPayload(message: AlertMessage): unknown {
       fields.push(field);
     }
     footer = moreTargets(message, fields.length) ?? 'certcheck';
+    if (page) fields.push(page);
   }
   return {
     username: 'certcheck',
@@ -60,6 +77,7 @@ export function discordPayload(message: AlertMessage): unknown {
     embeds: [
       {
         title,
+        ...(message.page && isWebLink(message.page) ? { url: message.page.url } : {}),
         description,
         color: colorNumber(LABEL_COLOR[message.label]),
         fields,

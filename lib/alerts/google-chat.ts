@@ -2,7 +2,8 @@
  * Google Chat incoming webhook: a card message (cardsV2) with a header and sections of
  * decorated text; card text takes a small HTML subset, so what servers send is escaped.
  */
-import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, LABEL_COLOR, moreTargets } from './message';
+import type { PageLink } from '../store/store';
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity } from './message';
 
 function decorated(topLabel: string, text: string): unknown {
   return { decoratedText: { topLabel, text: clip(escape(text), 4000), wrapText: true } };
@@ -19,6 +20,18 @@ function itemWidgets(item: AlertItem): unknown[] {
     ...(item.issuer ? [decorated('Issuer', item.issuer)] : []),
     decorated('Report', item.stored),
   ];
+}
+
+/** The status page: a button that opens it, and until when it works (a file:// URL as text). */
+function pageSection(page: PageLink): unknown {
+  const until = pageValidity(page);
+  if (!isWebLink(page)) return { widgets: [decorated('Status page', `${page.url}${until ? ` (${until})` : ''}`)] };
+  return {
+    widgets: [
+      { buttonList: { buttons: [{ text: PAGE_LINK_TEXT, onClick: { openLink: { url: page.url } } }] } },
+      ...(until ? [{ textParagraph: { text: until } }] : []),
+    ],
+  };
 }
 
 export function googleChatPayload(message: AlertMessage): unknown {
@@ -38,6 +51,7 @@ export function googleChatPayload(message: AlertMessage): unknown {
       ...(more ? [{ widgets: [{ textParagraph: { text: more } }] }] : []),
     ];
   }
+  if (message.page) sections.push(pageSection(message.page));
   return {
     // What the notification shows.
     text: clip(message.kind === 'single' ? `${message.title}: ${message.items[0].why}` : `${message.title} (${message.summary})`, 4000),

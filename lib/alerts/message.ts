@@ -5,6 +5,7 @@
  */
 import { days } from '../checks/types';
 import type { Report, Status } from '../report';
+import type { PageLink } from '../store/store';
 import { formatHostPort } from '../target';
 import type { ConfigProblem } from './config-alert';
 import type { Alert, AlertReason } from './decide';
@@ -69,6 +70,30 @@ export interface AlertMessage {
   total: number;
   /** The whole message as plain text (chat notifications, logs). */
   text: string;
+  /** Where the status page opens, and until when; null: the message does not link it. */
+  page: PageLink | null;
+}
+
+/** What a link to the status page says. */
+export const PAGE_LINK_TEXT = 'Open the status page';
+
+/** "link valid until 2026-11-30 05:00 UTC"; null for a link that does not expire. */
+export function pageValidity(page: PageLink): string | null {
+  return page.expiresAt === null ? null : `link valid until ${page.expiresAt.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/**
+ * Whether the chat services can make a link of it: an http(s) URL. A folder's file:// URL is
+ * shown as text (Discord refuses a whole message whose embed links elsewhere).
+ */
+export function isWebLink(page: PageLink): boolean {
+  return /^https?:\/\//i.test(page.url);
+}
+
+/** The status page line of the plain text: "Status page: <url> (link valid until …)". */
+function pageLine(page: PageLink): string {
+  const until = pageValidity(page);
+  return `Status page: ${page.url}${until ? ` (${until})` : ''}`;
 }
 
 /** One alert and where its report is stored. */
@@ -193,8 +218,11 @@ export class AlertCollector {
     return this.total;
   }
 
-  /** The message (single for one item, a digest for more); null when there is nothing to say. */
-  message(): AlertMessage | null {
+  /**
+   * The message (single for one item, a digest for more), linking the status page when `page`
+   * is given; null when there is nothing to say.
+   */
+  message(page: PageLink | null = null): AlertMessage | null {
     if (this.total === 0) return null;
     const items = this.items.sort(worstFirst).slice(0, MESSAGE_ITEMS);
     const counts = { ...this.counts };
@@ -212,22 +240,23 @@ export class AlertCollector {
         ...(item.expires ? [`Certificate: ${item.expires}`] : []),
         ...(item.issuer ? [`Issuer: ${item.issuer}`] : []),
         `Report: ${item.stored}`,
+        ...(page ? [pageLine(page)] : []),
       ].join('\n');
-      return { kind: 'single', title, summary, label, counts, items, total, text };
+      return { kind: 'single', title, summary, label, counts, items, total, text, page };
     }
     const title = `certcheck: ${total} targets to look at`;
     const more = total > items.length ? [`- and ${total - items.length} more: see the run summary`] : [];
-    const text = [`${title} (${summary})`, ...items.map((item) => `- ${itemLine(item)}`), ...more].join('\n');
-    return { kind: 'digest', title, summary, label, counts, items, total, text };
+    const text = [`${title} (${summary})`, ...items.map((item) => `- ${itemLine(item)}`), ...more, ...(page ? [pageLine(page)] : [])].join('\n');
+    return { kind: 'digest', title, summary, label, counts, items, total, text, page };
   }
 }
 
-/** The message for one run's alerts and configuration problems (at least one of either). */
-export function buildMessage(alerts: readonly StoredAlert[], config: readonly ConfigProblem[] = [], now = new Date()): AlertMessage {
+/** The message for one run's alerts and configuration problems (at least one of either), linking `page` when given. */
+export function buildMessage(alerts: readonly StoredAlert[], config: readonly ConfigProblem[] = [], now = new Date(), page: PageLink | null = null): AlertMessage {
   const collector = new AlertCollector();
   for (const stored of alerts) collector.add(alertItem(stored));
   for (const problem of config) collector.add(configItem(problem, now));
-  const message = collector.message();
+  const message = collector.message(page);
   if (message === null) throw new RangeError('an alert message needs at least one alert');
   return message;
 }

@@ -3,7 +3,8 @@
  * which gives the message its coloured bar. Limits kept: header 150 characters, section text
  * 3,000, a field 2,000, at most 10 fields and 50 blocks.
  */
-import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, LABEL_COLOR, moreTargets } from './message';
+import type { PageLink } from '../store/store';
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity } from './message';
 
 function mrkdwn(text: string, max: number): { type: 'mrkdwn'; text: string } {
   return { type: 'mrkdwn', text: clip(text, max) };
@@ -45,9 +46,16 @@ function digestBlocks(message: AlertMessage): unknown[] {
   ];
 }
 
+/** The status page as an mrkdwn link (`<url|text>`, the URL's `&` escaped as Slack asks), with until when it works. */
+function pageBlock(page: PageLink): unknown {
+  const until = pageValidity(page);
+  const link = isWebLink(page) ? `<${escape(page.url)}|${PAGE_LINK_TEXT}>` : `status page: ${escape(page.url)}`;
+  return { type: 'section', text: mrkdwn(`:bar_chart: *${link}*${until ? ` (${until})` : ''}`, 3000) };
+}
+
 export function slackPayload(message: AlertMessage): unknown {
   const header = { type: 'header', text: { type: 'plain_text', text: clip(message.title, 150) } };
-  const body = message.kind === 'single' ? singleBlocks(message.items[0]) : digestBlocks(message);
+  const body = [...(message.kind === 'single' ? singleBlocks(message.items[0]) : digestBlocks(message)), ...(message.page ? [pageBlock(message.page)] : [])];
   return {
     // The notification's text, and what clients without blocks show.
     text: clip(message.kind === 'single' ? `${message.title}: ${message.items[0].why}` : `${message.title} (${message.summary})`, 3000),

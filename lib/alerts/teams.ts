@@ -2,8 +2,9 @@
  * Microsoft Teams through a Workflows ("Send webhook alerts to a channel") webhook: a message
  * with one Adaptive Card 1.5 attachment. (Office 365 connectors and their MessageCard are retired.)
  */
+import type { PageLink } from '../store/store';
 import type { AlertLabel, AlertMessage } from './message';
-import { breakLinks, clip, DIGEST_ITEMS, moreTargets } from './message';
+import { breakLinks, clip, DIGEST_ITEMS, isWebLink, moreTargets, PAGE_LINK_TEXT, pageValidity } from './message';
 
 /** Adaptive Cards name their colours. */
 const COLOR: Record<AlertLabel, string> = { critical: 'Attention', unknown: 'Accent', warning: 'Warning', ok: 'Accent', recovered: 'Good' };
@@ -48,7 +49,19 @@ function digestBody(message: AlertMessage): unknown[] {
   ];
 }
 
+/** The status page: a button (Action.OpenUrl) under the card, with until when it works. */
+function pageParts(page: PageLink | null): { body: unknown[]; actions: unknown[] } {
+  if (!page) return { body: [], actions: [] };
+  const until = pageValidity(page);
+  if (!isWebLink(page)) return { body: [textBlock(breakLinks(`Status page: ${page.url}${until ? ` (${until})` : ''}`), { separator: true })], actions: [] };
+  return {
+    body: until ? [textBlock(`Status page ${until}`, { isSubtle: true, size: 'Small', separator: true })] : [],
+    actions: [{ type: 'Action.OpenUrl', title: PAGE_LINK_TEXT, url: page.url }],
+  };
+}
+
 export function teamsPayload(message: AlertMessage): unknown {
+  const page = pageParts(message.page);
   return {
     type: 'message',
     attachments: [
@@ -63,7 +76,9 @@ export function teamsPayload(message: AlertMessage): unknown {
           body: [
             textBlock(breakLinks(message.title), { size: 'Large', weight: 'Bolder', color: COLOR[message.label] }),
             ...(message.kind === 'single' ? singleBody(message) : digestBody(message)),
+            ...page.body,
           ],
+          ...(page.actions.length ? { actions: page.actions } : {}),
         },
       },
     ],

@@ -14,6 +14,8 @@ export function webhookPayload(message: AlertMessage): unknown {
     counts: message.counts,
     text: message.text,
     total: message.total,
+    // Where the status page opens, and until when (null: no link).
+    statusPage: message.page ? { url: message.page.url, expiresAt: message.page.expiresAt } : null,
     // The worst MESSAGE_ITEMS; `total` counts them all.
     alerts: message.items.map((item) => ({
       target: item.target,
