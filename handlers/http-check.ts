@@ -1,15 +1,19 @@
-/** The HTTP door (API Gateway REST, proxy integration): event in, lib/http-api, JSON out. */
+/** The HTTP door (API Gateway REST, proxy integration): event in, lib/http-api, JSON (or the status page's HTML) out. */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { readHttpConfig } from '../lib/config';
-import { answer, errorBody, type HttpAnswer } from '../lib/http-api';
+import { answer, errorBody, type HttpAnswer, type JsonAnswer, PAGE_HEADERS } from '../lib/http-api';
 import { buildDeps } from './deps';
 
-function json({ statusCode, body }: HttpAnswer): APIGatewayProxyResult {
+function json({ statusCode, body }: JsonAnswer): APIGatewayProxyResult {
   return {
     statusCode,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
     body: `${JSON.stringify(body)}\n`,
   };
+}
+
+function shaped(result: HttpAnswer): APIGatewayProxyResult {
+  return result.html === undefined ? json(result) : { statusCode: result.statusCode, headers: { ...PAGE_HEADERS }, body: result.html };
 }
 
 export async function handler(event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> {
@@ -28,7 +32,7 @@ export async function handler(event: APIGatewayProxyEvent, context?: Context): P
       },
     );
     deps.log({ level: 'info', msg: 'answered', method: event.httpMethod, route: event.resource, statusCode: result.statusCode });
-    return json(result);
+    return shaped(result);
   } catch (err) {
     // The stack goes to the logs, never to the caller.
     deps.logger.error('request failed', err as Error);

@@ -1,12 +1,14 @@
 /**
  * The HTTP API of ../shared/CONTRACT.md, apart from API Gateway's event shapes: a request in,
- * a status and a JSON body out. `GET /check`, `POST /check` and `GET /reports/latest`.
+ * a status and a JSON body (or the status page's HTML) out. `GET /check`, `POST /check`,
+ * `GET /reports/latest`, `GET /reports` and `GET /status`.
  */
 import { isIP } from 'node:net';
 import { blockedReason } from './address-policy';
 import { DEFAULT_CHECK_OPTIONS } from './check';
 import type { HttpConfig } from './config';
-import type { Report } from './report';
+import { byUrgency, type FleetIndex, type IndexEntry } from './fleet-index';
+import { type Report, STATUS_RANK, type Status } from './report';
 import { runChecks } from './run';
 import { findLatest, type ReportStore } from './store/store';
 import { parseTarget, type Target } from './target';
@@ -25,15 +27,41 @@ export interface HttpRequest {
   body: string | null;
 }
 
-export interface HttpAnswer {
+/** An answer in JSON: every route's, and every error's. */
+export interface JsonAnswer {
   statusCode: number;
   body: unknown;
+  html?: undefined;
 }
+
+/** An HTML page (`GET /status`), sent with PAGE_HEADERS. */
+export interface HtmlAnswer {
+  statusCode: number;
+  html: string;
+  body?: undefined;
+}
+
+export type HttpAnswer = JsonAnswer | HtmlAnswer;
+
+/**
+ * The status page's headers: never cached (it changes with every run), and a policy that lets
+ * the self-contained page run its inline style and script and reach nothing else (no fetch, no
+ * frame, no form, no image but data: ones), should a stored value slip into its markup.
+ */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+};
+
+/** `GET /reports`: entries a page by default, and at most. */
+export const REPORTS_LIMIT = { default: 100, max: 1000 };
 
 export interface HttpDeps {
   config: HttpConfig;
   trustStore: TrustStore;
-  /** The reports store, opened only for `GET /reports/latest`. */
+  /** The reports store, opened only by the routes that read it. */
   store: () => Promise<ReportStore>;
   /** Milliseconds the function has left (Lambda's getRemainingTimeInMillis). */
   remainingMs?: () => number;
@@ -107,6 +135,82 @@ async function latest(query: HttpRequest['query'], deps: HttpDeps): Promise<Http
   return { statusCode: 200, body: report };
 }
 
+async function statusPage(deps: HttpDeps): Promise<HttpAnswer> {
+  const html = await (await deps.store()).getPage();
+  if (html === null) throw new HttpError(404, 'NO_STATUS_PAGE', 'no status page yet: the scheduled check writes one after each run');
+  return { statusCode: 200, html };
+}
+
+/** Where a `GET /reports` listing goes on: the index it pages through, the filter, the offset. */
+interface Cursor {
+  generatedAt: string;
+  status: Status | null;
+  offset: number;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.generatedAt, cursor.status, cursor.offset])).toString('base64url');
+}
+
+function decodeCursor(text: string): Cursor {
+  const bad = () => new HttpError(400, 'BAD_CURSOR', 'the cursor is not one this API gave: pass nextCursor as it came, or leave it out to start at the beginning');
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) throw bad();
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  if (!Array.isArray(value) || value.length !== 3) throw bad();
+  const [generatedAt, status, offset] = value as unknown[];
+  if (typeof generatedAt !== 'string' || !(status === null || isStatus(status)) || !Number.isSafeInteger(offset) || (offset as number) < 1) throw bad();
+  return { generatedAt, status, offset: offset as number };
+}
+
+function isStatus(value: unknown): value is Status {
+  return typeof value === 'string' && Object.hasOwn(STATUS_RANK, value);
+}
+
+function limitOf(raw: string | undefined): number {
+  if (raw === undefined) return REPORTS_LIMIT.default;
+  const limit = /^\d{1,4}$/.test(raw) ? Number(raw) : NaN;
+  if (!(limit >= 1 && limit <= REPORTS_LIMIT.max)) throw new HttpError(400, 'BAD_LIMIT', `limit must be a whole number from 1 to ${REPORTS_LIMIT.max}, not "${raw}"`);
+  return limit;
+}
+
+/**
+ * `GET /reports`: the index's entries, most urgent first, a page at a time. The cursor names the
+ * index it pages through: once a later run has rewritten the index, the order is another, and
+ * going on would skip or repeat targets.
+ */
+async function reports(query: HttpRequest['query'], deps: HttpDeps): Promise<HttpAnswer> {
+  const limit = limitOf(query.limit);
+  const status = query.status === undefined ? null : query.status;
+  if (status !== null && !isStatus(status)) throw new HttpError(400, 'BAD_STATUS', `status must be ok, warning, critical or unknown, not "${status}"`);
+  const cursor = query.cursor === undefined ? null : decodeCursor(query.cursor);
+  if (cursor && cursor.status !== status) {
+    throw new HttpError(400, 'BAD_CURSOR', `the cursor pages through ${cursor.status === null ? 'every status' : `status=${cursor.status}`}: ask for the next page with the same status filter`);
+  }
+  const index: FleetIndex | null = await (await deps.store()).getIndex();
+  if (index === null) throw new HttpError(404, 'NO_INDEX', 'no fleet index yet: the scheduled check writes one after each run');
+  if (cursor && cursor.generatedAt !== index.generatedAt) {
+    throw new HttpError(409, 'CURSOR_EXPIRED', `a run rewrote the index (now generated at ${index.generatedAt}) since this listing began: start again without a cursor`);
+  }
+  const entries: IndexEntry[] = (status === null ? index.targets : index.targets.filter((e) => e.status === status)).sort(byUrgency);
+  const offset = cursor?.offset ?? 0;
+  const end = offset + limit;
+  return {
+    statusCode: 200,
+    body: {
+      generatedAt: index.generatedAt,
+      runStartedAt: index.runStartedAt,
+      total: entries.length,
+      targets: entries.slice(offset, end),
+      nextCursor: end < entries.length ? encodeCursor({ generatedAt: index.generatedAt, status, offset: end }) : null,
+    },
+  };
+}
+
 /** Answers one request; bad input is a 4xx answer, anything else thrown is the caller's 500. */
 export async function answer(request: HttpRequest, deps: HttpDeps): Promise<HttpAnswer> {
   try {
@@ -118,6 +222,10 @@ export async function answer(request: HttpRequest, deps: HttpDeps): Promise<Http
         return { statusCode: 200, body: await check(targetsOfBody(request.body), deps) };
       case 'GET /reports/latest':
         return await latest(request.query, deps);
+      case 'GET /reports':
+        return await reports(request.query, deps);
+      case 'GET /status':
+        return await statusPage(deps);
       default:
         throw new HttpError(404, 'NOT_FOUND', `no such endpoint: ${route}`);
     }

@@ -1,13 +1,14 @@
 /**
  * The HTTP door on the sample events: routes, bad input, the address guard end to end (only
- * with loopback spellings, asserting no connection was made), stored reports from S3, and a
- * 500 that shows no stack.
+ * with loopback spellings, asserting no connection was made), stored reports, the fleet index
+ * and the status page from S3, and a 500 that shows no stack.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { handler } from '../handlers/http-check';
 import { readHttpConfig } from '../lib/config';
+import { type IndexEntry, indexText } from '../lib/fleet-index';
 import { answer } from '../lib/http-api';
-import type { Report } from '../lib/report';
+import type { Report, Status } from '../lib/report';
 import { S3ReportStore } from '../lib/store/s3';
 import { TrustStore } from '../lib/x509/trust-store';
 import { lambdaContext, sampleEvent, withEnv } from './fixtures/lambda';
@@ -210,6 +211,180 @@ describe('GET /reports/latest', () => {
     const body = parsed<{ error: { code: string; message: string } }>(result);
     expect(body.error.code).toBe('INTERNAL_ERROR');
     expect(result.body).not.toMatch(/\n\s+at |\.ts:\d+|node_modules/);
+  });
+});
+
+/** Points the handler at the test bucket, under `prefix`; the store it opens there. */
+function storeUnder(prefix: string): S3ReportStore {
+  Object.assign(process.env, { S3_BUCKET: bucket, S3_PREFIX: prefix, S3_ENDPOINT: endpoint });
+  return new S3ReportStore(s3Client, { bucket, prefix });
+}
+
+async function* textOf(...pieces: string[]): AsyncGenerator<string> {
+  yield* pieces;
+}
+
+describe('GET /status', () => {
+  const PAGE = '<!doctype html><html><head><style>h1{color:red}</style></head><body><h1>certcheck: 2 critical</h1><script>document.title="x"</script></body></html>\n';
+
+  it('answers with the stored page as HTML, never cached, under a policy that lets it reach nothing', async () => {
+    const store = storeUnder('http-status');
+    await store.putPage(textOf(PAGE.slice(0, 30), PAGE.slice(30)));
+
+    const result = await handler(sampleEvent<APIGatewayProxyEvent>('http-status.json'), lambdaContext());
+
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toBe(PAGE);
+    expect(result.headers).toMatchObject({
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    });
+  });
+
+  it('answers 404 NO_STATUS_PAGE in JSON when no run has written one', async () => {
+    storeUnder('http-status-none');
+
+    const result = await handler(sampleEvent<APIGatewayProxyEvent>('http-status.json'), lambdaContext());
+
+    expect(result.statusCode).toBe(404);
+    expect(parsed<{ error: { code: string; message: string } }>(result).error).toEqual({ code: 'NO_STATUS_PAGE', message: expect.stringMatching(/after each run/) });
+  });
+});
+
+describe('GET /reports', () => {
+  const STATUSES: Status[] = ['ok', 'warning', 'critical', 'unknown'];
+  /** 23 targets: every status, days left falling with the number. */
+  const ENTRIES: IndexEntry[] = Array.from({ length: 23 }, (_, i) => ({
+    key: `h${String(i).padStart(2, '0')}.example_443`,
+    host: `h${String(i).padStart(2, '0')}.example`,
+    port: 443,
+    address: null,
+    status: STATUSES[i % 4],
+    daysRemaining: 90 - i,
+    notAfter: null,
+    issuer: 'CN=Sample CA',
+    codes: [],
+    checkedAt: '2026-11-23T05:00:00.000Z',
+    report: null,
+    findings: [],
+  }));
+  /** The keys as GET /reports lists them: critical, unknown, warning, ok; then fewest days left. */
+  const rank: Record<Status, number> = { critical: 0, unknown: 1, warning: 2, ok: 3 };
+  const URGENT = [...ENTRIES].sort((a, b) => rank[a.status] - rank[b.status] || (a.daysRemaining as number) - (b.daysRemaining as number)).map((e) => e.key);
+
+  interface Listing {
+    generatedAt: string;
+    runStartedAt: string;
+    total: number;
+    targets: IndexEntry[];
+    nextCursor: string | null;
+  }
+
+  async function writeIndex(store: S3ReportStore, generatedAt: string, entries: IndexEntry[] = ENTRIES): Promise<void> {
+    await store.putIndex(indexText({ schemaVersion: 1, generatedAt, runStartedAt: '2026-11-23T05:00:00.000Z' }, entries));
+  }
+
+  async function list(query: Record<string, string>): Promise<APIGatewayProxyResult> {
+    return handler({ ...sampleEvent<APIGatewayProxyEvent>('http-reports.json'), queryStringParameters: query }, lambdaContext());
+  }
+
+  async function errorOf(query: Record<string, string>): Promise<[number, string, string]> {
+    const result = await list(query);
+    const { error } = parsed<{ error: { code: string; message: string } }>(result);
+    return [result.statusCode, error.code, error.message];
+  }
+
+  it('answers the sample event with the latest status of every target, most urgent first, entries as stored', async () => {
+    await writeIndex(storeUnder('http-reports'), '2026-11-23T05:01:00.000Z');
+
+    const result = await handler(sampleEvent<APIGatewayProxyEvent>('http-reports.json'), lambdaContext());
+
+    expect(result.statusCode).toBe(200);
+    const body = parsed<Listing>(result);
+    expect(body).toMatchObject({ generatedAt: '2026-11-23T05:01:00.000Z', runStartedAt: '2026-11-23T05:00:00.000Z', total: 23, nextCursor: null });
+    expect(body.targets.map((e) => e.key)).toEqual(URGENT);
+    expect(body.targets[0]).toEqual(ENTRIES.find((e) => e.key === URGENT[0]));
+  });
+
+  it('pages with the cursor through every target once, in order, and says when there is no more', async () => {
+    await writeIndex(storeUnder('http-reports-pages'), '2026-11-23T05:01:00.000Z');
+    const keys: string[] = [];
+    const sizes: number[] = [];
+    let cursor: string | null = null;
+
+    do {
+      const body: Listing = parsed<Listing>(await list({ limit: '10', ...(cursor ? { cursor } : {}) }));
+      expect(body.total).toBe(23);
+      keys.push(...body.targets.map((e) => e.key));
+      sizes.push(body.targets.length);
+      cursor = body.nextCursor;
+    } while (cursor !== null);
+
+    expect(sizes).toEqual([10, 10, 3]);
+    expect(keys).toEqual(URGENT);
+  });
+
+  it('filters by status, the cursor keeping the filter', async () => {
+    await writeIndex(storeUnder('http-reports-status'), '2026-11-23T05:01:00.000Z');
+
+    const first = parsed<Listing>(await list({ status: 'warning', limit: '4' }));
+    const second = parsed<Listing>(await list({ status: 'warning', limit: '4', cursor: first.nextCursor as string }));
+
+    expect([first.total, second.total]).toEqual([6, 6]);
+    expect([...first.targets, ...second.targets].map((e) => e.key)).toEqual(URGENT.filter((k) => ENTRIES.find((e) => e.key === k)?.status === 'warning'));
+    expect(second.nextCursor).toBeNull();
+    expect(await errorOf({ status: 'critical', cursor: first.nextCursor as string })).toEqual([400, 'BAD_CURSOR', expect.stringContaining('same status filter')]);
+    expect(await errorOf({ cursor: first.nextCursor as string })).toEqual([400, 'BAD_CURSOR', expect.any(String)]);
+    expect(await errorOf({ status: 'fine' })).toEqual([400, 'BAD_STATUS', 'status must be ok, warning, critical or unknown, not "fine"']);
+  });
+
+  it('gives 100 a page unless told, from 1 to 1,000', async () => {
+    const many = Array.from({ length: 1001 }, (_, i) => ({ ...ENTRIES[0], key: `m${String(i).padStart(4, '0')}_443`, host: `m${i}`, status: 'ok' as const, daysRemaining: 30 }));
+    await writeIndex(storeUnder('http-reports-limit'), '2026-11-23T05:01:00.000Z', many);
+
+    const counts = async (query: Record<string, string>) => parsed<Listing>(await list(query)).targets.length;
+
+    expect(await counts({})).toBe(100);
+    expect(await counts({ limit: '1' })).toBe(1);
+    expect(await counts({ limit: '1000' })).toBe(1000);
+  });
+
+  it.each(['0', '1001', '-1', '1.5', 'ten', '', '1e3'])('refuses limit=%s with 400 BAD_LIMIT', async (limit) => {
+    storeUnder('http-reports');
+
+    expect(await errorOf({ limit })).toEqual([400, 'BAD_LIMIT', `limit must be a whole number from 1 to 1000, not "${limit}"`]);
+  });
+
+  it.each([
+    ['not base64url', '!!!'],
+    ['not JSON', Buffer.from('{nope').toString('base64url')],
+    ['the wrong shape', Buffer.from(JSON.stringify({ offset: 10 })).toString('base64url')],
+    ['a negative offset', Buffer.from(JSON.stringify(['2026-11-23T05:01:00.000Z', null, -10])).toString('base64url')],
+    ['an unknown status', Buffer.from(JSON.stringify(['2026-11-23T05:01:00.000Z', 'fine', 10])).toString('base64url')],
+  ])('refuses a cursor that is %s with 400 BAD_CURSOR', async (_what, cursor) => {
+    storeUnder('http-reports');
+
+    expect(await errorOf({ cursor })).toEqual([400, 'BAD_CURSOR', expect.stringContaining('leave it out to start at the beginning')]);
+  });
+
+  it('answers 409 CURSOR_EXPIRED to a cursor from an index a later run has replaced', async () => {
+    const store = storeUnder('http-reports-expired');
+    await writeIndex(store, '2026-11-23T05:01:00.000Z');
+    const { nextCursor } = parsed<Listing>(await list({ limit: '5' }));
+    await writeIndex(store, '2026-11-24T05:01:00.000Z');
+
+    const [status, code, message] = await errorOf({ limit: '5', cursor: nextCursor as string });
+
+    expect([status, code]).toEqual([409, 'CURSOR_EXPIRED']);
+    expect(message).toMatch(/start again without a cursor/);
+    expect(parsed<Listing>(await list({ limit: '5' })).generatedAt).toBe('2026-11-24T05:01:00.000Z');
+  });
+
+  it('answers 404 NO_INDEX when no run has written the index', async () => {
+    storeUnder('http-reports-none');
+
+    expect(await errorOf({})).toEqual([404, 'NO_INDEX', expect.stringMatching(/after each run/)]);
   });
 });
 
