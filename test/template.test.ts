@@ -116,6 +116,29 @@ function subResolved(value: Json): string {
   return text.replace(/\$\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole);
 }
 
+/** Every object httpCheck may read, its ARN with the prefix put in, sorted. */
+function readable(template: Template): string[] {
+  return allowing(template, 'HttpCheckRole', 's3:GetObject')
+    .flatMap((st) => ([] as Json[]).concat(st.Resource))
+    .map(subResolved)
+    .sort();
+}
+
+/** Each API Gateway method as "GET /reports/latest", with what it needs and where it goes. */
+function routes(template: Template): Record<string, { apiKey: Json; type: Json; uri: string }> {
+  const pathOf = (ref: Json): string => {
+    if (typeof ref === 'object' && ref !== null && 'Fn::GetAtt' in ref) return '';
+    const parent = resource(template, (ref as { Ref: string }).Ref).Properties;
+    return `${pathOf(parent.ParentId)}/${parent.PathPart as string}`;
+  };
+  return Object.fromEntries(
+    ofType(template, 'AWS::ApiGateway::Method').map(([, m]) => {
+      const integration = m.Properties.Integration as { Type: Json; Uri: Json };
+      return [`${m.Properties.HttpMethod as string} ${pathOf(m.Properties.ResourceId)}`, { apiKey: m.Properties.ApiKeyRequired, type: integration.Type, uri: JSON.stringify(integration.Uri) }];
+    }),
+  );
+}
+
 function functionOf(template: Template, name: string): Resource {
   return resource(template, `${name[0].toUpperCase()}${name.slice(1)}LambdaFunction`);
 }
@@ -203,12 +226,11 @@ describe('the packaged template', () => {
       }
     });
 
-    it('let httpCheck read latest/ and list it, nothing more: no write, no SSM, no queue', () => {
+    it('let httpCheck read latest/, the fleet index and the status page, and list those, nothing more: no write, no SSM, no queue', () => {
       expect(actions(plain, 'HttpCheckRole')).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:ListBucket']);
-      const [read] = allowing(plain, 'HttpCheckRole', 's3:GetObject');
-      expect(subResolved(read.Resource)).toBe('${ReportsBucket.Arn}/latest/*');
+      expect(readable(plain)).toEqual(['${ReportsBucket.Arn}/index.html', '${ReportsBucket.Arn}/index.json', '${ReportsBucket.Arn}/latest/*']);
       const [list] = allowing(plain, 'HttpCheckRole', 's3:ListBucket');
-      expect(list.Condition).toEqual({ StringLike: { 's3:prefix': 'latest/*' } });
+      expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['latest/*', 'index.json', 'index.html'] } });
     });
 
     it('let scheduledCheck read and write the bucket, forget alerts, send batches and read the webhook parameter', () => {
@@ -240,6 +262,17 @@ describe('the packaged template', () => {
       );
       for (const s of statements(plain, 'CheckBatchRole').filter((st) => st.Action.some((a) => a.startsWith('sqs:')))) {
         expect(s.Resource).toEqual({ 'Fn::GetAtt': ['CheckQueue', 'Arn'] });
+      }
+    });
+  });
+
+  describe('the API', () => {
+    it('routes GET /reports and GET /status, beside the others, to httpCheck, each behind the API key', () => {
+      const all = routes(plain);
+      expect(Object.keys(all).sort()).toEqual(['GET /check', 'GET /reports', 'GET /reports/latest', 'GET /status', 'POST /check']);
+      for (const [route, method] of Object.entries(all)) {
+        expect([route, method.apiKey, method.type]).toEqual([route, true, 'AWS_PROXY']);
+        expect(method.uri).toContain('"HttpCheckLambdaFunction","Arn"');
       }
     });
   });
@@ -305,8 +338,8 @@ describe('the packaged template', () => {
     });
 
     it('confines the roles to keys under S3_PREFIX where they name keys', () => {
-      expect(subResolved(allowing(prefixed, 'HttpCheckRole', 's3:GetObject')[0].Resource)).toBe('${ReportsBucket.Arn}/prod/latest/*');
-      expect(allowing(prefixed, 'HttpCheckRole', 's3:ListBucket')[0].Condition).toEqual({ StringLike: { 's3:prefix': 'prod/latest/*' } });
+      expect(readable(prefixed)).toEqual(['${ReportsBucket.Arn}/prod/index.html', '${ReportsBucket.Arn}/prod/index.json', '${ReportsBucket.Arn}/prod/latest/*']);
+      expect(allowing(prefixed, 'HttpCheckRole', 's3:ListBucket')[0].Condition).toEqual({ StringLike: { 's3:prefix': ['prod/latest/*', 'prod/index.json', 'prod/index.html'] } });
       for (const role of ['ScheduledCheckRole', 'CheckBatchRole']) {
         expect(subResolved(allowing(prefixed, role, 's3:DeleteObject')[0].Resource)).toBe('${ReportsBucket.Arn}/prod/alerts/*');
       }
