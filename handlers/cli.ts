@@ -33,7 +33,8 @@ const USAGE = `usage: certcheck [options] <target...>
        certcheck --version | --help
        certcheck summary <dir | s3://bucket/prefix> [--json] [--only-problems]
                                the fleet as the last scheduled run left it (its index.json),
-                               most urgent first; exit code by the worst status
+                               most urgent first, and a link to its status page on stderr;
+                               exit code by the worst status
   --targets-file <file>        more targets, one a line, '#' starts a comment
   --resolve <host:port:addr>   connect to addr for host:port, keep host for SNI and name checks
   --ca-file <pem>              trust exactly the CA certificates in this file
@@ -511,6 +512,12 @@ async function summary(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(formatIndexTable(shown, useColour(io.stdout, io.env)));
     const counts = (['critical', 'unknown', 'warning', 'ok'] as const).map((s) => `${entries.filter((e) => e.status === s).length} ${s}`).join(', ');
     io.stderr.write(`certcheck: ${entries.length} targets as of the run of ${index.runStartedAt}: ${counts}\n`);
+    try {
+      const page = await store.pageLink(7 * 86_400);
+      io.stderr.write(`status page: ${page.url}${page.expiresAt === null ? '' : ` (link valid until ${page.expiresAt})`}\n`);
+    } catch (err) {
+      io.stderr.write(`certcheck: no link to the status page: ${(err as Error).message.split('\n')[0]}\n`);
+    }
   }
   return exitCodeOf(worstOf(entries));
 }

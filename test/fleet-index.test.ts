@@ -5,6 +5,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { readJobConfig } from '../lib/config';
 import { byUrgency, type FleetIndex, type IndexEntry, indexText } from '../lib/fleet-index';
 import { runScheduled } from '../lib/scheduled-run';
@@ -13,6 +14,7 @@ import { S3ReportStore } from '../lib/store/s3';
 import type { ReportStore } from '../lib/store/store';
 import { TrustStore } from '../lib/x509/trust-store';
 import { runCli } from './fixtures/cli-run';
+import { withEnv } from './fixtures/lambda';
 import { DAY, hierarchy, type Hierarchy } from './fixtures/pki';
 import { s3Bucket, s3Client, s3Endpoint } from './fixtures/test-bucket';
 import { closedPort, type RunningServer, startTlsServer } from './fixtures/tls-server';
@@ -32,6 +34,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([healthy.close(), expiring.close()]);
 });
+
+async function* textOf(text: string): AsyncGenerator<string> {
+  yield text;
+}
 
 async function run(store: ReportStore, dir: string): Promise<void> {
   const config = await readJobConfig({ TARGETS: `127.0.0.1:${healthy.port},127.0.0.1:${closed},127.0.0.1:${expiring.port}`, REPORTS_DIR: dir, CHECK_TIMEOUT_MS: '2000', ALL_ADDRESSES: 'false' });
@@ -98,7 +104,11 @@ describe('certcheck summary', () => {
     expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['unknown', 'warning', 'ok']);
     expect(lines[1]).toContain(`127.0.0.1:${closed}`);
     expect(lines[2]).toMatch(/EXPIRES_SOON$/);
-    expect(stderr).toMatch(/^certcheck: 3 targets as of the run of .+: 0 critical, 1 unknown, 1 warning, 1 ok\n$/);
+    const [counts, page, ...rest] = stderr.split('\n');
+    expect(counts).toMatch(/^certcheck: 3 targets as of the run of .+: 0 critical, 1 unknown, 1 warning, 1 ok$/);
+    // A folder's page is there as long as the folder is: no validity to state.
+    expect(page).toBe(`status page: ${pathToFileURL(join(dir, 'index.html')).href}`);
+    expect(rest).toEqual(['']);
   });
 
   it('--only-problems leaves the ok targets out (the exit code still counts them all); --json gives the index', async () => {
@@ -107,16 +117,43 @@ describe('certcheck summary', () => {
     expect(only.code).toBe(3);
     const json = await runCli(['summary', '--json', dir]);
     expect((JSON.parse(json.stdout) as FleetIndex).targets.map((t) => t.status)).toEqual(['unknown', 'warning', 'ok']);
+    expect(json.stderr).toBe('');
   });
 
-  it('reads the index from S3 (S3_ENDPOINT)', async () => {
+  it('reads the index from S3 (S3_ENDPOINT), and prints a presigned link to the status page that opens it, with until when it works', async () => {
     const store = new S3ReportStore(s3Client, { bucket: s3Bucket, prefix: 'summary' });
     await run(store, dir);
+    await store.putPage(textOf('<!doctype html><title>certcheck</title><p>3 targets</p>\n'));
+    const before = Date.now();
 
-    const { code, stdout } = await runCli(['summary', `s3://${s3Bucket}/summary`], { ...process.env, S3_ENDPOINT: s3Endpoint });
+    const { code, stdout, stderr } = await runCli(['summary', `s3://${s3Bucket}/summary`], { ...process.env, S3_ENDPOINT: s3Endpoint });
 
     expect(code).toBe(3);
     expect(stdout.trim().split('\n')).toHaveLength(4);
+    const [, line] = stderr.split('\n');
+    const [, url, until] = /^status page: (\S+) \(link valid until (\S+)\)$/.exec(line) ?? [];
+    expect(new URL(url).pathname).toBe(`/${s3Bucket}/summary/index.html`);
+    // Credentials from the environment do not expire: the link's own 7 days.
+    expect(Date.parse(until) - before).toBeGreaterThanOrEqual(7 * DAY - 1000);
+    expect(Date.parse(until) - Date.now()).toBeLessThanOrEqual(7 * DAY);
+    const page = await fetch(url);
+    expect([page.status, await page.text()]).toEqual([200, expect.stringContaining('3 targets')]);
+  });
+
+  it('says in one line why there is no link to the status page, and keeps the exit code', async () => {
+    await run(new S3ReportStore(s3Client, { bucket: s3Bucket, prefix: 'summary-no-link' }), dir);
+    const expired = new Date(Date.now() - 3600_000).toISOString();
+
+    // The SDK reads its credentials from the process's environment: these have expired.
+    const restore = withEnv({ AWS_SESSION_TOKEN: 'session', AWS_CREDENTIAL_EXPIRATION: expired });
+    const { code, stdout, stderr } = await runCli(['summary', `s3://${s3Bucket}/summary-no-link`], { ...process.env, S3_ENDPOINT: s3Endpoint }).finally(restore);
+
+    expect(code).toBe(3);
+    expect(stdout.trim().split('\n')).toHaveLength(4);
+    expect(stderr.split('\n').slice(1)).toEqual([
+      `certcheck: no link to the status page: cannot sign a link to s3://${s3Bucket}/summary-no-link/index.html: the credentials that sign it expired at ${expired}`,
+      '',
+    ]);
   });
 
   it('refuses with exit 64 where there is no index, or no place, saying why', async () => {

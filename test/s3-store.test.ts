@@ -163,6 +163,15 @@ describe('a link to the status page in S3', () => {
     expect((await fetch(link.url)).status).toBe(200);
   });
 
+  it('is refused, with a StoreError, when the credentials that would sign it have already expired', async () => {
+    const expiration = new Date(Date.now() - 60_000);
+    const store = new S3ReportStore(clientWithCredentialsUntil(expiration), { bucket, prefix: 'link/dead' });
+
+    const refused = store.pageLink(600);
+    await expect(refused).rejects.toThrow(StoreError);
+    await expect(refused).rejects.toThrow(`cannot sign a link to s3://${bucket}/link/dead/index.html: the credentials that sign it expired at ${expiration.toISOString()}`);
+  });
+
   it('says now + seconds when the credentials outlast it', async () => {
     const store = await storeWithPage('link/outlasting', clientWithCredentialsUntil(new Date(Date.now() + 10 * 86_400_000)));
     const now = new Date();

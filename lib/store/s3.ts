@@ -115,6 +115,8 @@ export class S3ReportStore extends LayoutStore {
       const url = await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: fullKey }), { expiresIn, signingDate: now });
       const until = now.getTime() + expiresIn * 1000;
       const expiration = credentials.expiration?.getTime();
+      // A link that is dead on arrival is no link.
+      if (expiration !== undefined && expiration <= now.getTime()) throw new Error(`the credentials that sign it expired at ${new Date(expiration).toISOString()}`);
       return { url, expiresAt: new Date(expiration !== undefined && expiration < until ? expiration : until).toISOString() };
     } catch (err) {
       throw new StoreError(`cannot sign a link to s3://${this.bucket}/${fullKey}: ${describe(err)}`, { cause: err });
