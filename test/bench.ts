@@ -13,7 +13,8 @@
  * the alert decision) against storing it alone, in a folder, and a bad day on which every target
  * alerts: the decisions and one digest to each of the five services on a local receiver; then
  * the fan-out over a local queue (test/bench-fan-out.ts) at 1,000 and BENCH_FANOUT_TARGETS
- * (20,000) targets. The last line is the summary.
+ * (20,000) targets; last, the status page of 10,000 targets (test/bench-page.ts): building it, its size, and
+ * its first paint in Chromium (n/a where /usr/bin/chromium is missing). The last line is the summary.
  */
 import { fork, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -318,6 +319,12 @@ async function bench(): Promise<void> {
       );
     }
     const big = fanOut[fanOut.length - 1];
+    const { pageBench } = await import('./bench-page');
+    const page = await pageBench();
+    process.stdout.write(
+      `status page of ${page.targets} targets: index text and page built in ${page.buildMs} ms, ${page.kb} KB; ` +
+        `first contentful paint in Chromium ${page.renderMs === null ? 'n/a (no /usr/bin/chromium)' : `${page.renderMs} ms`} (medians of 3)\n`,
+    );
     const ratio = (bare / raw).toFixed(2);
     const ratioNoRevocation = (bareNoRevocation / raw).toFixed(2);
     const revocationCost = revocationCosts.sort((x, y) => x - y)[Math.floor(revocationCosts.length / 2)].toFixed(2);
@@ -334,7 +341,8 @@ async function bench(): Promise<void> {
       `bench: checks/s=${full} bare-checks/s=${bare} raw-handshakes/s=${raw} ratio=${ratio} peak-rss-mb=${peakRssMb} targets=${targets.length} cold-start-ms=${cold} ` +
         `lambda-bundle-kb=${bundles.kb['http-check']} lambda-cold-start-ms=${lambdaCold} ratio-without-revocation=${ratioNoRevocation} revocation-cost=${revocationCost} ` +
         `keep-report-us=${alerts.keepUs} store-report-us=${alerts.storeUs} alert-run-ms=${alerts.alertRunMs} ` +
-        `fanout-targets=${big.targets} worker-peak-rss-mb=${big.workerPeakRssMb} fanout-targets/s=${big.targetsPerSecond}\n`,
+        `fanout-targets=${big.targets} worker-peak-rss-mb=${big.workerPeakRssMb} fanout-targets/s=${big.targetsPerSecond} ` +
+        `page-ms=${page.buildMs} page-kb=${page.kb} page-render-ms=${page.renderMs ?? 'n/a'}\n`,
     );
   } finally {
     child.kill();
