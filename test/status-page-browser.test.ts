@@ -421,7 +421,6 @@ describe('the status page of 10,000 targets', () => {
   it('loads with the right counts and shows the first 100 rows by urgency', async () => {
     const counts = await p.page.locator('#counts > li').evaluateAll((lis) => lis.map((li) => [li.getAttribute('data-status'), li.querySelector('.n')?.textContent]));
     expect(Object.fromEntries(counts)).toEqual({ ...Object.fromEntries(STATUSES.map((s) => [s, String(big.filter((e) => e.status === s).length)])), all: '10000' });
-    expect(await p.page.locator('#targets tbody tr').count()).toBe(10_000);
     expect(await visibleKeys(p)).toEqual(bigSorted.slice(0, PAGE_ROWS).map((e) => e.key));
     expect(await shown(p)).toEqual([1, PAGE_ROWS, 10_000]);
   });
