@@ -26,9 +26,9 @@ function urgent(a: IndexEntry, b: IndexEntry): number {
   return RANK[a.status] - RANK[b.status] || (a.daysRemaining ?? Infinity) - (b.daysRemaining ?? Infinity) || a.key.localeCompare(b.key);
 }
 
-/** What the search looks in: the target, the issuer and the findings in words. */
+/** What the search looks in: the target, the issuer, the findings in words and their messages. */
 function haystack(e: IndexEntry): string {
-  return `${e.host}:${e.port}\n${e.issuer ?? ''}\n${e.codes.map(findingWords).join('\n')}`.toLowerCase();
+  return `${e.host}:${e.port}\n${e.issuer ?? ''}\n${e.codes.map(findingWords).join('\n')}\n${(e.findings ?? []).map((f) => f.message).join('\n')}`.toLowerCase();
 }
 
 /** The keys of `entries` (in urgency order) that the filter and the search should leave. */
@@ -307,6 +307,8 @@ describe('the status page in Chromium', () => {
     expect(seen.filter((r, i) => !words(r.cells.target).startsWith(hostPort(sorted[i])))).toEqual([]);
     expect(await visible(p, '#detail')).toBe(false);
     expect(await visible(p, '#timeline')).toBe(false);
+    // Controls that need the script are not shown without it.
+    for (const control of ['#status-filter', '#search', '#prev', '#next']) expect([control, await visible(p, control)]).toEqual([control, false]);
   });
 
   it('shows the filter and the search once its script runs, and narrows the rows by status', async () => {
@@ -336,6 +338,7 @@ describe('the status page in Chromium', () => {
       ["let's encrypt", "an issuer's organisation"],
       ['WRONG HOST', 'a finding'],
       ['timed out', 'a finding'],
+      ['refused', "a finding's message"],
     ]) {
       await p.page.fill('#search', needle);
       const expected = matching(sorted, needle);

@@ -43,8 +43,9 @@ function clear(node) { while (node.firstChild) node.removeChild(node.firstChild)
 function dayOf(offset) { return new Date(runDay + offset * DAY_MS).toISOString().slice(0, 10); }
 function searchText(item) {
   if (item.text === null) {
-    var issuer = data.rows[item.i][12];
-    item.text = (item.tr.textContent + ' ' + (issuer === null ? '' : strings[issuer]) + ' ' + item.key).toLowerCase();
+    var row = data.rows[item.i];
+    var messages = row[0].map(function (f) { return f[2]; }).join(' ');
+    item.text = (item.tr.textContent + ' ' + (row[12] === null ? '' : strings[row[12]]) + ' ' + messages + ' ' + item.key).toLowerCase();
   }
   return item.text;
 }

@@ -2,6 +2,7 @@
 export const PAGE_STYLE = `
 :root{--critical:#b3261e;--unknown:#6a4c93;--warning:#9a5b00;--ok:#1b6e3a;--line:#d9dce1;--muted:#5b616b;--bg:#fff;--fg:#1d2025;--stripe:#f6f7f9}
 *{box-sizing:border-box}
+[hidden]{display:none!important}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Ubuntu,sans-serif;color:var(--fg);background:var(--bg)}
 header,main{max-width:1200px;margin:0 auto;padding:0 16px}
 header{padding-top:12px}
