@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { byUrgency, type IndexEntry } from './fleet-index';
+import { targetKey } from './target';
 import type { Status } from './report';
 import { PAGE_SCRIPT } from './status-page/script';
 import { PAGE_STYLE } from './status-page/style';
@@ -115,21 +116,27 @@ export class StatusPageBuilder {
 
   private rowHtml(e: IndexEntry): string {
     const target = `${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`;
-    const address = e.address ? ` <small>${escapeHtml(e.address)}</small>` : '';
+    // The address checked, where it is not the host itself (a name's address).
+    const shownAddress = e.address !== null && e.address !== e.host ? e.address : null;
+    const address = shownAddress ? ` <small>${escapeHtml(shownAddress)}</small>` : '';
     const days = e.daysRemaining === null ? '—' : String(e.daysRemaining);
     const expires = e.notAfter ? escapeHtml(e.notAfter.slice(0, 10)) : '—';
     const issuer = e.issuer ? escapeHtml(shortIssuer(e.issuer)) : '—';
     const findings = escapeHtml(e.codes.map(findingWords).join('; '));
-    // Closing </td> and </tr> are implied by the next cell and row (HTML's own rule). The target
-    // becomes a link to its detail view when the script shows the row (without script there is no
-    // detail view to link to), which keeps a 10,000-row page small.
-    return `<tr data-key="${escapeHtml(e.key)}" data-status=${e.status}><td class=status>${e.status}<td class=target>${escapeHtml(target)}${address}<td class=days>${days}<td class=expires>${expires}<td class=issuer>${issuer}<td class=findings>${findings}\n`;
+    // Closing </td> and </tr> are implied by the next cell and row (HTML's own rule), and the cells
+    // carry no class (the header names each column; the style goes by position): a 10,000-row page
+    // stays small. The target becomes a link to its detail view when the script shows the row
+    // (without script there is no detail view to link to).
+    // The key is written only where the target cell does not give it (the script reads it from there).
+    const key = targetKey(e.host, e.port, shownAddress ?? undefined) === e.key ? '' : ` data-key="${escapeHtml(e.key)}"`;
+    return `<tr${key} data-status=${e.status}><td>${e.status}<td>${escapeHtml(target)}${address}<td>${days}<td>${expires}<td>${issuer}<td>${findings}\n`;
   }
 
   /**
    * `[findings, presented, path, trusted, resumption, revocation, history, stored, names, protocol,
-   * subject, checkedAt, issuer]`; shared strings as numbers into the string table, names null
-   * when they are just the host.
+   * subject, checkedAt, issuer]`; shared strings as numbers into the string table; the path as
+   * how many certificates it shares with the presented chain, then its own; the names only where
+   * a name is the problem (HOSTNAME_MISMATCH: the report has them all).
    */
   private rowData(e: IndexEntry): string {
     const s = this.strings;
@@ -144,19 +151,24 @@ export class StatusPageBuilder {
       if (length - cut <= 0 || offset > 0) return [];
       return [[offset + cut, length - cut, STATUS_LETTERS[status], daysRemaining === null ? null : daysRemaining - cut, cut > 0 ? 0 : changed]];
     });
-    const names = e.names ?? [];
+    const names = e.codes.includes('HOSTNAME_MISMATCH') ? (e.names ?? []) : null;
+    const presented = e.chain?.presented ?? [];
+    const path = e.chain?.path ?? [];
+    let shared = 0;
+    while (shared < presented.length && shared < path.length && presented[shared] === path[shared]) shared++;
     return scriptJson([
       findings,
-      e.chain?.presented.map((subject) => s.of(subject)) ?? [],
-      e.chain?.path.map((subject) => s.of(subject)) ?? [],
+      presented.map((subject) => s.of(subject)),
+      [shared, ...path.slice(shared).map((subject) => s.of(subject))],
       e.chain ? (e.chain.trusted ? 1 : 0) : null,
       resumption,
       revocation,
       history,
       e.report ? 1 : 0,
-      names.length === 1 && names[0] === e.host ? null : names.length > 8 ? [...names.slice(0, 8), `and ${names.length - 8} more`] : names,
+      names && names.length > 8 ? [...names.slice(0, 8), `and ${names.length - 8} more`] : names,
       e.protocol ? s.of(e.protocol) : null,
-      e.subject ? s.of(e.subject) : null,
+      // The subject, unless it is the first presented certificate's (the leaf's, as usual).
+      e.subject && e.subject !== presented[0] ? s.of(e.subject) : null,
       s.of(utcMinute(e.checkedAt)),
       e.issuer ? s.of(e.issuer) : null,
     ]);
@@ -196,7 +208,7 @@ function revocationWords(status: string, method: string): string {
 
 const DETAIL_SKELETON = `<section id="detail" aria-labelledby="detail-title" hidden><h2 id="detail-title" tabindex="-1"></h2><button id="detail-close" type="button">Close</button>
 <p id="detail-status"></p><h3>Findings</h3><ul id="detail-findings"></ul>
-<h3>Certificate</h3><dl><dt>Subject</dt><dd id="detail-subject"></dd><dt>Issuer</dt><dd id="detail-issuer"></dd><dt>Names</dt><dd id="detail-names"></dd><dt>Revocation</dt><dd id="detail-revocation"></dd></dl>
+<h3>Certificate</h3><dl><dt>Subject</dt><dd id="detail-subject"></dd><dt>Issuer</dt><dd id="detail-issuer"></dd><dt id="detail-names-label">Names</dt><dd id="detail-names"></dd><dt>Revocation</dt><dd id="detail-revocation"></dd></dl>
 <h3>Chain as presented</h3><ol id="detail-presented"></ol><h3>Chain as verified</h3><p id="detail-trust"></p><ol id="detail-path"></ol>
 <h3>Session resumption</h3><dl id="detail-resumption"><dt>TLS 1.2 session IDs</dt><dd data-kind="sessionId"></dd><dt>TLS 1.2 session tickets</dt><dd data-kind="ticket"></dd><dt>TLS 1.3 tickets</dt><dd data-kind="tls13"></dd></dl>
 <h3>History, last 90 days</h3><svg id="history" viewBox="0 0 640 170" role="img" aria-label="history"></svg><p id="history-none" class="muted" hidden>No history kept yet.</p>

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readJobConfig } from '../lib/config';
+import { pageRowKeys } from './fixtures/fleet';
 import { byUrgency, type FleetIndex, type IndexEntry, indexText } from '../lib/fleet-index';
 import { runScheduled } from '../lib/scheduled-run';
 import { FsReportStore } from '../lib/store/fs';
@@ -70,7 +71,7 @@ describe('the fleet index', () => {
     expect(byKey[`127.0.0.1_${closed}`].history).toEqual([[index.runStartedAt.slice(0, 10), 1, 'unknown', null, 0]]);
     // The status page beside it, rows in urgency order.
     const page = await readFile(join(dir, 'index.html'), 'utf8');
-    expect([...page.matchAll(/<tr data-key="([^"]+)"/g)].map((m) => m[1])).toEqual([`127.0.0.1_${closed}`, `127.0.0.1_${expiring.port}`, `127.0.0.1_${healthy.port}`]);
+    expect(pageRowKeys(page)).toEqual([`127.0.0.1_${closed}`, `127.0.0.1_${expiring.port}`, `127.0.0.1_${healthy.port}`]);
   });
 
   it('is valid JSON however many entries stream into it, and none', async () => {

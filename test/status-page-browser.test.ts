@@ -125,14 +125,23 @@ async function rows(p: OpenedPage): Promise<Row[]> {
   return p.page.locator('#targets tbody tr').evaluateAll((trs) =>
     trs.map((tr) => {
       const cells: Record<string, string> = {};
-      for (const name of ['status', 'target', 'days', 'expires', 'issuer', 'findings']) cells[name] = tr.querySelector(`td.${name}, th.${name}`)?.textContent ?? '';
+      // The columns by position, as the header names them: status, target, days left, expires, issuer, findings.
+      ['status', 'target', 'days', 'expires', 'issuer', 'findings'].forEach((name, i) => (cells[name] = tr.querySelectorAll(':scope > td')[i]?.textContent ?? ''));
       return {
-        key: tr.getAttribute('data-key'),
+        // Without the script a row may carry no data-key: its target cell gives it (host_port[_address]).
+        key:
+          tr.getAttribute('data-key') ??
+          (() => {
+            const cell = tr.querySelector(':scope > td:nth-child(2)');
+            const [, host, port] = /^\[?(.*?)\]?:(\d+)$/.exec(cell?.firstChild?.textContent?.trim() ?? '') ?? [];
+            const address = cell?.querySelector('small')?.textContent;
+            return [host, port, ...(address ? [address] : [])].join('_').replace(/:/g, '-');
+          })(),
         status: tr.getAttribute('data-status'),
         visible: tr.checkVisibility(),
         cells,
-        href: tr.querySelector('.target a')?.getAttribute('href') ?? null,
-        link: tr.querySelector('.target a')?.textContent ?? null,
+        href: tr.querySelector(':scope > td:nth-child(2) a')?.getAttribute('href') ?? null,
+        link: tr.querySelector(':scope > td:nth-child(2) a')?.textContent ?? null,
       };
     }),
   );
@@ -359,7 +368,7 @@ describe('the status page in Chromium', () => {
     const entry = sorted.find((e) => e.codes.includes('HOSTNAME_MISMATCH') && e !== hostile) as IndexEntry;
     expect(await visible(p, '#detail')).toBe(false);
 
-    await p.page.locator(`#targets tbody tr[data-key="${entry.key}"] .target a`).click();
+    await p.page.locator(`#targets tbody tr[data-key="${entry.key}"] td:nth-child(2) a`).click();
 
     await expectDetailOf(p, entry);
     expect(new URL(p.page.url()).hash).toBe(hashOf(entry.key));
@@ -403,7 +412,7 @@ describe('the status page in Chromium', () => {
 
     await p.page.fill('#search', '<script>alert(1)</script>');
     await eventually(() => visibleKeys(p), [hostile.key]);
-    await p.page.locator('#targets tbody tr .target a').filter({ visible: true }).click();
+    await p.page.locator('#targets tbody tr td:nth-child(2) a').filter({ visible: true }).click();
     await expectDetailOf(p, hostile);
     expect(await text(p, '#detail')).toContain(words(HOSTILE));
     expect(p.dialogs).toEqual([]);

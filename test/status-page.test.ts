@@ -4,6 +4,7 @@ import type { IndexEntry } from '../lib/fleet-index';
 import type { Status } from '../lib/report';
 import { escapeHtml, nextRunWords, PAGE_CSP, shortIssuer, statusPageHtml } from '../lib/status-page';
 import { FINDING_WORDS } from '../lib/status-page/words';
+import { pageRowKeys } from './fixtures/fleet';
 
 const RUN = '2026-11-27T05:00:00.000Z';
 const header = { generatedAt: '2026-11-27T05:03:00.000Z', runStartedAt: RUN };
@@ -29,9 +30,7 @@ function page(entries: IndexEntry[], more: { schedule?: string | null; maxRows?:
   return statusPageHtml({ header, entries, schedule: more.schedule ?? null, maxRows: more.maxRows });
 }
 
-function rowKeys(html: string): string[] {
-  return [...html.matchAll(/<tr data-key="([^"]*)"/g)].map((m) => m[1]);
-}
+const rowKeys = pageRowKeys;
 
 function pageData(html: string): { run: { day: string; total: number }; strings: string[]; rows: unknown[][] } {
   const json = /<script type="application\/json" id="page-data">([\s\S]*?)<\/script>/.exec(html)![1];
@@ -61,8 +60,8 @@ describe('statusPageHtml', () => {
 
   it('writes findings in words, status in words, and the issuer by its common name', () => {
     const html = page(fleet);
-    expect(html).toMatch(/data-key="expired.example_443" data-status=critical><td class=status>critical<td class=target>expired.example:443<td class=days>-2<td class=expires>2026-11-25<td class=issuer>R3<td class=findings>expired; wrong host name\n/);
-    expect(html).toMatch(/data-key="down.example_443" data-status=unknown><td class=status>unknown<td class=target>down.example:443<td class=days>—<td class=expires>—<td class=issuer>—<td class=findings>timed out\n/);
+    expect(html).toMatch(/<tr data-status=critical><td>critical<td>expired.example:443<td>-2<td>2026-11-25<td>R3<td>expired; wrong host name\n/);
+    expect(html).toMatch(/<tr data-status=unknown><td>unknown<td>down.example:443<td>—<td>—<td>—<td>timed out\n/);
   });
 
   it('works without script: controls and timeline are hidden until the script shows them, no row is hidden', () => {
@@ -138,15 +137,17 @@ describe('statusPageHtml', () => {
     ];
     expect(findings).toEqual([['CERT_CHANGED', 'i', 'the certificate changed']]);
     expect(presented.map((i) => strings[i])).toEqual(['CN=a.example', 'CN=R3']);
-    expect(path.map((i) => strings[i])).toEqual(['CN=a.example', 'CN=R3', 'CN=Root']);
-    expect([trusted, resumption, strings[revocation], stored, names, strings[protocol], strings[subject], strings[checkedAt], strings[issuer]]).toEqual([
+    // The path shares its first two certificates with the presented chain, then has its own root.
+    expect(path[0]).toBe(2);
+    expect(path.slice(1).map((i) => strings[i])).toEqual(['CN=Root']);
+    expect([trusted, resumption, strings[revocation], stored, names, strings[protocol], subject, strings[checkedAt], strings[issuer]]).toEqual([
       1,
       'sue',
       'good (OCSP, stapled)',
       1,
-      ['a.example', 'www.a.example'],
+      null, // names only where a name is the problem
       'TLSv1.3',
-      'CN=a.example',
+      null, // the subject is the first presented certificate's
       '2026-11-27 05:00 UTC',
       'CN=R3, O=Example CA, C=US',
     ]);
@@ -155,6 +156,12 @@ describe('statusPageHtml', () => {
       [-89, 29, 'w', 9, 0],
       [-7, 8, 'o', 47, 1],
     ]);
+  });
+
+  it('carries the names only where a name is the problem', () => {
+    const names = ['m.example', 'www.m.example'];
+    const { rows } = pageData(page([entry('m.example', 'critical', 40, { codes: ['HOSTNAME_MISMATCH'], names }), entry('n.example', 'ok', 40, { names })]));
+    expect(rows.map((r) => r[8])).toEqual([names, null]);
   });
 
   it('writes a string shared by many rows once (issuers, intermediates)', () => {
@@ -178,15 +185,22 @@ describe('statusPageHtml', () => {
     expect(keys).toEqual(['h40.example_443', 'h44.example_443', 'h43.example_443', 'h42.example_443']);
   });
 
-  it('shows an IPv6 target in brackets and the address a row was checked at', () => {
-    const html = page([entry('2001:db8::1', 'ok', 60), entry('multi.example', 'ok', 70, { key: 'multi.example_443_192.0.2.7', address: '192.0.2.7' })]);
-    expect(html).toContain('<td class=target>[2001:db8::1]:443<td');
-    expect(html).toContain('<td class=target>multi.example:443 <small>192.0.2.7</small><td');
+  it('shows an IPv6 target in brackets and the address a row was checked at, and writes a key only where the row does not give it', () => {
+    const html = page([
+      entry('2001:db8::1', 'ok', 60, { key: '2001-db8--1_443', address: '2001:db8::1' }),
+      entry('multi.example', 'ok', 70, { key: 'multi.example_443_192.0.2.7', address: '192.0.2.7' }),
+      entry('one.example', 'ok', 80, { key: 'one.example_443', address: '192.0.2.8' }),
+    ]);
+    expect(html).toContain('<tr data-status=ok><td>ok<td>[2001:db8::1]:443<td');
+    expect(html).toContain('<tr data-status=ok><td>ok<td>multi.example:443 <small>192.0.2.7</small><td');
+    // Checked at one address but stored under the name alone: the key is written out.
+    expect(html).toContain('<tr data-key="one.example_443" data-status=ok><td>ok<td>one.example:443 <small>192.0.2.8</small><td');
+    expect(rowKeys(html)).toEqual(['2001-db8--1_443', 'multi.example_443_192.0.2.7', 'one.example_443']);
   });
 
   it('reads an index written before the detail fields existed', () => {
     const html = page([entry('old.example', 'warning', 10, { codes: ['EXPIRES_SOON'] })]);
-    expect(pageData(html).rows[0].slice(0, 7)).toEqual([[['EXPIRES_SOON', 'i', 'expires soon']], [], [], null, '???', null, []]);
+    expect(pageData(html).rows[0].slice(0, 7)).toEqual([[['EXPIRES_SOON', 'i', 'expires soon']], [], [0], null, '???', null, []]);
   });
 });
 

@@ -19,8 +19,17 @@ var runDay = Date.parse(data.run.day + 'T00:00:00Z');
 var tbody = document.querySelector('#targets tbody');
 var rows = Array.prototype.slice.call(tbody.rows);
 var byKey = new Map();
+// A row's key is written only where it is not the one its target cell gives (host_port[_address],
+// colons as '-', as the store's keys); the script puts it on every row.
+function keyOf(tr) {
+  var cell = tr.cells[1];
+  var m = /^\[?(.*?)\]?:(\d+)$/.exec(cell.firstChild.textContent.trim());
+  var small = cell.querySelector('small');
+  return [m[1], m[2]].concat(small ? [small.textContent] : []).join('_').replace(/:/g, '-');
+}
 var items = rows.map(function (tr, i) {
   var daysText = tr.cells[2].textContent;
+  if (!tr.hasAttribute('data-key')) tr.setAttribute('data-key', keyOf(tr));
   var item = { tr: tr, i: i, key: tr.getAttribute('data-key'), status: tr.getAttribute('data-status'), days: /\d/.test(daysText) ? Number(daysText) : null, text: null };
   byKey.set(item.key, item);
   return item;
@@ -58,7 +67,7 @@ function link(item) {
   cell.replaceChild(a, text);
 }
 function targetText(item) {
-  return item.tr.cells[1].firstChild.textContent;
+  return item.tr.cells[1].firstChild.textContent.trim();
 }
 function matches(item, status, words) {
   if (status === 'problems' ? item.status === 'ok' : status !== 'all' && item.status !== status) return false;
@@ -203,12 +212,14 @@ function open(key) {
     findings.appendChild(li);
   });
   if (row[0].length === 0) findings.appendChild(el('li', { class: 'muted' }, 'no findings'));
-  document.getElementById('detail-subject').textContent = row[10] === null ? 'no certificate' : strings[row[10]];
+  var subject = row[10] !== null ? strings[row[10]] : row[1].length ? strings[row[1][0]] : null;
+  document.getElementById('detail-subject').textContent = subject === null ? 'no certificate' : subject;
   document.getElementById('detail-issuer').textContent = row[12] === null ? 'no certificate' : strings[row[12]];
-  var names = row[8] === null ? [targetText(item).replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')] : row[8];
-  document.getElementById('detail-names').textContent = names.length ? names.join(', ') : 'none';
+  // The names are carried only where a name is the problem; the report lists them always.
+  document.getElementById('detail-names-label').hidden = document.getElementById('detail-names').hidden = row[8] === null;
+  document.getElementById('detail-names').textContent = row[8] === null ? '' : row[8].length ? row[8].join(', ') : 'none';
   list('detail-presented', row[1].map(function (i) { return strings[i]; }));
-  list('detail-path', row[2].map(function (i) { return strings[i]; }));
+  list('detail-path', row[1].slice(0, row[2][0]).concat(row[2].slice(1)).map(function (i) { return strings[i]; }));
   document.getElementById('detail-trust').textContent = row[3] === 1 ? 'verified up to a trusted root' : row[3] === 0 ? 'not verified up to a trusted root' : 'no chain was seen';
   var resumption = document.getElementById('detail-resumption');
   ['sessionId', 'ticket', 'tls13'].forEach(function (kind, i) {

@@ -30,14 +30,15 @@ caption{text-align:left;color:var(--muted);padding:4px 0}
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 thead th{position:sticky;top:0;background:var(--bg);border-bottom:2px solid #8a9099}
 tbody tr:nth-child(even){background:var(--stripe)}
-td.status{font-weight:700;border-left:6px solid transparent;white-space:nowrap}
-td.days,td.expires{white-space:nowrap}
-td.days{text-align:right}
-td.target small{color:var(--muted)}
-tr[data-status=critical] td.status{color:var(--critical);border-left-color:var(--critical)}
-tr[data-status=unknown] td.status{color:var(--unknown);border-left-color:var(--unknown)}
-tr[data-status=warning] td.status{color:var(--warning);border-left-color:var(--warning)}
-tr[data-status=ok] td.status{color:var(--ok);border-left-color:var(--ok)}
+/* The table's cells by position: status, target, days left, expires, issuer, findings. */
+tbody td:nth-child(1){font-weight:700;border-left:6px solid transparent;white-space:nowrap}
+tbody td:nth-child(3),tbody td:nth-child(4){white-space:nowrap}
+tbody td:nth-child(3){text-align:right}
+tbody td:nth-child(2) small{color:var(--muted)}
+tr[data-status=critical] td:nth-child(1){color:var(--critical);border-left-color:var(--critical)}
+tr[data-status=unknown] td:nth-child(1){color:var(--unknown);border-left-color:var(--unknown)}
+tr[data-status=warning] td:nth-child(1){color:var(--warning);border-left-color:var(--warning)}
+tr[data-status=ok] td:nth-child(1){color:var(--ok);border-left-color:var(--ok)}
 #detail{border:1px solid var(--line);border-left-width:6px;border-radius:4px;padding:4px 16px 12px;margin:0 0 12px;background:#fcfcfd}
 #detail[data-status=critical]{border-left-color:var(--critical)}
 #detail[data-status=unknown]{border-left-color:var(--unknown)}
