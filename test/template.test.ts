@@ -185,7 +185,9 @@ describe('the packaged template', () => {
       const scheduled = (functionOf(plain, 'scheduledCheck').Properties.Environment as { Variables: Record<string, Json> }).Variables;
       const worker = (functionOf(plain, 'checkBatch').Properties.Environment as { Variables: Record<string, Json> }).Variables;
       expect(scheduled).toMatchObject({ CHECK_QUEUE_URL: { Ref: 'CheckQueue' }, BATCH_SIZE: '50' });
-      for (const name of ['ALL_ADDRESSES', 'CHECK_TIMEOUT_MS', 'ALERT_WEBHOOKS_PARAMETER', 'ALERT_THRESHOLDS', 'METRICS_PER_TARGET']) {
+      // The status page's "next run" comes from the schedule, whichever step finishes the run.
+      expect(scheduled.SCHEDULE).toBe('rate(1 day)');
+      for (const name of ['ALL_ADDRESSES', 'CHECK_TIMEOUT_MS', 'ALERT_WEBHOOKS_PARAMETER', 'ALERT_THRESHOLDS', 'METRICS_PER_TARGET', 'SCHEDULE']) {
         expect([name, worker[name]]).toEqual([name, scheduled[name]]);
       }
       expect(worker).not.toHaveProperty('CHECK_QUEUE_URL');
