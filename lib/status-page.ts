@@ -27,7 +27,6 @@ export interface StatusPageInput {
 export const PAGE_MAX_ROWS = 20_000;
 
 const STATUSES: Status[] = ['critical', 'unknown', 'warning', 'ok'];
-const STATUS_LETTERS: Record<Status, string> = { ok: 'o', warning: 'w', critical: 'c', unknown: 'u' };
 const SEVERITY_LETTERS: Record<string, string> = { info: 'i', warning: 'w', critical: 'c', unknown: 'u' };
 
 /** The Content-Security-Policy the page carries: nothing may load, only its own script runs. */
@@ -149,17 +148,21 @@ export class StatusPageBuilder {
       const offset = Math.round((Date.parse(`${day}T00:00:00Z`) - runDayMs) / 86_400_000);
       const cut = Math.max(0, -89 - offset);
       if (length - cut <= 0 || offset > 0) return [];
-      return [[offset + cut, length - cut, STATUS_LETTERS[status], daysRemaining === null ? null : daysRemaining - cut, cut > 0 ? 0 : changed]];
+      // `[offset, days, status (its index in STATUSES), days remaining]`, then 1 when the certificate changed that first day.
+      const span = [offset + cut, length - cut, STATUSES.indexOf(status), daysRemaining === null ? null : daysRemaining - cut];
+      return [cut === 0 && changed === 1 ? [...span, 1] : span];
     });
     const names = e.codes.includes('HOSTNAME_MISMATCH') ? (e.names ?? []) : null;
     const presented = e.chain?.presented ?? [];
     const path = e.chain?.path ?? [];
     let shared = 0;
     while (shared < presented.length && shared < path.length && presented[shared] === path[shared]) shared++;
+    // The usual leaf subject, "CN=<host>", is written as -1 (the script rebuilds it from the row).
+    const certificate = (subject: string): number => (subject === `CN=${e.host}` ? -1 : s.of(subject));
     return scriptJson([
       findings,
-      presented.map((subject) => s.of(subject)),
-      [shared, ...path.slice(shared).map((subject) => s.of(subject))],
+      presented.map(certificate),
+      [shared, ...path.slice(shared).map(certificate)],
       e.chain ? (e.chain.trusted ? 1 : 0) : null,
       resumption,
       revocation,
@@ -168,7 +171,7 @@ export class StatusPageBuilder {
       names && names.length > 8 ? [...names.slice(0, 8), `and ${names.length - 8} more`] : names,
       e.protocol ? s.of(e.protocol) : null,
       // The subject, unless it is the first presented certificate's (the leaf's, as usual).
-      e.subject && e.subject !== presented[0] ? s.of(e.subject) : null,
+      e.subject && e.subject !== presented[0] ? certificate(e.subject) : null,
       s.of(utcMinute(e.checkedAt)),
       e.issuer ? s.of(e.issuer) : null,
     ]);

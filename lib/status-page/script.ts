@@ -8,7 +8,7 @@
 export const PAGE_SCRIPT = String.raw`(function () {
 'use strict';
 var SVG = 'http://www.w3.org/2000/svg';
-var STATUS = { o: 'ok', w: 'warning', c: 'critical', u: 'unknown' };
+var STATUS = ['critical', 'unknown', 'warning', 'ok'];
 var SEVERITY = { i: 'info', w: 'warning', c: 'critical', u: 'unknown' };
 var VERDICT = { s: 'supported', p: 'partial', u: 'unsupported', n: 'not applicable', e: 'error', k: 'skipped' };
 var PAGE_ROWS = 100;
@@ -212,14 +212,17 @@ function open(key) {
     findings.appendChild(li);
   });
   if (row[0].length === 0) findings.appendChild(el('li', { class: 'muted' }, 'no findings'));
-  var subject = row[10] !== null ? strings[row[10]] : row[1].length ? strings[row[1][0]] : null;
+  // A certificate named -1 is the common leaf subject "CN=<host>", written so to keep the page small.
+  var host = targetText(item).replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  var name = function (i) { return i === -1 ? 'CN=' + host : strings[i]; };
+  var subject = row[10] !== null ? name(row[10]) : row[1].length ? name(row[1][0]) : null;
   document.getElementById('detail-subject').textContent = subject === null ? 'no certificate' : subject;
   document.getElementById('detail-issuer').textContent = row[12] === null ? 'no certificate' : strings[row[12]];
   // The names are carried only where a name is the problem; the report lists them always.
   document.getElementById('detail-names-label').hidden = document.getElementById('detail-names').hidden = row[8] === null;
   document.getElementById('detail-names').textContent = row[8] === null ? '' : row[8].length ? row[8].join(', ') : 'none';
-  list('detail-presented', row[1].map(function (i) { return strings[i]; }));
-  list('detail-path', row[1].slice(0, row[2][0]).concat(row[2].slice(1)).map(function (i) { return strings[i]; }));
+  list('detail-presented', row[1].map(name));
+  list('detail-path', row[1].slice(0, row[2][0]).concat(row[2].slice(1)).map(name));
   document.getElementById('detail-trust').textContent = row[3] === 1 ? 'verified up to a trusted root' : row[3] === 0 ? 'not verified up to a trusted root' : 'no chain was seen';
   var resumption = document.getElementById('detail-resumption');
   ['sessionId', 'ticket', 'tls13'].forEach(function (kind, i) {
