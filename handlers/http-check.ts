@@ -4,10 +4,10 @@ import { readHttpConfig } from '../lib/config';
 import { answer, errorBody, type HttpAnswer, type JsonAnswer, PAGE_HEADERS } from '../lib/http-api';
 import { buildDeps } from './deps';
 
-function json({ statusCode, body }: JsonAnswer): APIGatewayProxyResult {
+function json({ statusCode, body, headers }: JsonAnswer): APIGatewayProxyResult {
   return {
     statusCode,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
     body: `${JSON.stringify(body)}\n`,
   };
 }
@@ -21,7 +21,7 @@ export async function handler(event: APIGatewayProxyEvent, context?: Context): P
   if (context) deps.logger.addContext(context);
   try {
     const config = readHttpConfig(process.env);
-    const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : (event.body ?? null);
     const result = await answer(
       { method: event.httpMethod, route: event.resource ?? event.path, query: event.queryStringParameters ?? {}, body },
       {

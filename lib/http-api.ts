@@ -32,6 +32,8 @@ export interface JsonAnswer {
   statusCode: number;
   body: unknown;
   html?: undefined;
+  /** More headers (`allow` on a 405). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** An HTML page (`GET /status`), sent with PAGE_HEADERS. */
@@ -75,9 +77,26 @@ export class HttpError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message);
   }
+}
+
+/** The routes and the methods each takes (a known route with another method is a 405). */
+const ROUTES: Readonly<Record<string, readonly string[]>> = {
+  '/check': ['GET', 'POST'],
+  '/reports/latest': ['GET'],
+  '/reports': ['GET'],
+  '/status': ['GET'],
+};
+
+/** The most of what a caller sent that an error message repeats. */
+const ECHO_CHARS = 200;
+
+/** `text` as an error message may repeat it: at most ECHO_CHARS characters. */
+function echo(text: string): string {
+  return text.length <= ECHO_CHARS ? text : `${text.slice(0, ECHO_CHARS)}… (${text.length} characters)`;
 }
 
 export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
@@ -85,24 +104,31 @@ export function errorBody(code: string, message: string): { error: { code: strin
 }
 
 function targetOf(raw: unknown, where: string): Target {
-  if (typeof raw !== 'string' || raw.trim() === '') throw new HttpError(400, 'MISSING_TARGET', `${where} needs a target, such as example.com:443`);
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) throw new HttpError(400, 'MISSING_TARGET', `${where} needs a target, such as example.com:443`);
+  if (typeof raw !== 'string') throw new HttpError(400, 'BAD_TARGET', `${where} must be a string such as "example.com:443", not ${Array.isArray(raw) ? 'an array' : `a ${typeof raw}`}`);
   try {
     return parseTarget(raw);
   } catch (err) {
-    throw new HttpError(400, 'BAD_TARGET', `${where}: ${(err as Error).message}`);
+    // The message names the target as given: a long one is cut.
+    throw new HttpError(400, 'BAD_TARGET', `${where}: ${(err as Error).message.replace(raw, echo(raw))}`);
   }
 }
 
 function targetsOfBody(body: string | null): Target[] {
+  const shape = '{"targets": ["example.com", ...]}';
+  if (body === null || body.trim() === '') throw new HttpError(400, 'BAD_REQUEST', `POST /check needs a JSON body: ${shape}`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body ?? '');
+    parsed = JSON.parse(body);
   } catch {
-    throw new HttpError(400, 'BAD_REQUEST', 'the body must be JSON: {"targets": ["example.com", ...]}');
+    throw new HttpError(400, 'BAD_REQUEST', `the body must be JSON: ${shape}`);
   }
-  const targets = (parsed as { targets?: unknown } | null)?.targets;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new HttpError(400, 'BAD_REQUEST', `the body must be a JSON object, not ${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : `a ${typeof parsed}`}: ${shape}`);
+  }
+  const targets = (parsed as { targets?: unknown }).targets;
   if (!Array.isArray(targets) || targets.length === 0) {
-    throw new HttpError(400, 'BAD_REQUEST', 'the body must name its targets: {"targets": ["example.com", ...]}');
+    throw new HttpError(400, 'BAD_REQUEST', `the body must name its targets: ${shape}`);
   }
   if (targets.length > MAX_TARGETS) throw new HttpError(400, 'TOO_MANY_TARGETS', `at most ${MAX_TARGETS} targets a request, not ${targets.length}`);
   return targets.map((raw, i) => targetOf(raw, `targets[${i}]`));
@@ -214,7 +240,16 @@ async function reports(query: HttpRequest['query'], deps: HttpDeps): Promise<Htt
 /** Answers one request; bad input is a 4xx answer, anything else thrown is the caller's 500. */
 export async function answer(request: HttpRequest, deps: HttpDeps): Promise<HttpAnswer> {
   try {
-    const route = `${request.method.toUpperCase()} ${request.route.replace(/\/+$/, '')}`;
+    if (typeof request.method !== 'string' || typeof request.route !== 'string') {
+      throw new HttpError(400, 'BAD_REQUEST', 'not an API Gateway request: it has no HTTP method or path (an empty event?)');
+    }
+    const path = request.route.replace(/\/+$/, '');
+    const method = request.method.toUpperCase();
+    const route = `${method} ${path}`;
+    const allowed = Object.hasOwn(ROUTES, path) ? ROUTES[path] : null;
+    if (allowed && !allowed.includes(method)) {
+      throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${path} takes ${allowed.join(' or ')}, not ${echo(method)}`, { allow: allowed.join(', ') });
+    }
     switch (route) {
       case 'GET /check':
         return { statusCode: 200, body: (await check([targetOf(request.query.target, 'GET /check')], deps))[0] };
@@ -227,10 +262,10 @@ export async function answer(request: HttpRequest, deps: HttpDeps): Promise<Http
       case 'GET /status':
         return await statusPage(deps);
       default:
-        throw new HttpError(404, 'NOT_FOUND', `no such endpoint: ${route}`);
+        throw new HttpError(404, 'NOT_FOUND', `no such endpoint: ${echo(route)}`);
     }
   } catch (err) {
-    if (err instanceof HttpError) return { statusCode: err.statusCode, body: errorBody(err.code, err.message) };
+    if (err instanceof HttpError) return { statusCode: err.statusCode, body: errorBody(err.code, err.message), ...(err.headers ? { headers: err.headers } : {}) };
     throw err;
   }
 }

@@ -174,7 +174,7 @@ describe('POST /check', () => {
     ['an empty list', '{"targets": []}', 'BAD_REQUEST'],
     ['more than 20 targets', JSON.stringify({ targets: Array.from({ length: 21 }, (_, i) => `h${i}.example`) }), 'TOO_MANY_TARGETS'],
     ['a bad target', JSON.stringify({ targets: ['example.com', 'ftp://example.org'] }), 'BAD_TARGET'],
-    ['a target that is not a string', JSON.stringify({ targets: [443] }), 'MISSING_TARGET'],
+    ['a target that is not a string', JSON.stringify({ targets: [443] }), 'BAD_TARGET'],
   ])('refuses %s with a 400 and checks nothing', async (_what, body, code) => {
     const before = connections();
 
@@ -399,10 +399,44 @@ describe('the HTTP API core', () => {
     expect((result.body as Report).status).toBe('ok');
   });
 
-  it('answers 404 for an unknown route', async () => {
-    const config = readHttpConfig({});
-    const result = await answer({ method: 'DELETE', route: '/check', query: {}, body: null }, { config, trustStore: TrustStore.mozilla(), store: () => Promise.reject(new Error('unused')) });
+  const core = (request: { method: string; route: string; query?: Record<string, string>; body?: string | null }) =>
+    answer({ query: {}, body: null, ...request }, { config: readHttpConfig({}), trustStore: TrustStore.mozilla(), store: () => Promise.reject(new Error('unused')) });
 
-    expect(result).toEqual({ statusCode: 404, body: { error: { code: 'NOT_FOUND', message: 'no such endpoint: DELETE /check' } } });
+  it('answers 404 for an unknown route, and 405 with Allow for a known route and another method', async () => {
+    expect(await core({ method: 'GET', route: '/nowhere' })).toEqual({ statusCode: 404, body: { error: { code: 'NOT_FOUND', message: 'no such endpoint: GET /nowhere' } } });
+    expect(await core({ method: 'DELETE', route: '/check' })).toEqual({
+      statusCode: 405,
+      body: { error: { code: 'METHOD_NOT_ALLOWED', message: '/check takes GET or POST, not DELETE' } },
+      headers: { allow: 'GET, POST' },
+    });
+    expect(await core({ method: 'POST', route: '/status/' })).toMatchObject({ statusCode: 405, headers: { allow: 'GET' } });
+  });
+
+  it('says what is wrong with a body: none, not JSON, not an object, targets that are not strings', async () => {
+    const refusal = async (body: string | null) => ((await core({ method: 'POST', route: '/check', body })).body as { error: { code: string; message: string } }).error;
+    expect(await refusal(null)).toEqual({ code: 'BAD_REQUEST', message: 'POST /check needs a JSON body: {"targets": ["example.com", ...]}' });
+    expect(await refusal('{targets')).toEqual({ code: 'BAD_REQUEST', message: 'the body must be JSON: {"targets": ["example.com", ...]}' });
+    expect(await refusal('null')).toEqual({ code: 'BAD_REQUEST', message: 'the body must be a JSON object, not null: {"targets": ["example.com", ...]}' });
+    expect(await refusal('["example.com"]')).toMatchObject({ message: expect.stringMatching(/^the body must be a JSON object, not an array/) });
+    expect(await refusal('{"targets":[1,2]}')).toEqual({ code: 'BAD_TARGET', message: 'targets[0] must be a string such as "example.com:443", not a number' });
+    expect(await refusal('{"targets":["example.com",["x"]]}')).toEqual({ code: 'BAD_TARGET', message: 'targets[1] must be a string such as "example.com:443", not an array' });
+    expect(await refusal('{"targets":["example.com",null]}')).toEqual({ code: 'MISSING_TARGET', message: 'targets[1] needs a target, such as example.com:443' });
+  });
+
+  it('repeats at most 200 characters of what it was sent', async () => {
+    const long = `${'a'.repeat(4_990)} bad.example`;
+    const { message } = ((await core({ method: 'GET', route: '/check', query: { target: long } })).body as { error: { message: string } }).error;
+    expect(message).toBe(`GET /check: invalid target "${'a'.repeat(200)}… (5002 characters)": contains spaces`);
+  });
+
+  it('answers an empty event (serverless invoke local without --path) with a 400, not a 500', async () => {
+    const result = await handler({} as APIGatewayProxyEvent, lambdaContext(28_000));
+    expect(result.statusCode).toBe(400);
+    expect(parsed<{ error: { code: string; message: string } }>(result).error).toEqual({ code: 'BAD_REQUEST', message: 'not an API Gateway request: it has no HTTP method or path (an empty event?)' });
+  });
+
+  it('sends the Allow header of a 405 through the handler', async () => {
+    const result = await handler({ ...get('example.com'), httpMethod: 'PUT' }, lambdaContext(28_000));
+    expect([result.statusCode, result.headers?.allow]).toEqual([405, 'GET, POST']);
   });
 });
