@@ -28,8 +28,8 @@ describe('the S3 report store', () => {
 
     expect(await s3Keys('keys/team-a/')).toEqual([
       'keys/team-a/latest/example.com_443.json',
-      'keys/team-a/reports/example.com_443/2026-11-22/2026-11-22T05:00:00.000Z.json',
-      'keys/team-a/reports/example.com_443/2026-11-23/2026-11-23T05:00:00.000Z.json',
+      'keys/team-a/reports/example.com_443/2026-11-22/2026-11-22T05-00-00.000Z.json',
+      'keys/team-a/reports/example.com_443/2026-11-23/2026-11-23T05-00-00.000Z.json',
     ]);
     expect(JSON.parse(await objectText('keys/team-a/latest/example.com_443.json'))).toEqual(second);
     expect(store.location).toBe(`s3://${bucket}/keys/team-a`);
@@ -42,7 +42,7 @@ describe('the S3 report store', () => {
 
     expect(await s3Keys('keys/per-address/')).toEqual([
       'keys/per-address/latest/dual.example_443_2001-db8--1.json',
-      'keys/per-address/reports/dual.example_443_2001-db8--1/2026-11-23/2026-11-23T05:00:00.000Z.json',
+      'keys/per-address/reports/dual.example_443_2001-db8--1/2026-11-23/2026-11-23T05-00-00.000Z.json',
       'keys/per-address/runs/2026-11-23T05:00:00.000Z.json',
     ]);
   });

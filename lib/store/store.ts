@@ -136,7 +136,8 @@ export function reportTargetKey(report: Report, perAddress: boolean): string {
 export function reportKeys(report: Report, perAddress: boolean): { history: string; latest: string } {
   const key = reportTargetKey(report, perAddress);
   return {
-    history: `reports/${key}/${report.checkedAt.slice(0, 10)}/${report.checkedAt}.json`,
+    // The contract's file name: the time with ":" written as "-" (no colon in a file or URL).
+    history: `reports/${key}/${report.checkedAt.slice(0, 10)}/${report.checkedAt.replace(/:/g, '-')}.json`,
     latest: `latest/${key}.json`,
   };
 }
