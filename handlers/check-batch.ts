@@ -26,12 +26,13 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
   const { alerts, metricsPerTarget } = config;
   for (const record of event.Records) {
     try {
-      const store = await deps.storeFor(config);
+      const [store, trustStore] = await Promise.all([deps.storeFor(config), deps.trustStoreFor(config)]);
       const message = parseBatchMessage(record.body);
       const margin = deadlineMarginMs(message.settings);
       const outcome = await runBatchMessage(message, {
         ...deps,
         store,
+        trustStore,
         shouldStart: context ? () => context.getRemainingTimeInMillis() > margin : undefined,
         alerting: () => buildAlerting(alerts),
         onReport: (report) => publishTargetMetrics([report], { perTarget: metricsPerTarget, perAddress: message.settings.allAddresses }),

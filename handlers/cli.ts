@@ -430,7 +430,7 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
   checkChainFileArguments(v, positionals);
   const inputs = [...positionals.map((value, i) => ({ value, where: `argument ${i + 1}` })), ...(v['targets-file'] ?? []).flatMap(readTargetsFile)];
   if (inputs.length === 0 && v['chain-file'] === undefined) throw new UsageError('no target given (try certcheck example.com, or --chain-file fullchain.pem)');
-  const { targets, bad, duplicates } = parseTargetEntries(inputs);
+  const { targets, bad, duplicates, pins } = parseTargetEntries(inputs);
   // A bad argument is named by its message alone; a file's line by file:line.
   if (bad.length > 0) throw new BadTargetsError(bad.map((b) => (b.where.startsWith('argument ') ? b.reason : `${b.where}: ${b.reason}`)));
   const notes = duplicates.map((d) => `${d.entry} (${d.where}) is the same target as ${d.first}: checked once`);
@@ -461,7 +461,8 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
       resumption: !v['no-resumption'],
       revocation: !v['no-revocation'],
       allAddresses: v['all-addresses'] === true,
-      resolve: parseResolve(v.resolve ?? []),
+      // A list line's pin (`host:port @10.0.0.7`), and --resolve over it.
+      resolve: new Map([...pins, ...parseResolve(v.resolve ?? [])]),
       at: parseAt(v.at),
       trustStore: trustStore(v['ca-file'], v['add-ca-file']),
     },

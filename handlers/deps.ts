@@ -9,16 +9,17 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { WebhookPoster } from '../lib/alerts/deliver';
 import { parseWebhookList, type Webhook } from '../lib/alerts/webhooks';
 import type { BatchQueue } from '../lib/check-queue';
-import type { AlertConfig, CommonConfig, QueueConfig, ReadS3Text } from '../lib/config';
+import { type AlertConfig, type CommonConfig, type QueueConfig, type ReadS3Text, trustStoreOf } from '../lib/config';
 import type { LogEntry } from '../lib/log';
 import { FsReportStore } from '../lib/store/fs';
 import type { S3ClientSettings } from '../lib/store/s3';
 import type { ReportStore } from '../lib/store/store';
-import { TrustStore } from '../lib/x509/trust-store';
+import type { TrustStore } from '../lib/x509/trust-store';
 import { quietNodeVersionWarning } from '../lib/sdk-warning';
 
 export interface Deps {
-  trustStore: TrustStore;
+  /** The CAs to trust as CA_FILE and CA_MODE say (the Mozilla roots without them), read once per process. */
+  trustStoreFor: (config: Pick<CommonConfig, 'ca' | 's3'>) => Promise<TrustStore>;
   logger: Logger;
   /** One structured JSON line per event, through the logger. */
   log: (entry: LogEntry) => void;
@@ -41,6 +42,7 @@ export function buildDeps(): Deps {
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'certcheck' });
   const clients = new Map<string, Promise<S3Client>>();
   const stores = new Map<string, Promise<ReportStore>>();
+  const trustStores = new Map<string, Promise<TrustStore>>();
 
   // The SDK is loaded on first use, so that a run on a local folder does not pay for it.
   function s3Client(settings: S3ClientSettings): Promise<S3Client> {
@@ -54,7 +56,17 @@ export function buildDeps(): Deps {
   }
 
   built = {
-    trustStore: TrustStore.mozilla(),
+    trustStoreFor(config) {
+      const key = config.ca === null ? '' : `${config.ca.mode}|${config.ca.file}`;
+      let store = trustStores.get(key);
+      if (!store) {
+        store = trustStoreOf(config.ca, config.s3, built!.readS3Text);
+        // A failed read is tried again at the next invocation (the object may be fixed by then).
+        store.catch(() => trustStores.delete(key));
+        trustStores.set(key, store);
+      }
+      return store;
+    },
     logger,
     log: ({ level, msg, ...rest }) => logger[level](msg, rest),
     storeFor(config) {

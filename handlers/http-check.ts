@@ -26,7 +26,7 @@ export async function handler(event: APIGatewayProxyEvent, context?: Context): P
       { method: event.httpMethod, route: event.resource ?? event.path, query: event.queryStringParameters ?? {}, body },
       {
         config,
-        trustStore: deps.trustStore,
+        trustStore: await deps.trustStoreFor(config),
         store: () => deps.storeFor(config),
         remainingMs: context ? () => context.getRemainingTimeInMillis() : undefined,
       },

@@ -27,6 +27,7 @@ export async function handler(_event?: ScheduledEvent, context?: Context): Promi
       { ...config, ...list },
       {
         ...deps,
+        trustStore: await deps.trustStoreFor(config),
         store,
         alerting,
         queue: config.queue ? await buildQueue(config.queue) : null,

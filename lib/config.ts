@@ -4,6 +4,7 @@ import { DEFAULT_ALERT_THRESHOLDS } from './alerts/decide';
 import type { S3ClientSettings } from './store/s3';
 import { parseS3Url, type S3Location, type SkippedTarget } from './store/store';
 import type { Target } from './target';
+import { TrustStore, TrustStoreError } from './x509/trust-store';
 import { type ListEntry, parseTargetEntries, targetListEntries } from './target-list';
 
 export class ConfigError extends Error {
@@ -34,6 +35,8 @@ export interface CommonConfig {
   criticalDays: number;
   timeoutMs: number;
   ipv6: boolean;
+  /** `CA_FILE` (a PEM file or an s3:// object) and `CA_MODE`: CAs added to the Mozilla roots, or trusted alone; null: the Mozilla roots. */
+  ca: { file: string; mode: 'add' | 'replace' } | null;
 }
 
 /** Where alerts go and when; the webhook list is parsed later, so a bad entry never stops the checks. */
@@ -144,6 +147,43 @@ export function s3Settings(env: NodeJS.ProcessEnv): S3ClientSettings {
   return { endpoint: env.S3_ENDPOINT || undefined, region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined };
 }
 
+/** `CA_FILE` and `CA_MODE` (add, the default, or replace); a ConfigError for a mode without a file or a bad mode. */
+function caConfig(env: NodeJS.ProcessEnv): CommonConfig['ca'] {
+  const file = env.CA_FILE?.trim();
+  const mode = env.CA_MODE?.trim().toLowerCase() || 'add';
+  if (mode !== 'add' && mode !== 'replace') throw new ConfigError(`CA_MODE must be add or replace, not "${env.CA_MODE}"`);
+  if (!file) {
+    if (env.CA_MODE?.trim()) throw new ConfigError('CA_MODE needs CA_FILE: the PEM file or s3:// object of the CAs to add or trust alone');
+    return null;
+  }
+  if (file.startsWith('s3://')) s3Location(file, 'CA_FILE');
+  return { file, mode };
+}
+
+/**
+ * The trust store `ca` asks for: the Mozilla roots, plus or instead of the CA file's certificates
+ * (an s3:// object read through `readS3Text`). A ConfigError when the file cannot be read or holds
+ * no certificate: checking against the wrong roots would give every internal target a false verdict.
+ */
+export async function trustStoreOf(ca: CommonConfig['ca'], s3: S3ClientSettings, readS3Text: ReadS3Text): Promise<TrustStore> {
+  if (ca === null) return TrustStore.mozilla();
+  let custom: TrustStore;
+  try {
+    if (ca.file.startsWith('s3://')) {
+      const text = await readS3Text(s3, s3Location(ca.file, 'CA_FILE'));
+      if (text === null) throw new TrustStoreError(`cannot read CA file ${ca.file}: no such object`);
+      custom = TrustStore.fromPemText(text, ca.file);
+    } else {
+      custom = TrustStore.fromPemFile(ca.file);
+    }
+  } catch (err) {
+    throw new ConfigError(`CA_FILE: ${(err as Error).message}`, { cause: err });
+  }
+  if (ca.mode === 'replace') return custom;
+  const mozilla = TrustStore.mozilla();
+  return mozilla.plus(custom, `${mozilla.source} and the CA file ${ca.file}`);
+}
+
 function commonConfig(env: NodeJS.ProcessEnv, defaultTimeoutMs: number): CommonConfig {
   const bucket = env.S3_BUCKET?.trim();
   const store: StoreTarget = bucket
@@ -159,6 +199,7 @@ function commonConfig(env: NodeJS.ProcessEnv, defaultTimeoutMs: number): CommonC
     criticalDays,
     timeoutMs: settingNumber('CHECK_TIMEOUT_MS', env.CHECK_TIMEOUT_MS, defaultTimeoutMs, SETTING_RANGES.timeoutMs),
     ipv6: flag(env, 'CHECK_IPV6', true),
+    ca: caConfig(env),
   };
 }
 

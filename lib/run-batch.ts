@@ -11,7 +11,8 @@ import { runChecks } from './run';
 import { type BatchMessage, type BatchResult, checkOptionsOf, emptyBatchResult } from './run-state';
 import { keepReport } from './store/keep';
 import { reportKeys, type ReportStore } from './store/store';
-import { parseTarget, type Target } from './target';
+import type { Target } from './target';
+import { parseListTarget, pinsOf } from './target-list';
 import type { TrustStore } from './x509/trust-store';
 
 export interface BatchDeps {
@@ -32,9 +33,12 @@ export async function checkBatch(batch: BatchMessage, deps: BatchDeps): Promise<
   const result = emptyBatchResult(batch);
   // The list was checked at planning; a line that no longer parses (a changed parser) is not lost.
   const targets: Target[] = [];
+  const parsed: { target: Target; pin: string | null }[] = [];
   for (const input of batch.targets) {
     try {
-      targets.push(parseTarget(input));
+      const one = parseListTarget(input);
+      parsed.push(one);
+      targets.push(one.target);
     } catch (err) {
       result.notChecked.push(input);
       result.errors.push((err as Error).message);
@@ -44,6 +48,8 @@ export async function checkBatch(batch: BatchMessage, deps: BatchDeps): Promise<
   const perAddress = batch.settings.allAddresses;
   await runChecks(targets, {
     ...checkOptionsOf(batch.settings, deps.trustStore, now),
+    // A line's pinned address (`host:port @10.0.0.7`): connect there, check the name.
+    resolve: pinsOf(parsed),
     collect: false,
     shouldStart: deps.shouldStart,
     onReports: async (reports, index) => {

@@ -1,5 +1,6 @@
 /** Target lists: a file (one a line, '#' starts a comment) or a variable (commas or newlines). */
-import { formatHostPort, parseTarget, type Target } from './target';
+import { isIP } from 'node:net';
+import { formatHostPort, parseTarget, type Target, TargetError } from './target';
 
 /** One entry of a target list, unparsed, with the line it stands on (1 for the first). */
 export interface ListEntry {
@@ -18,6 +19,24 @@ export function targetListEntries(text: string): ListEntry[] {
   );
 }
 
+/**
+ * One target of a list, with the address it is pinned to: `api.internal:443 @10.0.0.7` connects to
+ * 10.0.0.7 and checks the certificate for api.internal (as the CLI's --resolve), without asking DNS.
+ * The target's `input` keeps the pin, so the line travels whole (to the queue's workers).
+ */
+export function parseListTarget(value: string): { target: Target; pin: string | null } {
+  const pinned = /^(\S+)\s+@(\S*)$/.exec(value.trim());
+  if (!pinned) return { target: parseTarget(value), pin: null };
+  const [, target, address] = pinned;
+  if (isIP(address) === 0) throw new TargetError(`invalid target "${value}": "@${address}" is not an IP address to connect to (write host:port @10.0.0.7)`);
+  return { target: { ...parseTarget(target), input: value.trim() }, pin: address.toLowerCase() };
+}
+
+/** The pins of parsed list targets as the checks take them (`host:port` → address). */
+export function pinsOf(parsed: readonly { target: Target; pin: string | null }[]): Map<string, string> {
+  return new Map(parsed.flatMap(({ target, pin }) => (pin === null ? [] : [[`${target.host}:${target.port}`, pin] as [string, string]])));
+}
+
 /** An entry of a list and where it stands, for people: "targets.txt:12", "entry 2 of TARGETS". */
 export interface PlacedEntry {
   value: string;
@@ -27,6 +46,8 @@ export interface PlacedEntry {
 /** A list's entries, parsed: the targets (each once), the entries that are not targets, the repeats. */
 export interface ParsedList {
   targets: Target[];
+  /** The addresses targets are pinned to (`host:port` → address). */
+  pins: Map<string, string>;
   bad: { where: string; entry: string; reason: string }[];
   /** An entry naming a target already listed (same host and port): checked once. */
   duplicates: { where: string; entry: string; first: string }[];
@@ -34,12 +55,13 @@ export interface ParsedList {
 
 /** Parses every entry (a bad one never hides the next), keeping the first of each host:port. */
 export function parseTargetEntries(entries: readonly PlacedEntry[]): ParsedList {
-  const parsed: ParsedList = { targets: [], bad: [], duplicates: [] };
+  const parsed: ParsedList = { targets: [], pins: new Map(), bad: [], duplicates: [] };
   const seen = new Map<string, string>();
   for (const { value, where } of entries) {
     let target: Target;
+    let pin: string | null;
     try {
-      target = parseTarget(value);
+      ({ target, pin } = parseListTarget(value));
     } catch (err) {
       parsed.bad.push({ where, entry: value, reason: (err as Error).message });
       continue;
@@ -52,6 +74,7 @@ export function parseTargetEntries(entries: readonly PlacedEntry[]): ParsedList 
     }
     seen.set(key, where);
     parsed.targets.push(target);
+    if (pin !== null) parsed.pins.set(`${target.host}:${target.port}`, pin);
   }
   return parsed;
 }

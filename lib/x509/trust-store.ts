@@ -85,6 +85,11 @@ export class TrustStore {
     } catch (err) {
       throw new TrustStoreError(`cannot read CA file ${path}: ${(err as Error).message}`, { cause: err });
     }
+    return TrustStore.fromPemText(text, path);
+  }
+
+  /** Every certificate in PEM text read from `path` (a file, an s3:// object), named so in messages. */
+  static fromPemText(text: string, path: string): TrustStore {
     const blocks = text.match(PEM_CERTIFICATE) ?? [];
     if (blocks.length === 0) throw new TrustStoreError(`CA file ${path} holds no PEM certificate`);
     try {
