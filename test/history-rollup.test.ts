@@ -90,6 +90,18 @@ describe('historySpans', () => {
     ]);
   });
 
+  it.each([
+    ['a missing day, though the countdown fell by one', [day(0, 'ok', 50), day(2, 'ok', 49)]],
+    ['a certificate change marked on a day otherwise alike', [day(0, 'ok', 50), day(1, 'ok', 49, 'aa', true)]],
+    ['a day without a certificate after one with', [day(0, 'unknown', 10, null), day(1, 'unknown', null, null)]],
+    ['a day with a certificate (expired a day ago) after one without', [day(0, 'unknown', null, null), day(1, 'unknown', -1, null)]],
+  ])('starts a new span at %s', (_break, days) => {
+    expect(historySpans(days).map(([first, length]) => [first, length])).toEqual([
+      [days[0].day, 1],
+      [days[1].day, 1],
+    ]);
+  });
+
   it('joins days without a certificate, and separates them from days with one', () => {
     expect(historySpans([day(0, 'unknown', null, null), day(1, 'unknown', null, null), day(2, 'unknown', 10, null)])).toEqual([
       ['2026-11-01', 2, 'unknown', null, 0],
