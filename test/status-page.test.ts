@@ -1,8 +1,9 @@
 /** The status page as a pure function of the index's entries (the browser tests see it drawn). */
 import { createHash } from 'node:crypto';
 import type { IndexEntry } from '../lib/fleet-index';
+import { addDays } from '../lib/history-rollup';
 import type { Status } from '../lib/report';
-import { escapeHtml, nextRunWords, PAGE_CSP, shortIssuer, statusPageHtml } from '../lib/status-page';
+import { escapeHtml, nextRunWords, PAGE_CSP, shortIssuer, StatusPageBuilder, statusPageHtml } from '../lib/status-page';
 import { FINDING_WORDS } from '../lib/status-page/words';
 import { pageRowKeys } from './fixtures/fleet';
 
@@ -159,6 +160,69 @@ describe('statusPageHtml', () => {
     ]);
   });
 
+  it('escapes every text a row writes, in its cells and in its key: a code from a newer certcheck, an address, an expiry', () => {
+    const evil = `<i>"'&</i>`;
+    const html = page([entry('x.example', 'warning', 5, { key: `k${evil}`, address: `a${evil}`, notAfter: evil, codes: [`NEW${evil}`] })]);
+    const row = /<tr[^\n]*\n/.exec(html.slice(html.indexOf('<tbody>')))![0];
+    const text = row.replace(/<tr data-key="[^"]*" data-status=warning>|<td>|<small>|<\/small>/g, '');
+    expect(text).not.toMatch(/[<>"']/);
+    expect(text.replace(/&#\d+;/g, '')).not.toContain('&');
+    expect(rowKeys(html)).toEqual([`k${evil}`]);
+    expect(row).toContain(`<small>${escapeHtml(`a${evil}`)}</small>`);
+  });
+
+  it('keeps only the days of the last 90 up to the run’s day: a span that ends before them is dropped, one that starts after the run’s day too, and one cut at the left edge loses its change mark', () => {
+    const runDay = RUN.slice(0, 10);
+    const { rows } = pageData(
+      page([
+        entry('h.example', 'critical', 20, {
+          history: [
+            [addDays(runDay, -99), 10, 'ok', 120, 1], // its last day is day -90
+            [addDays(runDay, -94), 10, 'warning', 110, 1], // cut by 5 days: the change fell outside
+            [addDays(runDay, 0), 1, 'critical', 20, 1], // the run's day itself
+            [addDays(runDay, 1), 1, 'ok', 19, 0], // after the run's day
+          ],
+        }),
+      ]),
+    );
+    expect(rows[0][6]).toEqual([
+      [-89, 5, 'w', 105, 0],
+      [0, 1, 'c', 20, 1],
+    ]);
+  });
+
+  it('carries the path as what it shares with the presented chain then its own, a subject that is not the first presented, and what the detail view says for an unstored report, an unchecked revocation and a severity from a newer certcheck', () => {
+    const { strings, rows } = pageData(
+      page([
+        entry('b.example', 'warning', 40, {
+          report: null,
+          subject: 'CN=b.example, O=Other',
+          chain: { trusted: true, presented: ['CN=b.example', 'CN=Old Intermediate'], path: ['CN=b.example', 'CN=New Intermediate', 'CN=Root'] },
+          revocation: { status: 'not-checked', method: 'none' },
+          findings: [{ code: 'EXPIRES_SOON', severity: 'notice' as 'info', message: 'expires in 40 days' }],
+        }),
+      ]),
+    );
+    const row = rows[0] as [[string, string, string][], number[], number[], number, string, number, unknown, number, unknown, unknown, number];
+    expect(row[0]).toEqual([['EXPIRES_SOON', 'u', 'expires in 40 days']]);
+    expect(row[2][0]).toBe(1);
+    expect(row[2].slice(1).map((i) => strings[i])).toEqual(['CN=New Intermediate', 'CN=Root']);
+    expect([strings[row[5]], row[7], strings[row[10]]]).toEqual(['not checked', 0, 'CN=b.example, O=Other']);
+  });
+
+  it('carries at most eight names where a name is the problem, and says how many more', () => {
+    const names = Array.from({ length: 10 }, (_, i) => `n${i}.example`);
+    const { rows } = pageData(page([entry('m.example', 'critical', 40, { codes: ['HOSTNAME_MISMATCH'], names })]));
+    expect(rows[0][8]).toEqual([...names.slice(0, 8), 'and 2 more']);
+  });
+
+  it('marks the header with the worst status any target has', () => {
+    const worst = (entries: IndexEntry[]) => /<span id="worst" data-status="(\w+)">/.exec(page(entries))![1];
+    expect(worst(fleet)).toBe('critical');
+    expect(worst(fleet.filter((e) => e.status !== 'critical'))).toBe('unknown');
+    expect(worst(fleet.filter((e) => e.status === 'ok'))).toBe('ok');
+  });
+
   it('carries the names only where a name is the problem', () => {
     const names = ['m.example', 'www.m.example'];
     const { rows } = pageData(page([entry('m.example', 'critical', 40, { codes: ['HOSTNAME_MISMATCH'], names }), entry('n.example', 'ok', 40, { names })]));
@@ -186,6 +250,17 @@ describe('statusPageHtml', () => {
     expect(keys).toEqual(['h40.example_443', 'h44.example_443', 'h43.example_443', 'h42.example_443']);
   });
 
+  it('holds at most twice maxRows rows while the entries come, however many come', () => {
+    const builder = new StatusPageBuilder({ header, schedule: null, maxRows: 3 });
+    let most = 0;
+    for (let i = 0; i < 50; i++) {
+      builder.add(entry(`h${i}.example`, 'ok', 100 + i));
+      most = Math.max(most, builder['rows'].length);
+    }
+    expect(most).toBeLessThanOrEqual(6);
+    expect(rowKeys([...builder.parts()].join(''))).toEqual(['h0.example_443', 'h1.example_443', 'h2.example_443']);
+  });
+
   it('shows an IPv6 target in brackets and the address a row was checked at, and writes a key only where the row does not give it', () => {
     const html = page([
       entry('2001:db8::1', 'ok', 60, { key: '2001-db8--1_443', address: '2001:db8::1' }),
@@ -206,6 +281,10 @@ describe('statusPageHtml', () => {
 });
 
 describe('the words of the page', () => {
+  it('escapes every character that could end a text or a quoted attribute', () => {
+    expect(escapeHtml(`<a title="t" alt='a'>&amp;</a>`)).toBe('&#60;a title=&#34;t&#34; alt=&#39;a&#39;&#62;&#38;amp;&#60;/a&#62;');
+  });
+
   it('has words for every finding code', () => {
     const words = Object.entries(FINDING_WORDS);
     for (const [code, said] of words) expect(said).not.toBe(code);
@@ -216,6 +295,8 @@ describe('the words of the page', () => {
     expect(shortIssuer("CN=R3, O=Let's Encrypt, C=US")).toBe('R3');
     expect(shortIssuer('C=US,O=Example\\, Inc.,OU=Web')).toBe('Example\\, Inc.');
     expect(shortIssuer('C=US')).toBe('C=US');
+    // An attribute's name only where an attribute starts, not inside another's value.
+    expect(shortIssuer('O=Acme, OU=Team CN=x')).toBe('Acme');
   });
 
   it('says when the next run is due from the schedule', () => {
