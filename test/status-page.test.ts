@@ -186,8 +186,8 @@ describe('statusPageHtml', () => {
       ]),
     );
     expect(rows[0][6]).toEqual([
-      [-89, 5, 'w', 105, 0],
-      [0, 1, 'c', 20, 1],
+      [-89, 5, 2, 105], // warning, the change mark gone with the cut
+      [0, 1, 0, 20, 1], // critical, changed
     ]);
   });
 
