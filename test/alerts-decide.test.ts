@@ -43,13 +43,27 @@ const reasonKinds = (d: AlertDecision) => d.alert?.reasons.map((r) => r.kind) ??
 describe('deciding an alert', () => {
   it.each<[string, Report | null, Report, string[]]>([
     ['a first-seen healthy target: nothing', null, report('ok', 90), []],
-    ['a first-seen critical target counts as coming from ok', null, report('critical', 90, [FINDING.mismatch]), ['worse']],
-    ['a first-seen unreachable target', null, report('unknown', null, [FINDING.refused]), ['worse']],
+    ['a first-seen critical target is its first check', null, report('critical', 90, [FINDING.mismatch]), ['first-check']],
+    ['a first-seen unreachable target', null, report('unknown', null, [FINDING.refused]), ['first-check']],
+    ['a first-seen warning', null, report('warning', 90, [FINDING.noResumption]), ['first-check']],
     ['ok to warning', report('ok', 90), report('warning', 90, [FINDING.noResumption]), ['worse']],
     ['warning to critical', report('warning', 90, [FINDING.noResumption]), report('critical', 90, [FINDING.noResumption, FINDING.mismatch]), ['worse']],
     ['info findings alone are ok', null, report('ok', 90, [FINDING.revocationUnknown]), []],
   ])('%s', (_name, previous, current, kinds) => {
     expect(reasonKinds(decide(previous, current))).toEqual(kinds);
+  });
+
+  it('tells a first check as such, coming from no status at all', () => {
+    const d = decide(null, report('critical', 90, [FINDING.mismatch]));
+    expect(d.alert?.reasons).toEqual([{ kind: 'first-check', from: null }]);
+    expect(d.alert?.previousStatus).toBeNull();
+  });
+
+  it('does not call a target whose previous report is unreadable, but was told about, a first check', () => {
+    const problem = report('critical', 90, [FINDING.mismatch]);
+    expect(decide(null, problem, toldAbout(problem)).alert).toBeNull();
+    const d = decide(null, report('critical', 90, [FINDING.mismatch, FINDING.weakKey]), toldAbout(problem));
+    expect(d.alert?.reasons).toEqual([{ kind: 'new-problem', codes: ['WEAK_KEY'] }]);
   });
 
   it('says the status it came from', () => {
@@ -105,7 +119,7 @@ describe('deciding an alert', () => {
 
   it('tells a first-seen target only the threshold it is at, once', () => {
     const first = decide(null, report('critical', 2.5, [FINDING.soonCritical]));
-    expect(first.alert?.reasons).toEqual([{ kind: 'worse', from: 'ok' }, { kind: 'threshold', days: 3 }]);
+    expect(first.alert?.reasons).toEqual([{ kind: 'first-check', from: null }, { kind: 'threshold', days: 3 }]);
     expect(first.memory?.told).toEqual([dedupKey(report('critical', 2.5), 'EXPIRES_SOON', 3)]);
   });
 

@@ -184,11 +184,25 @@ describe('Google Chat', () => {
   });
 });
 
+describe('a first check', () => {
+  it.each(Object.entries(PAYLOAD_BUILDERS))('is told in %s as "first check: <status>", never as coming from ok', (_service, build) => {
+    const text = allText(build(single));
+    expect(text).toContain('first check: critical');
+    expect(text).not.toMatch(/was ok|ok →/);
+  });
+
+  it('is a first-check reason from null in the generic webhook, agreeing with previousStatus', () => {
+    const payload = webhookPayload(single) as { alerts: { previousStatus: unknown; why: string; reasons: unknown[] }[] };
+    expect(payload.alerts[0]).toMatchObject({ previousStatus: null, reasons: [{ kind: 'first-check', from: null }, { kind: 'threshold', days: 7 }] });
+    expect(payload.alerts[0].why).toMatch(/^first check: critical/);
+  });
+});
+
 describe('the generic webhook', () => {
   it('carries the alert and the whole report', () => {
     const payload = webhookPayload(single) as { source: string; kind: string; alerts: { target: string; status: string; reasons: unknown[]; reportLocation: string; report: Report }[] };
     expect(payload).toMatchObject({ source: 'certcheck', kind: 'single' });
-    expect(payload.alerts[0]).toMatchObject({ target: 'shop.example.test:443 (192.0.2.7)', status: 'critical', reasons: [{ kind: 'worse', from: 'ok' }, { kind: 'threshold', days: 7 }] });
+    expect(payload.alerts[0]).toMatchObject({ target: 'shop.example.test:443 (192.0.2.7)', status: 'critical', reasons: [{ kind: 'first-check', from: null }, { kind: 'threshold', days: 7 }] });
     expect(payload.alerts[0].report.leaf?.issuer).toBe(ISSUER);
   });
 });

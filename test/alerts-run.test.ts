@@ -86,7 +86,7 @@ describe('alerts from the scheduled run', () => {
     await start();
     expect(receiver.postsTo('/start')).toHaveLength(1);
     const [post] = receiver.postsTo('/start');
-    expect(post.body).toMatchObject({ kind: 'single', alerts: [{ target: '127.0.0.1:1', status: 'unknown', reasons: [{ kind: 'worse', from: 'ok' }] }] });
+    expect(post.body).toMatchObject({ kind: 'single', alerts: [{ target: '127.0.0.1:1', status: 'unknown', previousStatus: null, reasons: [{ kind: 'first-check', from: null }] }] });
 
     await start();
     expect(receiver.postsTo('/start')).toHaveLength(1);
@@ -227,7 +227,7 @@ describe('alerts from the scheduled run', () => {
     expect(third.alerts?.targets).toBe(0);
     const told = receiver.postsTo('/retry-next-run').map((p) => (p.body as { alerts: { reasons: { kind: string }[] }[] }).alerts[0].reasons[0].kind);
     // 2 failed attempts, then the next run's delivery says what is new to the history: the problem.
-    expect(told).toEqual(['worse', 'worse', 'new-problem']);
+    expect(told).toEqual(['first-check', 'first-check', 'new-problem']);
   });
 
   it('adds CERT_CHANGED when the certificate is replaced, and tells the recovery once', async () => {

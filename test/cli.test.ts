@@ -449,7 +449,7 @@ describe('certcheck', () => {
       expect(first.stderr).toBe(`certcheck: alert sent to webhook ${receiver.url('/')}…\n`);
       expect(second.stderr).toBe('');
       expect(receiver.postsTo('/cli')).toHaveLength(1);
-      expect(receiver.postsTo('/cli')[0].body).toMatchObject({ alerts: [{ target: `soon.test:${expiring.port} (127.0.0.1)`, status: 'warning', reasons: [{ kind: 'worse', from: 'ok' }, { kind: 'threshold', days: 14 }] }] });
+      expect(receiver.postsTo('/cli')[0].body).toMatchObject({ alerts: [{ target: `soon.test:${expiring.port} (127.0.0.1)`, status: 'warning', reasons: [{ kind: 'first-check', from: null }, { kind: 'threshold', days: 14 }] }] });
       expect(await readdir(join(out, 'alerts', 'targets'))).toEqual([expect.stringMatching(/^soon\.test_\d+(_127\.0\.0\.1)?\.json$/)]);
     } finally {
       await receiver.close();

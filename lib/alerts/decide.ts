@@ -6,7 +6,8 @@
  * the thresholds its days remaining are at or under). Each problem has a dedup key of target,
  * address, code, threshold and leaf fingerprint, so a renewed certificate starts afresh.
  * An alert goes out when
- * - the status is worse than the previous report's (a first-seen target comes from ok),
+ * - the target is checked for the first time and is not ok (no previous report, nothing told),
+ * - the status is worse than the previous report's,
  * - a problem is not yet told: a threshold crossed, a new finding, a new certificate,
  * - the target is critical or unknown and nothing was said for a day (the daily reminder),
  * - and once when it has no problem left but had one (recovered).
@@ -38,6 +39,8 @@ export interface AlertHistory {
 }
 
 export type AlertReason =
+  /** No previous report and nothing told: the target's first check (`from` is always null). */
+  | { kind: 'first-check'; from: null }
   | { kind: 'worse'; from: Status }
   | { kind: 'threshold'; days: number }
   | { kind: 'new-problem'; codes: FindingCode[] }
@@ -114,13 +117,17 @@ export function decideAlert(input: AlertInput): AlertDecision {
   }
 
   const reasons: AlertReason[] = [];
-  const worse = RANK[current.status] > RANK[previousStatus];
-  if (worse) reasons.push({ kind: 'worse', from: previousStatus });
+  // Without a previous report but with something told (the report could not be read), the
+  // status it came from is unknown: only what was not told yet goes out.
+  const first = previous === null && memory === null && current.status !== 'ok';
+  const worse = previous !== null && RANK[current.status] > RANK[previous.status];
+  if (first) reasons.push({ kind: 'first-check', from: null });
+  if (worse) reasons.push({ kind: 'worse', from: previous.status });
   const fresh = problems.filter((p) => !told.has(p.key));
   const crossed = fresh.find((p) => p.threshold !== null);
   if (crossed?.threshold != null) reasons.push({ kind: 'threshold', days: crossed.threshold });
   const newCodes = fresh.filter((p) => p.threshold === null).map((p) => p.code);
-  if (newCodes.length > 0 && !worse) reasons.push({ kind: 'new-problem', codes: newCodes });
+  if (newCodes.length > 0 && !worse && !first) reasons.push({ kind: 'new-problem', codes: newCodes });
   if (
     reasons.length === 0 &&
     memory !== null &&

@@ -39,7 +39,7 @@ export interface AlertItem {
   /** "example.com:443 (93.184.215.14)". */
   target: string;
   label: AlertLabel;
-  /** Why now: "critical (was ok)", "crossed the 7-day expiry threshold", "still critical: daily reminder". */
+  /** Why now: "first check: critical", "critical (was warning)", "crossed the 7-day expiry threshold", "still critical: daily reminder". */
   why: string;
   /** What is wrong, one sentence each; for a recovery, what changed. */
   problems: string[];
@@ -122,6 +122,8 @@ function expiryWords(report: Report): string | null {
 
 function reasonWords(reason: AlertReason, status: Status): string {
   switch (reason.kind) {
+    case 'first-check':
+      return `first check: ${status}`;
     case 'worse':
       return `${status} (was ${reason.from})`;
     case 'threshold':
