@@ -93,6 +93,24 @@ describe('every message', () => {
     expect(message.items[0].label).toBe('critical');
   });
 
+  it('says that an expired certificate expired, and when, rather than naming a threshold', () => {
+    const expired = (days: number, findings: Finding[]) => sampleReport({ host: 'gone.example.test', checkedAt: NOW.toISOString(), status: 'critical', findings, leaf: { daysRemaining: days } });
+    const soon: Finding = { code: 'EXPIRES_SOON', severity: 'critical', message: 'certificate expires in 3 days (2026-11-26)' };
+    const past: Finding = { code: 'EXPIRED', severity: 'critical', message: 'certificate expired on 2026-11-21' };
+    const before = expired(3.5, [soon]);
+    const told = decideAlert({ previous: null, current: before, memory: null, thresholds: DEFAULT_ALERT_THRESHOLDS, now: NOW }).memory;
+    const { alert } = decideAlert({ previous: before, current: expired(-2, [past]), memory: told, thresholds: DEFAULT_ALERT_THRESHOLDS, now: NOW });
+    if (!alert) throw new Error('expected an alert');
+
+    const [item] = buildMessage([{ alert, stored: 'reports/gone' }]).items;
+
+    expect(alert.reasons).toContainEqual({ kind: 'threshold', days: 1 });
+    expect(item.why).toContain('expired 2 days ago, on 2026-11-21');
+    expect(item.why).not.toContain('threshold');
+    expect(item.expires).toBe('expired 2 days ago, on 2026-11-21');
+    expect(buildMessage([stored(expired(-0.25, [past]))]).items[0].why).toContain('expired less than a day ago, on 2026-11-22');
+  });
+
   it('says a crossed threshold in words before WARN_DAYS makes it a finding', () => {
     const quiet = sampleReport({ host: 'calm.example.test', checkedAt: NOW.toISOString(), leaf: { daysRemaining: 25 } });
     const [item] = buildMessage([stored(quiet)]).items;

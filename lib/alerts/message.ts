@@ -112,22 +112,25 @@ function targetName(report: Report): string {
   return address && address !== host ? `${hostPort} (${address})` : hostPort;
 }
 
-/** "expires in 6 days, on 2026-11-29" / "expired 2 days ago, on 2026-11-21". */
+/** "expires in 6 days, on 2026-11-29" / "expired 2 days ago, on 2026-11-21" / "expires in less than a day, …". */
 function expiryWords(report: Report): string | null {
   const leaf = report.leaf;
   if (!leaf) return null;
   const on = leaf.notAfter.slice(0, 10);
-  return leaf.daysRemaining > 0 ? `expires in ${days(leaf.daysRemaining)}, on ${on}` : `expired ${days(leaf.daysRemaining)} ago, on ${on}`;
+  const span = Math.abs(leaf.daysRemaining) < 1 ? 'less than a day' : days(leaf.daysRemaining);
+  return leaf.daysRemaining > 0 ? `expires in ${span}, on ${on}` : `expired ${span} ago, on ${on}`;
 }
 
-function reasonWords(reason: AlertReason, status: Status): string {
+function reasonWords(reason: AlertReason, report: Report): string {
+  const status = report.status;
   switch (reason.kind) {
     case 'first-check':
       return `first check: ${status}`;
     case 'worse':
       return `${status} (was ${reason.from})`;
     case 'threshold':
-      return `crossed the ${reason.days}-day expiry threshold`;
+      // The lowest threshold is also where an expired certificate stands: say that it expired.
+      return report.leaf && report.leaf.daysRemaining <= 0 ? `${expiryWords(report)}` : `crossed the ${reason.days}-day expiry threshold`;
     case 'new-problem':
       return `new: ${reason.codes.join(', ')}`;
     case 'repeat':
@@ -153,7 +156,7 @@ export function alertItem({ alert, stored }: StoredAlert): AlertItem {
   return {
     target: targetName(report),
     label: labelOf(alert),
-    why: alert.reasons.map((r) => reasonWords(r, report.status)).join('; '),
+    why: alert.reasons.map((r) => reasonWords(r, report)).join('; '),
     problems: problemsOf(alert),
     expires: expiryWords(report),
     issuer: report.leaf?.issuer ?? null,
