@@ -202,6 +202,40 @@ describe('Google Chat', () => {
   });
 });
 
+describe('why an alert goes out, in words', () => {
+  const mismatch: Finding = { code: 'HOSTNAME_MISMATCH', severity: 'critical', message: 'certificate is valid for a.test, not b.test' };
+  const weakKey: Finding = { code: 'WEAK_KEY', severity: 'critical', message: 'RSA key of 1024 bits' };
+  const refused: Finding = { code: 'CONNECTION_FAILED', severity: 'unknown', message: 'connection failed: connect ECONNREFUSED 192.0.2.7:443' };
+  const noResumption: Finding = { code: 'NO_RESUMPTION', severity: 'warning', message: 'no session resumes' };
+  const at = (status: Status, findings: Finding[]) => sampleReport({ host: 'flip.example.test', checkedAt: NOW.toISOString(), status, findings });
+  /** The words of the alert for going from `before` (already told) to `after`. */
+  function why(before: Report, after: Report): string {
+    const told = decideAlert({ previous: null, current: before, memory: null, thresholds: DEFAULT_ALERT_THRESHOLDS, now: new Date(NOW.getTime() - 3_600_000) }).memory;
+    const { alert } = decideAlert({ previous: before, current: after, memory: told, thresholds: DEFAULT_ALERT_THRESHOLDS, now: NOW });
+    if (!alert) throw new Error('expected an alert');
+    return buildMessage([{ alert, stored: 'reports/flip' }]).items[0].why;
+  }
+
+  it.each<[string, Report, Report, string]>([
+    ['critical to unknown', at('critical', [mismatch]), at('unknown', [refused]), 'critical → unknown: connection failed [CONNECTION_FAILED]'],
+    ['warning to critical', at('warning', [noResumption]), at('critical', [noResumption, mismatch]), 'warning → critical: wrong host name [HOSTNAME_MISMATCH]'],
+    ['a new problem at the same status', at('critical', [mismatch]), at('critical', [mismatch, weakKey]), 'new problem (still critical): weak key [WEAK_KEY]'],
+    ['a recovery', at('unknown', [refused]), at('ok', []), 'unknown → ok: recovered'],
+  ])('words %s for a person, the codes in brackets', (_name, before, after, words) => {
+    expect(why(before, after)).toBe(words);
+  });
+
+  it('never shows a bare finding code', () => {
+    const bare = /(?<!\[)\b[A-Z]+_[A-Z_]+\b(?!\])/;
+    for (const [before, after] of [
+      [at('critical', [mismatch]), at('unknown', [refused])],
+      [at('critical', [mismatch]), at('critical', [mismatch, weakKey])],
+    ]) {
+      expect(why(before, after)).not.toMatch(bare);
+    }
+  });
+});
+
 describe('a first check', () => {
   it.each(Object.entries(PAYLOAD_BUILDERS))('is told in %s as "first check: <status>", never as coming from ok', (_service, build) => {
     const text = allText(build(single));

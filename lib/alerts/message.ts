@@ -4,7 +4,8 @@
  * payload builder renders this; none of them words anything itself.
  */
 import { days } from '../checks/types';
-import type { Report, Status } from '../report';
+import type { FindingCode, Report, Status } from '../report';
+import { findingWords } from '../status-page/words';
 import type { PageLink } from '../store/store';
 import { formatHostPort } from '../target';
 import type { ConfigProblem } from './config-alert';
@@ -39,7 +40,7 @@ export interface AlertItem {
   /** "example.com:443 (93.184.215.14)". */
   target: string;
   label: AlertLabel;
-  /** Why now: "first check: critical", "critical (was warning)", "crossed the 7-day expiry threshold", "still critical: daily reminder". */
+  /** Why now: "first check: critical", "critical → unknown: connection failed [CONNECTION_FAILED]", "crossed the 7-day expiry threshold", "still critical: daily reminder". */
   why: string;
   /** What is wrong, one sentence each; for a recovery, what changed. */
   problems: string[];
@@ -121,22 +122,35 @@ function expiryWords(report: Report): string | null {
   return leaf.daysRemaining > 0 ? `expires in ${span}, on ${on}` : `expired ${span} ago, on ${on}`;
 }
 
-function reasonWords(reason: AlertReason, report: Report): string {
+/** "connection failed [CONNECTION_FAILED]": the words for a person, the code in brackets. */
+function codeWords(codes: readonly FindingCode[]): string {
+  return [...new Set(codes)].map((code) => `${findingWords(code)} [${code}]`).join(', ');
+}
+
+/** "critical → unknown", with what brought it when something did: "…: connection failed [CONNECTION_FAILED]". */
+function transition(from: Status, to: Status, codes: readonly FindingCode[]): string {
+  return `${from} → ${to}${codes.length > 0 ? `: ${codeWords(codes)}` : ''}`;
+}
+
+function reasonWords(reason: AlertReason, alert: Alert): string {
+  const { report, previousStatus } = alert;
   const status = report.status;
   switch (reason.kind) {
     case 'first-check':
       return `first check: ${status}`;
     case 'worse':
-      return `${status} (was ${reason.from})`;
+      // What made the status what it is: the findings of that severity.
+      return transition(reason.from, status, report.findings.filter((f) => f.severity === status).map((f) => f.code));
+    case 'new-problem':
+      if (previousStatus !== null && previousStatus !== status) return transition(previousStatus, status, reason.codes);
+      return `new problem${previousStatus === null ? '' : ` (still ${status})`}: ${codeWords(reason.codes)}`;
     case 'threshold':
       // The lowest threshold is also where an expired certificate stands: say that it expired.
       return report.leaf && report.leaf.daysRemaining <= 0 ? `${expiryWords(report)}` : `crossed the ${reason.days}-day expiry threshold`;
-    case 'new-problem':
-      return `new: ${reason.codes.join(', ')}`;
     case 'repeat':
       return `still ${status}: daily reminder (last told ${reason.lastAlertAt.slice(0, 16).replace('T', ' ')} UTC)`;
     case 'recovered':
-      return `recovered (was ${reason.from})`;
+      return `${reason.from} → ok: recovered`;
   }
 }
 
@@ -156,7 +170,7 @@ export function alertItem({ alert, stored }: StoredAlert): AlertItem {
   return {
     target: targetName(report),
     label: labelOf(alert),
-    why: alert.reasons.map((r) => reasonWords(r, report)).join('; '),
+    why: alert.reasons.map((r) => reasonWords(r, alert)).join('; '),
     problems: problemsOf(alert),
     expires: expiryWords(report),
     issuer: report.leaf?.issuer ?? null,
