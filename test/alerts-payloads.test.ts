@@ -196,6 +196,20 @@ describe('Google Chat', () => {
     expect(card.sections[0].widgets.length).toBeGreaterThan(2);
   });
 
+  it('says the status once: the header names it, the coloured line under it says why', () => {
+    const digest = buildMessage([stored(expiring('shop.example.test', 6)), stored(expiring('b.example.test', 20, 'warning'))]);
+    for (const message of [single, digest]) {
+      const payload = googleChatPayload(message) as { cardsV2: { card: { header: { title: string; subtitle?: string }; sections: { header?: string; widgets: { textParagraph?: { text: string } }[] }[] } }[] };
+      const { card } = payload.cardsV2[0];
+      for (const section of card.sections) {
+        const first = section.widgets[0].textParagraph?.text.replace(/<[^>]+>/g, '') ?? '';
+        if (section.header || section === card.sections[0]) expect(first).toBe(message.items[card.sections.indexOf(section)].why);
+      }
+      expect(allText(payload).replace(/<[^>]+>/g, '')).not.toMatch(/\b(CRITICAL|WARNING)\s+(first check: )?(critical|warning)\b/);
+      expect(card.header.subtitle ?? '').not.toContain(message.items[0].why);
+    }
+  });
+
   it('gives a digest one section per target, up to 20', () => {
     const payload = googleChatPayload(buildMessage(many(30))) as { cardsV2: { card: { sections: { header?: string }[] } }[] };
     expect(payload.cardsV2[0].card.sections.filter((s) => s.header)).toHaveLength(20);

@@ -9,8 +9,9 @@ function decorated(topLabel: string, text: string): unknown {
   return { decoratedText: { topLabel, text: clip(escape(text), 4000), wrapText: true } };
 }
 
-function coloured(item: AlertItem): string {
-  return `<font color="${LABEL_COLOR[item.label]}"><b>${item.label.toUpperCase()}</b></font>`;
+/** Why the item alerts, bold in its label's colour: the colour cue (a card has no coloured bar), the status said once. */
+function colouredWhy(item: AlertItem): unknown {
+  return { textParagraph: { text: clip(`<font color="${LABEL_COLOR[item.label]}"><b>${escape(item.why)}</b></font>`, 4000) } };
 }
 
 function itemWidgets(item: AlertItem): unknown[] {
@@ -38,15 +39,15 @@ export function googleChatPayload(message: AlertMessage): unknown {
   let sections: unknown[];
   if (message.kind === 'single') {
     const [item] = message.items;
-    // The header already says why; the coloured status is the card's colour cue.
-    sections = [{ widgets: [{ textParagraph: { text: coloured(item) } }, ...itemWidgets(item), decorated('Checked', item.checkedAt)] }];
+    // The header names the status and the target; the coloured line under it says why.
+    sections = [{ widgets: [colouredWhy(item), ...itemWidgets(item), decorated('Checked', item.checkedAt)] }];
   } else {
     const shown = message.items.slice(0, DIGEST_ITEMS);
     const more = moreTargets(message, shown.length);
     sections = [
       ...shown.map((item) => ({
         header: clip(`${item.label.toUpperCase()} ${escape(item.target)}`, 200),
-        widgets: [{ textParagraph: { text: `${coloured(item)} ${escape(item.why)}` } }, ...itemWidgets(item)],
+        widgets: [colouredWhy(item), ...itemWidgets(item)],
       })),
       ...(more ? [{ widgets: [{ textParagraph: { text: more } }] }] : []),
     ];
@@ -58,7 +59,7 @@ export function googleChatPayload(message: AlertMessage): unknown {
     cardsV2: [
       {
         cardId: 'certcheck-alert',
-        card: { header: { title: clip(message.title, 200), subtitle: clip(message.kind === 'single' ? message.items[0].why : message.summary, 200) }, sections },
+        card: { header: { title: clip(message.title, 200), ...(message.kind === 'digest' ? { subtitle: clip(message.summary, 200) } : {}) }, sections },
       },
     ],
   };
