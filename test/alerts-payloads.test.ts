@@ -159,6 +159,25 @@ describe('Microsoft Teams', () => {
     expect(allText(payload)).not.toContain('MessageCard');
   });
 
+  it("lists each digest target's problems one a line, not joined in a sentence", () => {
+    const twoProblems = sampleReport({
+      host: 'two.example.test',
+      checkedAt: NOW.toISOString(),
+      status: 'critical',
+      findings: [
+        { code: 'HOSTNAME_MISMATCH', severity: 'critical', message: 'certificate is valid for a.test, not two.example.test' },
+        { code: 'WEAK_KEY', severity: 'critical', message: 'RSA key of 1024 bits' },
+      ],
+    });
+    const payload = teamsPayload(buildMessage([stored(twoProblems), stored(expiring('b.example.test', 20, 'warning'))])) as { attachments: { content: { body: { type: string; items?: { text: string }[] }[] } }[] };
+    const [container] = payload.attachments[0].content.body.filter((b) => b.type === 'Container');
+    const texts = (container.items ?? []).map((i) => i.text);
+    expect(texts).toContain('- certificate is valid for a.test, not two.example.test');
+    expect(texts).toContain('- RSA key of 1024 bits');
+    expect(texts.join('\n')).not.toContain('; certificate is valid');
+    expect(texts.join('\n')).not.toContain('two.example.test; RSA');
+  });
+
   it('lists a digest as one container per target', () => {
     const payload = teamsPayload(buildMessage(many(5))) as { attachments: { content: { body: { type: string }[] } }[] };
     expect(payload.attachments[0].content.body.filter((b) => b.type === 'Container')).toHaveLength(5);

@@ -41,7 +41,9 @@ function digestBody(message: AlertMessage): unknown[] {
       separator: true,
       items: [
         textBlock(`${item.label.toUpperCase()} ${breakLinks(item.target)}`, { weight: 'Bolder', color: COLOR[item.label] }),
-        textBlock(breakLinks([item.why, ...item.problems].join('; '))),
+        textBlock(breakLinks(item.why), { spacing: 'None' }),
+        // One line per problem, as in a single alert: a list, not a run-on sentence.
+        ...item.problems.map((p) => textBlock(`- ${breakLinks(p)}`, { spacing: 'None' })),
         textBlock(breakLinks([item.expires, item.issuer && `issuer ${item.issuer}`, `report ${item.stored}`].filter(Boolean).join(' · ')), { isSubtle: true, size: 'Small' }),
       ],
     })),
