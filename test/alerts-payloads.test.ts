@@ -21,7 +21,7 @@ function expiring(host: string, days: number, status: Status = 'critical'): Repo
 function stored(report: Report, previous: Report | null = null): StoredAlert {
   const { alert } = decideAlert({ previous, current: report, memory: null, thresholds: DEFAULT_ALERT_THRESHOLDS, now: NOW });
   if (!alert) throw new Error('expected an alert');
-  return { alert, stored: `s3://reports-bucket/reports/${report.target.host}_443_192.0.2.7/2026-11-23/${report.checkedAt}.json` };
+  return { alert, stored: `s3://reports-bucket/reports/${report.target.host}_443_192.0.2.7/2026-11-23/${report.checkedAt.replace(/:/g, '-')}.json` };
 }
 
 const single = buildMessage([stored(expiring('shop.example.test', 6))]);
@@ -107,7 +107,7 @@ describe('every message', () => {
     expect(alert.reasons).toContainEqual({ kind: 'threshold', days: 1 });
     expect(item.why).toContain('expired 2 days ago, on 2026-11-21');
     expect(item.why).not.toContain('threshold');
-    expect(item.expires).toBe('expired 2 days ago, on 2026-11-21');
+    expect(item.expires).toBe('expired 2 days ago, on 2026-11-21 05:00 UTC');
     expect(buildMessage([stored(expired(-0.25, [past]))]).items[0].why).toContain('expired less than a day ago, on 2026-11-22');
   });
 
@@ -115,7 +115,34 @@ describe('every message', () => {
     const quiet = sampleReport({ host: 'calm.example.test', checkedAt: NOW.toISOString(), leaf: { daysRemaining: 25 } });
     const [item] = buildMessage([stored(quiet)]).items;
     expect(item.why).toBe('crossed the 30-day expiry threshold');
-    expect(item.problems).toEqual(['certificate expires in 25 days, on 2026-12-18']);
+    expect(item.problems).toEqual(['certificate expires in 25 days, on 2026-12-18 05:00 UTC']);
+  });
+});
+
+describe('times', () => {
+  const ISO_TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d/;
+  const problem = sampleReport({ host: 'down.example.test', checkedAt: NOW.toISOString(), status: 'unknown', findings: [{ code: 'CONNECTION_FAILED', severity: 'unknown', message: 'connection failed: connect ECONNREFUSED' }] });
+  const yesterday = new Date(NOW.getTime() - 86_400_000);
+  const remembered = decideAlert({ previous: null, current: problem, memory: null, thresholds: DEFAULT_ALERT_THRESHOLDS, now: yesterday }).memory;
+  const reminder = decideAlert({ previous: problem, current: problem, memory: remembered, thresholds: DEFAULT_ALERT_THRESHOLDS, now: NOW }).alert;
+  const page = { url: 'https://reports.example.test/index.html?sig=1', expiresAt: '2026-11-30T05:00:00.000Z' };
+
+  /** What a person reads: every string but the machine fields (Discord's timestamp, the generic webhook's data). */
+  function readable(service: string, payload: unknown): string {
+    const text = JSON.stringify(payload, (key, value: unknown) => ((service === 'discord' && key === 'timestamp') || (service === 'webhook' && ['report', 'reasons', 'statusPage'].includes(key)) ? undefined : value));
+    return text;
+  }
+
+  it.each(Object.entries(PAYLOAD_BUILDERS))('are written "2026-11-29 05:00 UTC" wherever a person reads one in %s', (service, build) => {
+    if (!reminder) throw new Error('expected a reminder');
+    for (const message of [buildMessage([stored(expiring('shop.example.test', 6))], [], NOW, page), buildMessage([stored(expiring('shop.example.test', 6)), { alert: reminder, stored: 'reports/down' }], [], NOW, page)]) {
+      const text = readable(service, build(message));
+      expect(text).not.toMatch(ISO_TIME);
+      expect(text).toContain('expires in 6 days, on 2026-11-29 05:00 UTC');
+      expect(text).toContain('link valid until 2026-11-30 05:00 UTC');
+      if (message.kind === 'digest') expect(text).toContain('daily reminder (last told 2026-11-22 05:00 UTC)');
+      if (message.kind === 'single' && service !== 'webhook') expect(text).toContain('2026-11-23 05:00 UTC');
+    }
   });
 });
 

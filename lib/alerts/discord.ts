@@ -4,7 +4,7 @@
  * Mentions are switched off (a certificate's subject must not ping @everyone) and links broken.
  */
 import type { PageLink } from '../store/store';
-import { type AlertMessage, breakLinks, clip, DIGEST_ITEMS, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity } from './message';
+import { type AlertMessage, breakLinks, clip, DIGEST_ITEMS, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
 
 export const DISCORD_LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, total: 6000 };
 
@@ -53,7 +53,7 @@ export function discordPayload(message: AlertMessage): unknown {
     if (item.issuer) fields.push(fieldOf('Issuer', item.issuer));
     fields.push(fieldOf('Report', item.stored));
     if (page) fields.push(page);
-    footer = `checked ${item.checkedAt}`;
+    footer = `checked ${personTime(item.checkedAt)}`;
   } else {
     description = clip(message.summary, DISCORD_LIMITS.description);
     // Room for the footer and the status page's field.

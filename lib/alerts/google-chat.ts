@@ -3,7 +3,7 @@
  * decorated text; card text takes a small HTML subset, so what servers send is escaped.
  */
 import type { PageLink } from '../store/store';
-import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity } from './message';
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
 
 function decorated(topLabel: string, text: string): unknown {
   return { decoratedText: { topLabel, text: clip(escape(text), 4000), wrapText: true } };
@@ -40,7 +40,7 @@ export function googleChatPayload(message: AlertMessage): unknown {
   if (message.kind === 'single') {
     const [item] = message.items;
     // The header names the status and the target; the coloured line under it says why.
-    sections = [{ widgets: [colouredWhy(item), ...itemWidgets(item), decorated('Checked', item.checkedAt)] }];
+    sections = [{ widgets: [colouredWhy(item), ...itemWidgets(item), decorated('Checked', personTime(item.checkedAt))] }];
   } else {
     const shown = message.items.slice(0, DIGEST_ITEMS);
     const more = moreTargets(message, shown.length);

@@ -44,11 +44,12 @@ export interface AlertItem {
   why: string;
   /** What is wrong, one sentence each; for a recovery, what changed. */
   problems: string[];
-  /** "expires in 6 days, on 2026-11-29"; null without a certificate. */
+  /** "expires in 6 days, on 2026-11-29 05:00 UTC"; null without a certificate. */
   expires: string | null;
   issuer: string | null;
   /** Where the full report is stored (or why it is not). */
   stored: string;
+  /** An ISO time (data); renderers show it with personTime. */
   checkedAt: string;
   /** The target's alert; null for a configuration problem. */
   alert: Alert | null;
@@ -78,9 +79,15 @@ export interface AlertMessage {
 /** What a link to the status page says. */
 export const PAGE_LINK_TEXT = 'Open the status page';
 
+/** A time as a person reads it, to the minute: "2026-11-29 05:00 UTC" (from an ISO time). */
+export function personTime(iso: string): string {
+  const at = Date.parse(iso);
+  return Number.isNaN(at) ? iso : `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 /** "link valid until 2026-11-30 05:00 UTC"; null for a link that does not expire. */
 export function pageValidity(page: PageLink): string | null {
-  return page.expiresAt === null ? null : `link valid until ${page.expiresAt.slice(0, 16).replace('T', ' ')} UTC`;
+  return page.expiresAt === null ? null : `link valid until ${personTime(page.expiresAt)}`;
 }
 
 /**
@@ -113,11 +120,11 @@ function targetName(report: Report): string {
   return address && address !== host ? `${hostPort} (${address})` : hostPort;
 }
 
-/** "expires in 6 days, on 2026-11-29" / "expired 2 days ago, on 2026-11-21" / "expires in less than a day, …". */
+/** "expires in 6 days, on 2026-11-29 05:00 UTC" / "expired 2 days ago, on 2026-11-21 05:00 UTC" / "expires in less than a day, …". */
 function expiryWords(report: Report): string | null {
   const leaf = report.leaf;
   if (!leaf) return null;
-  const on = leaf.notAfter.slice(0, 10);
+  const on = personTime(leaf.notAfter);
   const span = Math.abs(leaf.daysRemaining) < 1 ? 'less than a day' : days(leaf.daysRemaining);
   return leaf.daysRemaining > 0 ? `expires in ${span}, on ${on}` : `expired ${span} ago, on ${on}`;
 }
@@ -148,7 +155,7 @@ function reasonWords(reason: AlertReason, alert: Alert): string {
       // The lowest threshold is also where an expired certificate stands: say that it expired.
       return report.leaf && report.leaf.daysRemaining <= 0 ? `${expiryWords(report)}` : `crossed the ${reason.days}-day expiry threshold`;
     case 'repeat':
-      return `still ${status}: daily reminder (last told ${reason.lastAlertAt.slice(0, 16).replace('T', ' ')} UTC)`;
+      return `still ${status}: daily reminder (last told ${personTime(reason.lastAlertAt)})`;
     case 'recovered':
       return `${reason.from} → ok: recovered`;
   }

@@ -4,7 +4,7 @@
  * 3,000, a field 2,000, at most 10 fields and 50 blocks.
  */
 import type { PageLink } from '../store/store';
-import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity } from './message';
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
 
 function mrkdwn(text: string, max: number): { type: 'mrkdwn'; text: string } {
   return { type: 'mrkdwn', text: clip(text, max) };
@@ -23,7 +23,7 @@ function singleBlocks(item: AlertItem): unknown[] {
         field('Status', item.label.toUpperCase()),
         ...(item.expires ? [field('Certificate', item.expires)] : []),
         ...(item.issuer ? [field('Issuer', item.issuer)] : []),
-        field('Checked', item.checkedAt),
+        field('Checked', personTime(item.checkedAt)),
       ],
     },
     { type: 'context', elements: [mrkdwn(`Full report: ${escape(item.stored)}`, 3000)] },

@@ -4,7 +4,7 @@
  */
 import type { PageLink } from '../store/store';
 import type { AlertLabel, AlertMessage } from './message';
-import { breakLinks, clip, DIGEST_ITEMS, isWebLink, moreTargets, PAGE_LINK_TEXT, pageValidity } from './message';
+import { breakLinks, clip, DIGEST_ITEMS, isWebLink, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
 
 /** Adaptive Cards name their colours. */
 const COLOR: Record<AlertLabel, string> = { critical: 'Attention', unknown: 'Accent', warning: 'Warning', ok: 'Accent', recovered: 'Good' };
@@ -24,7 +24,7 @@ function singleBody(message: AlertMessage): unknown[] {
         { title: 'Status', value: item.label.toUpperCase() },
         ...(item.expires ? [{ title: 'Certificate', value: breakLinks(item.expires) }] : []),
         ...(item.issuer ? [{ title: 'Issuer', value: breakLinks(item.issuer) }] : []),
-        { title: 'Checked', value: item.checkedAt },
+        { title: 'Checked', value: personTime(item.checkedAt) },
         { title: 'Report', value: breakLinks(item.stored) },
       ],
     },
