@@ -119,6 +119,40 @@ describe('every message', () => {
   });
 });
 
+describe('a changed certificate', () => {
+  const CHANGED: Finding = { code: 'CERT_CHANGED', severity: 'info', message: 'certificate changed since 2026-11-22: was aaaa01… issued by CN=Old; now bbbb02… issued by CN=New' };
+  const old = sampleReport({ host: 'renewed.example.test', checkedAt: NOW.toISOString(), status: 'critical', findings: [{ code: 'EXPIRES_SOON', severity: 'critical', message: 'certificate expires in 2 days (2026-11-25)' }], leaf: { daysRemaining: 2, fingerprint: 'AA:01' } });
+  const renewed = sampleReport({ host: 'renewed.example.test', checkedAt: NOW.toISOString(), status: 'ok', findings: [CHANGED], leaf: { daysRemaining: 90, fingerprint: 'BB:02' } });
+  const stillBroken = sampleReport({ host: 'replaced.example.test', checkedAt: NOW.toISOString(), status: 'critical', findings: [{ code: 'HOSTNAME_MISMATCH', severity: 'critical', message: 'certificate is valid for a.test, not replaced.example.test' }, CHANGED], leaf: { daysRemaining: 90 } });
+  const told = decideAlert({ previous: null, current: old, memory: null, thresholds: DEFAULT_ALERT_THRESHOLDS, now: new Date(NOW.getTime() - 3_600_000) }).memory;
+  const recovery = decideAlert({ previous: old, current: renewed, memory: told, thresholds: DEFAULT_ALERT_THRESHOLDS, now: NOW }).alert;
+
+  it('is a fact apart from the problems, not a problem', () => {
+    if (!recovery) throw new Error('expected a recovery');
+    const [recovered] = buildMessage([{ alert: recovery, stored: 'reports/renewed' }]).items;
+    expect([recovered.label, recovered.problems, recovered.facts]).toEqual(['recovered', [], [CHANGED.message]]);
+    const [broken] = buildMessage([stored(stillBroken)]).items;
+    expect([broken.problems, broken.facts]).toEqual([['certificate is valid for a.test, not replaced.example.test'], [CHANGED.message]]);
+  });
+
+  it.each(Object.entries(PAYLOAD_BUILDERS))('is shown in %s as a note, never listed among the problems', (service, build) => {
+    if (!recovery) throw new Error('expected a recovery');
+    for (const message of [buildMessage([stored(stillBroken)]), buildMessage([{ alert: recovery, stored: 'reports/renewed' }, stored(stillBroken)])]) {
+      const payload = build(message);
+      const text = allText(payload);
+      expect(text).toMatch(/Note[":, a-z]*certificate changed since 2026-11-22/i);
+      expect(text).not.toMatch(/(•|- |; )certificate changed/);
+      if (service === 'webhook') {
+        const { alerts } = payload as { alerts: { problems: string[]; facts: string[] }[] };
+        for (const alert of alerts) {
+          expect(alert.facts).toEqual([CHANGED.message]);
+          expect(alert.problems.join(' ')).not.toContain('certificate changed');
+        }
+      }
+    }
+  });
+});
+
 describe('times', () => {
   const ISO_TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d/;
   const problem = sampleReport({ host: 'down.example.test', checkedAt: NOW.toISOString(), status: 'unknown', findings: [{ code: 'CONNECTION_FAILED', severity: 'unknown', message: 'connection failed: connect ECONNREFUSED' }] });

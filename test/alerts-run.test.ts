@@ -246,10 +246,11 @@ describe('alerts from the scheduled run', () => {
 
     const latest = JSON.parse(await readFile(join(dir, 'latest', `127.0.0.1_${port}.json`), 'utf8')) as Report;
     expect(latest.findings.map((f) => f.code)).toEqual([]); // the third report: same certificate as the second
-    const bodies = receiver.postsTo('/renewed').map((p) => p.body as { alerts: { status: string; problems: string[]; report: Report }[] });
+    const bodies = receiver.postsTo('/renewed').map((p) => p.body as { alerts: { status: string; problems: string[]; facts: string[]; report: Report }[] });
     expect(bodies.map((b) => b.alerts[0].status)).toEqual(['critical', 'recovered']);
     expect(bodies[1].alerts[0].report.findings.map((f) => f.code)).toEqual(['CERT_CHANGED']);
-    expect(bodies[1].alerts[0].problems[0]).toMatch(/^certificate changed since/);
+    expect(bodies[1].alerts[0].problems).toEqual([]);
+    expect(bodies[1].alerts[0].facts).toEqual([expect.stringMatching(/^certificate changed since/)]);
   });
 
   it('keeps the alert memory in S3 beside the reports, one object per target', async () => {

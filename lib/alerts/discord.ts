@@ -4,7 +4,7 @@
  * Mentions are switched off (a certificate's subject must not ping @everyone) and links broken.
  */
 import type { PageLink } from '../store/store';
-import { type AlertMessage, breakLinks, clip, DIGEST_ITEMS, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
+import { type AlertMessage, breakLinks, clip, DIGEST_ITEMS, FACT_LABEL, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
 
 export const DISCORD_LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, total: 6000 };
 
@@ -51,6 +51,7 @@ export function discordPayload(message: AlertMessage): unknown {
     fields.push(fieldOf('Status', item.label.toUpperCase(), true));
     if (item.expires) fields.push(fieldOf('Certificate', item.expires, true));
     if (item.issuer) fields.push(fieldOf('Issuer', item.issuer));
+    for (const fact of item.facts) fields.push(fieldOf(FACT_LABEL, fact));
     fields.push(fieldOf('Report', item.stored));
     if (page) fields.push(page);
     footer = `checked ${personTime(item.checkedAt)}`;
@@ -62,7 +63,7 @@ export function discordPayload(message: AlertMessage): unknown {
     for (const item of message.items.slice(0, Math.min(DIGEST_ITEMS, DISCORD_LIMITS.fields - (page ? 1 : 0)))) {
       const field = fieldOf(
         `${item.label.toUpperCase()} ${item.target}`,
-        [`${item.why}: ${item.problems.join('; ')}`, item.expires, `report ${item.stored}`].filter(Boolean).join('\n'),
+        [[item.why, ...item.problems.map((p) => `• ${p}`)].join('\n'), ...item.facts.map((f) => `${FACT_LABEL}: ${f}`), item.expires, `report ${item.stored}`].filter(Boolean).join('\n'),
       );
       if (used + field.name.length + field.value.length > budget) break;
       used += field.name.length + field.value.length;

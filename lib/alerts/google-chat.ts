@@ -3,7 +3,7 @@
  * decorated text; card text takes a small HTML subset, so what servers send is escaped.
  */
 import type { PageLink } from '../store/store';
-import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, FACT_LABEL, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
 
 function decorated(topLabel: string, text: string): unknown {
   return { decoratedText: { topLabel, text: clip(escape(text), 4000), wrapText: true } };
@@ -16,7 +16,8 @@ function colouredWhy(item: AlertItem): unknown {
 
 function itemWidgets(item: AlertItem): unknown[] {
   return [
-    { textParagraph: { text: clip(item.problems.map((p) => `• ${escape(p)}`).join('<br>'), 4000) } },
+    ...(item.problems.length > 0 ? [{ textParagraph: { text: clip(item.problems.map((p) => `• ${escape(p)}`).join('<br>'), 4000) } }] : []),
+    ...item.facts.map((f) => decorated(FACT_LABEL, f)),
     ...(item.expires ? [decorated('Certificate', item.expires)] : []),
     ...(item.issuer ? [decorated('Issuer', item.issuer)] : []),
     decorated('Report', item.stored),

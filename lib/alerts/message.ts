@@ -42,8 +42,10 @@ export interface AlertItem {
   label: AlertLabel;
   /** Why now: "first check: critical", "critical → unknown: connection failed [CONNECTION_FAILED]", "crossed the 7-day expiry threshold", "still critical: daily reminder". */
   why: string;
-  /** What is wrong, one sentence each; for a recovery, what changed. */
+  /** What is wrong, one sentence each (none for a recovery). */
   problems: string[];
+  /** What changed that is not a problem ("certificate changed since …"), one sentence each: shown apart, as a note. */
+  facts: string[];
   /** "expires in 6 days, on 2026-11-29 05:00 UTC"; null without a certificate. */
   expires: string | null;
   issuer: string | null;
@@ -163,13 +165,20 @@ function reasonWords(reason: AlertReason, alert: Alert): string {
 
 function problemsOf(alert: Alert): string[] {
   const { report } = alert;
-  const changed = report.findings.filter((f) => f.code === 'CERT_CHANGED').map((f) => f.message);
-  if (labelOf(alert) === 'recovered') return changed.length > 0 ? changed : ['no problem found any more'];
+  if (labelOf(alert) === 'recovered') return [];
   const problems = report.findings.filter((f) => f.severity !== 'info').map((f) => f.message);
   // An expiry threshold can be crossed before WARN_DAYS makes it a finding: say it anyway.
   if (problems.length === 0 && alert.threshold !== null) problems.push(`certificate ${expiryWords(report)}`);
-  return [...problems, ...changed];
+  return problems;
 }
+
+/** What a note says: a renewed or replaced certificate is worth knowing, and is no problem. */
+function factsOf(report: Report): string[] {
+  return report.findings.filter((f) => f.code === 'CERT_CHANGED').map((f) => f.message);
+}
+
+/** The label of a fact where a service shows it apart from the problems. */
+export const FACT_LABEL = 'Note';
 
 /** One target's alert as a message item. */
 export function alertItem({ alert, stored }: StoredAlert): AlertItem {
@@ -179,6 +188,7 @@ export function alertItem({ alert, stored }: StoredAlert): AlertItem {
     label: labelOf(alert),
     why: alert.reasons.map((r) => reasonWords(r, alert)).join('; '),
     problems: problemsOf(alert),
+    facts: factsOf(report),
     expires: expiryWords(report),
     issuer: report.leaf?.issuer ?? null,
     stored,
@@ -202,6 +212,7 @@ export function configItem(problem: ConfigProblem, now: Date): AlertItem {
     label: words.label,
     why: words.why,
     problems: [problem.kind === 'skipped-line' ? `${problem.where}: ${problem.reason}` : problem.reason],
+    facts: [],
     expires: null,
     issuer: null,
     stored: words.stored,
@@ -219,9 +230,10 @@ function worstFirst(a: AlertItem, b: AlertItem): number {
   return daysA !== daysB ? daysA - daysB : a.target.localeCompare(b.target);
 }
 
-/** A line of plain text per item: "CRITICAL example.com:443: certificate expired on ...". */
+/** A line of plain text per item: "CRITICAL example.com:443: certificate expired on ..." (a recovery: why). */
 function itemLine(item: AlertItem): string {
-  return `${item.label.toUpperCase()} ${item.target}: ${item.problems.join('; ')}`;
+  const facts = item.facts.length > 0 ? ` (${FACT_LABEL.toLowerCase()}: ${item.facts.join('; ')})` : '';
+  return `${item.label.toUpperCase()} ${item.target}: ${(item.problems.length > 0 ? item.problems : [item.why]).join('; ')}${facts}`;
 }
 
 /**
@@ -263,6 +275,7 @@ export class AlertCollector {
       const text = [
         `${title}: ${item.why}`,
         ...item.problems.map((p) => `- ${p}`),
+        ...item.facts.map((f) => `${FACT_LABEL}: ${f}`),
         ...(item.expires ? [`Certificate: ${item.expires}`] : []),
         ...(item.issuer ? [`Issuer: ${item.issuer}`] : []),
         `Report: ${item.stored}`,

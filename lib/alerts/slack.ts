@@ -4,7 +4,7 @@
  * 3,000, a field 2,000, at most 10 fields and 50 blocks.
  */
 import type { PageLink } from '../store/store';
-import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, FACT_LABEL, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
 
 function mrkdwn(text: string, max: number): { type: 'mrkdwn'; text: string } {
   return { type: 'mrkdwn', text: clip(text, max) };
@@ -16,7 +16,7 @@ function field(name: string, value: string): { type: 'mrkdwn'; text: string } {
 
 function singleBlocks(item: AlertItem): unknown[] {
   return [
-    { type: 'section', text: mrkdwn(`${escape(item.why)}\n${item.problems.map((p) => `• ${escape(p)}`).join('\n')}`, 3000) },
+    { type: 'section', text: mrkdwn([escape(item.why), ...item.problems.map((p) => `• ${escape(p)}`)].join('\n'), 3000) },
     {
       type: 'section',
       fields: [
@@ -26,7 +26,7 @@ function singleBlocks(item: AlertItem): unknown[] {
         field('Checked', personTime(item.checkedAt)),
       ],
     },
-    { type: 'context', elements: [mrkdwn(`Full report: ${escape(item.stored)}`, 3000)] },
+    { type: 'context', elements: [...item.facts.map((f) => mrkdwn(`${FACT_LABEL}: ${escape(f)}`, 3000)), mrkdwn(`Full report: ${escape(item.stored)}`, 3000)] },
   ];
 }
 
@@ -37,7 +37,7 @@ function digestBlocks(message: AlertMessage): unknown[] {
     ...shown.map((item) => ({
       type: 'section',
       text: mrkdwn(
-        `*${item.label.toUpperCase()}* ${escape(item.target)}: ${escape(item.why)}\n${item.problems.map((p) => `• ${escape(p)}`).join('\n')}` +
+        [`*${item.label.toUpperCase()}* ${escape(item.target)}: ${escape(item.why)}`, ...item.problems.map((p) => `• ${escape(p)}`), ...item.facts.map((f) => `_${FACT_LABEL}: ${escape(f)}_`)].join('\n') +
           `${item.expires ? `\n${escape(item.expires)}` : ''}${item.issuer ? `, issuer ${escape(item.issuer)}` : ''}\nReport: ${escape(item.stored)}`,
         3000,
       ),

@@ -4,7 +4,7 @@
  */
 import type { PageLink } from '../store/store';
 import type { AlertLabel, AlertMessage } from './message';
-import { breakLinks, clip, DIGEST_ITEMS, isWebLink, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
+import { breakLinks, clip, DIGEST_ITEMS, FACT_LABEL, isWebLink, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
 
 /** Adaptive Cards name their colours. */
 const COLOR: Record<AlertLabel, string> = { critical: 'Attention', unknown: 'Accent', warning: 'Warning', ok: 'Accent', recovered: 'Good' };
@@ -22,6 +22,7 @@ function singleBody(message: AlertMessage): unknown[] {
       type: 'FactSet',
       facts: [
         { title: 'Status', value: item.label.toUpperCase() },
+        ...item.facts.map((f) => ({ title: FACT_LABEL, value: breakLinks(f) })),
         ...(item.expires ? [{ title: 'Certificate', value: breakLinks(item.expires) }] : []),
         ...(item.issuer ? [{ title: 'Issuer', value: breakLinks(item.issuer) }] : []),
         { title: 'Checked', value: personTime(item.checkedAt) },
@@ -44,6 +45,7 @@ function digestBody(message: AlertMessage): unknown[] {
         textBlock(breakLinks(item.why), { spacing: 'None' }),
         // One line per problem, as in a single alert: a list, not a run-on sentence.
         ...item.problems.map((p) => textBlock(`- ${breakLinks(p)}`, { spacing: 'None' })),
+        ...item.facts.map((f) => textBlock(`${FACT_LABEL}: ${breakLinks(f)}`, { isSubtle: true, spacing: 'None' })),
         textBlock(breakLinks([item.expires, item.issuer && `issuer ${item.issuer}`, `report ${item.stored}`].filter(Boolean).join(' · ')), { isSubtle: true, size: 'Small' }),
       ],
     })),

@@ -25,6 +25,8 @@ export function webhookPayload(message: AlertMessage): unknown {
       why: item.why,
       reasons: item.alert?.reasons ?? [],
       problems: item.problems,
+      // Facts that are no problem (CERT_CHANGED), apart from the problems.
+      facts: item.facts,
       expires: item.expires,
       issuer: item.issuer,
       threshold: item.alert?.threshold ?? null,
