@@ -464,8 +464,23 @@ describe('the webhook list', () => {
     const { webhooks, errors } = parseWebhookList('https://alerts.example.test/secret-token, ftp://x.example.test/a,\nwebhook+https://ok.example.test/h');
     expect(webhooks.map((w) => w.label)).toEqual(['webhook https://ok.example.test/…']);
     expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatch(/cannot tell which chat service alert webhook https:\/\/alerts\.example\.test\/… is: write it as webhook\+https:\/\/…/);
+    expect(errors[0]).toMatch(/cannot tell which chat service alert webhook 1 of 3 \(https:\/\/alerts\.example\.test\/…\) is: write it as webhook\+https:\/\/…/);
+    expect(errors[1]).toBe('alert webhook 2 of 3 (ftp://…) must be https:// (or http://)');
     expect(errors.join(' ')).not.toContain('secret-token');
+  });
+
+  it.each([
+    ['hooks.slack.com/services/T0/B0/s3cr3t', 'it has no scheme (write it as https://…)'],
+    ['https:', '"https:" is not followed by "//"'],
+    ['https://', 'it has no host'],
+    ['https://hooks.slack.com:99999/services/s3cr3t', 'its port is not a number from 0 to 65535'],
+    ['https://user:s3cr3t@hooks.slack.com:44x/services/T0', 'its port is not a number from 0 to 65535'],
+    ['https://hooks%slack.com/services/s3cr3t', 'its host holds a character a URL does not allow'],
+  ])('says which entry is not a URL, and why, without repeating it: %s', (bad, why) => {
+    const { webhooks, errors } = parseWebhookList(`webhook+https://ok.example.test/h, ${bad}, webhook+https://ok2.example.test/h`);
+    expect(webhooks).toHaveLength(2);
+    expect(errors).toEqual([`alert webhook 2 of 3 is not a URL: ${why}`]);
+    expect(errors[0]).not.toContain('s3cr3t');
   });
 });
 

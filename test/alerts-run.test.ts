@@ -284,7 +284,7 @@ describe('alerts from the scheduled run', () => {
     const summary = await runScheduled(await config('127.0.0.1:1', dir), runDeps(new FsReportStore(dir), `https://unknown.example.test/token123,webhook+${receiver.url('/usable')}`));
 
     expect(summary.reports).toBe(1);
-    expect(summary.alerts?.errors).toEqual([expect.stringMatching(/^cannot tell which chat service alert webhook https:\/\/unknown\.example\.test\/… is/)]);
+    expect(summary.alerts?.errors).toEqual([expect.stringMatching(/^cannot tell which chat service alert webhook 1 of 2 \(https:\/\/unknown\.example\.test\/…\) is/)]);
     expect(receiver.postsTo('/usable')).toHaveLength(1);
   });
 });

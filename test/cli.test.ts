@@ -458,7 +458,7 @@ describe('certcheck', () => {
 
   it.each([
     [['--alert', 'webhook+http://127.0.0.1:9/h', 'example.com'], 'certcheck: --alert needs --out <dir | s3://bucket/prefix>: the reports and alert history stored there decide what is new\n'],
-    [['--out', '/tmp/x', '--alert', 'https://alerts.example.test/token', 'example.com'], 'certcheck: cannot tell which chat service alert webhook https://alerts.example.test/… is: write it as webhook+https://… (or slack+, teams+, discord+, googlechat+)\n'],
+    [['--out', '/tmp/x', '--alert', 'https://alerts.example.test/token', 'example.com'], 'certcheck: cannot tell which chat service alert webhook 1 of 1 (https://alerts.example.test/…) is: write it as webhook+https://… (or slack+, teams+, discord+, googlechat+)\n'],
   ])('refuses %j before checking', async (args, message) => {
     const { code, stderr } = await run(args);
 

@@ -53,21 +53,42 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** One entry of the list; a WebhookError naming only the redacted URL when it is unusable. */
-export function parseWebhook(entry: string): Webhook {
+/**
+ * Why `raw` is not a URL, in words that never repeat it (a webhook URL is a secret; a scheme is
+ * not). `new URL` says only "Invalid URL".
+ */
+function whyNotUrl(raw: string): string {
+  const scheme = /^([a-z][a-z\d+.-]*):/i.exec(raw);
+  if (!scheme) return 'it has no scheme (write it as https://…)';
+  if (!raw.slice(scheme[0].length).startsWith('//')) return `"${scheme[1]}:" is not followed by "//"`;
+  // The host and port, without any user:password@ before them.
+  const host = (/^[^:]+:\/\/([^/?#]*)/.exec(raw)?.[1] ?? '').replace(/^.*@/, '');
+  if (host === '') return 'it has no host';
+  const port = /:([^:\]]*)$/.exec(host)?.[1];
+  if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) > 65_535)) return 'its port is not a number from 0 to 65535';
+  return 'its host holds a character a URL does not allow';
+}
+
+/**
+ * One entry of the list (called as Array#map calls it: with its index and the whole list, the
+ * error names the entry by its position); a WebhookError naming only the redacted URL when it
+ * is unusable.
+ */
+export function parseWebhook(entry: string, index?: number, list?: readonly string[]): Webhook {
+  const where = index === undefined ? 'alert webhook' : `alert webhook ${index + 1}${list ? ` of ${list.length}` : ''}`;
   const prefix = PREFIX.exec(entry);
   const raw = prefix ? entry.slice(prefix[0].length) : entry;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new WebhookError(`alert webhook "${redactUrl(raw)}" is not a URL`);
+    throw new WebhookError(`${where} is not a URL: ${whyNotUrl(raw)}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new WebhookError(`alert webhook ${url.protocol}//… must be https:// (or http://)`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new WebhookError(`${where} (${url.protocol}//…) must be https:// (or http://)`);
   const service = (prefix?.[1].toLowerCase() as ChatService | undefined) ?? serviceByHost(url);
   if (!service) {
     throw new WebhookError(
-      `cannot tell which chat service alert webhook ${redactUrl(raw)} is: write it as webhook+${url.protocol}//… (or slack+, teams+, discord+, googlechat+)`,
+      `cannot tell which chat service ${where} (${redactUrl(raw)}) is: write it as webhook+${url.protocol}//… (or slack+, teams+, discord+, googlechat+)`,
     );
   }
   return { service, url: url.href, label: `${service} ${redactUrl(raw)}` };
@@ -77,9 +98,10 @@ export function parseWebhook(entry: string): Webhook {
 export function parseWebhookList(text: string): { webhooks: Webhook[]; errors: string[] } {
   const webhooks: Webhook[] = [];
   const errors: string[] = [];
-  for (const entry of text.split(/[\s,]+/).filter(Boolean)) {
+  const entries = text.split(/[\s,]+/).filter(Boolean);
+  for (const [index, entry] of entries.entries()) {
     try {
-      const webhook = parseWebhook(entry);
+      const webhook = parseWebhook(entry, index, entries);
       if (!webhooks.some((w) => w.url === webhook.url)) webhooks.push(webhook);
     } catch (err) {
       errors.push((err as Error).message);
