@@ -1,7 +1,8 @@
 /** Posting to a webhook on a real local receiver: retries, Retry-After, timeouts, refusals. */
-import { type DeliveryOptions, retryAfterMs, WebhookPoster } from '../lib/alerts/deliver';
+import { type DeliveryOptions, failureWords, retryAfterMs, WebhookPoster } from '../lib/alerts/deliver';
 import { parseWebhook } from '../lib/alerts/webhooks';
-import { closedPort } from './fixtures/tls-server';
+import { hierarchy } from './fixtures/pki';
+import { closedPort, startTlsServer } from './fixtures/tls-server';
 import { startWebhookReceiver, type WebhookReceiver } from './fixtures/webhook-receiver';
 
 const FAST: DeliveryOptions = { timeoutMs: 500, attempts: 3, backoffMs: 50, maxWaitMs: 5_000 };
@@ -82,15 +83,52 @@ describe('delivering to a webhook', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
-  it('reports a refused connection without the URL', async () => {
+  it('reports a refused connection with its address, without the URL', async () => {
     const port = await closedPort();
     const webhook = parseWebhook(`webhook+http://127.0.0.1:${port}/secret-path-token`);
 
     const result = await new WebhookPoster(fetch, FAST).post(webhook, {});
 
     expect(result).toMatchObject({ ok: false, attempts: 3, httpStatus: null });
-    expect(result.error).toContain('ECONNREFUSED');
+    expect(result.error).toBe(`fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`);
     expect(JSON.stringify(result)).not.toContain('secret-path-token');
+  });
+
+  it('reports why TLS failed (the verification error and its code), without the URL', async () => {
+    const pki = await hierarchy('Webhook');
+    const server = await startTlsServer({ chain: [await pki.leaf({ cn: 'hook', sans: ['127.0.0.1'] }), pki.intermediate] });
+    try {
+      const webhook = parseWebhook(`webhook+https://127.0.0.1:${server.port}/secret-path-token?sig=also-secret`);
+
+      const result = await new WebhookPoster(fetch, { ...FAST, attempts: 1 }).post(webhook, {});
+
+      expect(result).toMatchObject({ ok: false, httpStatus: null });
+      expect(result.error).toMatch(/^fetch failed: .*certificate.* \((UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN)\)$/);
+      expect(JSON.stringify(result)).not.toMatch(/secret-path-token|also-secret/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reports a name that does not resolve (ENOTFOUND), hiding the path when a cause repeats it', async () => {
+    const webhook = parseWebhook('webhook+https://hooks.example.test:8443/services/secret-path-token?key=k');
+    // What undici throws for a name that does not resolve, with a cause that names the whole URL.
+    const dnsFailure: typeof fetch = () => {
+      const lookup = Object.assign(new Error('getaddrinfo ENOTFOUND hooks.example.test'), { code: 'ENOTFOUND', hostname: 'hooks.example.test' });
+      const request = new Error('POST hooks.example.test:8443/services/secret-path-token?key=k failed', { cause: lookup });
+      return Promise.reject(new TypeError('fetch failed', { cause: request }));
+    };
+
+    const result = await new WebhookPoster(dnsFailure, { ...FAST, attempts: 1 }).post(webhook, {});
+
+    expect(result.error).toBe('fetch failed: POST hooks.example.test:8443/… failed: getaddrinfo ENOTFOUND hooks.example.test');
+    expect(JSON.stringify(result)).not.toMatch(/secret-path-token|key=k/);
+  });
+
+  it('says each address an attempt failed on (an AggregateError)', () => {
+    const each = [Object.assign(new Error('connect ECONNREFUSED ::1:9'), { code: 'ECONNREFUSED' }), Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' })];
+    const aggregate = Object.assign(new AggregateError(each, ''), { code: 'ECONNREFUSED' });
+    expect(failureWords(new TypeError('fetch failed', { cause: aggregate }))).toBe('fetch failed: connect ECONNREFUSED ::1:9, connect ECONNREFUSED 127.0.0.1:9');
   });
 
   it('retries a connection the receiver resets', async () => {

@@ -56,6 +56,38 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
+/**
+ * What a failed request says, down its cause chain: fetch says only "fetch failed", its cause
+ * says why ("connect ECONNREFUSED 127.0.0.1:9", "getaddrinfo ENOTFOUND hooks.example.com", a
+ * TLS verification error with its code). An AggregateError (one attempt per address) says each.
+ */
+export function failureWords(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; depth < 6 && typeof e === 'object' && e !== null; depth++) {
+    const { message, code, errors, cause } = e as { message?: unknown; code?: unknown; errors?: unknown; cause?: unknown };
+    let text = typeof message === 'string' ? message : '';
+    if (!text && Array.isArray(errors)) text = [...new Set(errors.map((inner) => failureWords(inner)))].join(', ');
+    if (typeof code === 'string' && !text.includes(code)) text = text ? `${text} (${code})` : code;
+    if (text && !parts.some((part) => part.includes(text))) parts.push(text);
+    e = cause;
+  }
+  return parts.join(': ') || String(err);
+}
+
+/** `text` without the webhook's URL or its path and query (the secret): only scheme, host and port remain. */
+function redact(text: string, webhook: Webhook): string {
+  let out = text.split(webhook.url).join(webhook.label);
+  try {
+    const url = new URL(webhook.url);
+    const secret = `${url.pathname}${url.search}`;
+    if (secret.length > 1) out = out.split(secret).join('/…');
+  } catch {
+    // A webhook's URL was parsed when the list was read; nothing more to hide.
+  }
+  return out;
+}
+
 export class WebhookPoster {
   constructor(
     private readonly fetchFn: Fetch = fetch,
@@ -88,10 +120,9 @@ export class WebhookPoster {
           wait = asked;
         }
       } catch (err) {
-        const e = err as Error & { cause?: { code?: string; message?: string } };
-        error = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${e.message}${e.cause?.code ? ` (${e.cause.code})` : ''}`;
+        error = (err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : failureWords(err);
         // The URL is a secret: never let it into a message that gets logged.
-        error = error.split(webhook.url).join(webhook.label);
+        error = redact(error, webhook);
       }
       if (attempt < attempts) await sleep(wait);
     }
