@@ -28,6 +28,32 @@ export interface FinishDeps {
   onRunFinished?: (summary: RunSummary) => void | Promise<void>;
 }
 
+/** The most entries of each list that the "run finished" line carries: a log event is at most 256 KB. */
+export const LOGGED_LIST_ITEMS = 20;
+
+/**
+ * The summary as the "run finished" line logs it: the stored summary's fields and shapes (a
+ * query over the logs reads what the stored summary says), each list cut to its first
+ * LOGGED_LIST_ITEMS; `truncated` counts what each cut list left out.
+ */
+export function loggedSummary(summary: RunSummary): Record<string, unknown> {
+  const truncated: Record<string, number> = {};
+  const cut = <T>(name: string, list: readonly T[]): T[] => {
+    if (list.length > LOGGED_LIST_ITEMS) truncated[name] = list.length - LOGGED_LIST_ITEMS;
+    return list.slice(0, LOGGED_LIST_ITEMS);
+  };
+  const line: Record<string, unknown> = {
+    ...summary,
+    notOk: cut('notOk', summary.notOk),
+    storeFailures: cut('storeFailures', summary.storeFailures),
+    notChecked: cut('notChecked', summary.notChecked),
+    skipped: cut('skipped', summary.skipped),
+    ...(summary.alerts ? { alerts: { ...summary.alerts, errors: cut('alerts.errors', summary.alerts.errors) } } : {}),
+    ...(summary.errors ? { errors: cut('errors', summary.errors) } : {}),
+  };
+  return Object.keys(truncated).length > 0 ? { ...line, truncated } : line;
+}
+
 function median(sorted: readonly number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
 }
@@ -141,17 +167,7 @@ export async function finishRun(plan: RunPlan, results: () => AsyncIterable<Batc
   } catch (err) {
     deps.log({ level: 'error', msg: 'run summary not stored', error: (err as Error).message });
   }
-  deps.log({
-    level: notChecked.length > 0 ? 'error' : 'info',
-    msg: 'run finished',
-    ...summary,
-    notOk: notOk.length,
-    storeFailures: storeFailures.length,
-    notChecked: notChecked.length,
-    skipped: plan.skipped.length,
-    ...(alerts ? { alerts: { targets: alerts.targets, delivered: alerts.deliveries.filter((d) => d.ok).length, failed: alerts.deliveries.filter((d) => !d.ok).length } } : {}),
-    location: deps.store.location,
-  });
+  deps.log({ level: notChecked.length > 0 ? 'error' : 'info', msg: 'run finished', ...loggedSummary(summary), location: deps.store.location });
   try {
     await deps.onRunFinished?.(summary);
   } catch (err) {

@@ -14,6 +14,7 @@ import { type DeliveryOptions, WebhookPoster } from '../lib/alerts/deliver';
 import { parseWebhookList } from '../lib/alerts/webhooks';
 import { readJobConfig } from '../lib/config';
 import type { Report } from '../lib/report';
+import { LOGGED_LIST_ITEMS } from '../lib/run-finish';
 import { runScheduled, type RunDeps } from '../lib/scheduled-run';
 import { FsReportStore } from '../lib/store/fs';
 import { S3ReportStore } from '../lib/store/s3';
@@ -210,6 +211,28 @@ describe('alerts from the scheduled run', () => {
     expect(receiver.postsTo('/fail/good')).toHaveLength(1);
     expect(lines.filter((l) => l.msg === 'alert not delivered')).toHaveLength(3);
     expect(JSON.stringify(lines)).not.toContain('/refused');
+  });
+
+  it('logs "run finished" in the shapes of the stored run summary, lists cut to 20 and counted', async () => {
+    const dir = await freshDir('logged');
+    const ports = await Promise.all(Array.from({ length: LOGGED_LIST_ITEMS + 3 }, () => closedPort()));
+    const lines: Record<string, unknown>[] = [];
+
+    const summary = await runScheduled(await config(ports.map((p) => `127.0.0.1:${p}`).join(','), dir), runDeps(new FsReportStore(dir), `webhook+${receiver.url('/logged')}`, lines));
+
+    const stored = JSON.parse(await readFile(join(dir, 'runs', `${summary.startedAt}.json`), 'utf8')) as RunSummary;
+    const [line] = lines.filter((l) => l.msg === 'run finished');
+    expect(stored.notOk).toHaveLength(LOGGED_LIST_ITEMS + 3);
+    expect(line).toEqual({
+      level: 'info',
+      msg: 'run finished',
+      ...stored,
+      notOk: stored.notOk.slice(0, LOGGED_LIST_ITEMS),
+      truncated: { notOk: 3 },
+      location: dir,
+    });
+    expect(line.storeFailures).toEqual([]);
+    expect(line.alerts).toEqual({ targets: LOGGED_LIST_ITEMS + 3, deliveries: [expect.objectContaining({ ok: true, attempts: 1 })], errors: [] });
   });
 
   it('tells again at the next run what no webhook delivered', async () => {
