@@ -9,16 +9,30 @@
  * run checks its targets in one process unless the shell names a queue. Likewise the SSM parameter that holds the webhooks in the cloud
  * is dropped unless the shell names one: local runs take ALERT_WEBHOOKS from the shell.
  * Packaging and deploying keep them.
+ *
+ * `serverless offline` would also run every schedule event (serverless-offline turns
+ * `rate(1 day)` into a cron at midnight): a whole scheduled run, alerts included, that nobody
+ * asked for on a developer's machine. Offline, schedules are switched off with the event's own
+ * `enabled: false`, which serverless-offline honours; `invoke local -f scheduledCheck` runs one.
  */
 const LOCAL_COMMANDS = new Set(['invoke local', 'offline', 'offline start']);
 const CLOUD_ONLY = ['ALERT_WEBHOOKS_PARAMETER'];
+const OFFLINE_COMMANDS = new Set(['offline', 'offline start']);
 
 class LocalEnv {
   constructor(serverless) {
     this.hooks = {
       initialize: () => {
-        if (!LOCAL_COMMANDS.has(serverless.processedInput.commands.join(' '))) return;
+        const command = serverless.processedInput.commands.join(' ');
+        if (!LOCAL_COMMANDS.has(command)) return;
         const { provider, functions } = serverless.service;
+        if (OFFLINE_COMMANDS.has(command)) {
+          for (const fn of Object.values(functions)) {
+            for (const event of fn.events || []) {
+              if (event.schedule) event.schedule = { ...(typeof event.schedule === 'string' ? { rate: event.schedule } : event.schedule), enabled: false };
+            }
+          }
+        }
         for (const env of [provider.environment, ...Object.values(functions).map((f) => f.environment)]) {
           for (const [name, value] of Object.entries(env || {})) {
             if (value !== null && typeof value === 'object') delete env[name];

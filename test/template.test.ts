@@ -3,7 +3,8 @@
  * credentials and an empty home, as CI packages it: the queues, the worker's event source, the
  * roles, the limits, the bucket and the alarms.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -410,4 +411,35 @@ describe('the packaged template', () => {
       expect(resource(prefixed, 'AlarmEmailSubscription').Properties).toEqual({ TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: 'ops@example.com' });
     });
   });
+});
+
+describe('serverless offline', () => {
+  it('leaves the schedule off (scheduledCheck runs when invoked, not at midnight), where the deployed rule is on', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'certcheck-home-'));
+    const child = spawn(process.execPath, [require.resolve('serverless/bin/serverless.js'), 'offline', '--httpPort', '0', '--lambdaPort', '0', '--websocketPort', '0', '--noSponsor'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: home, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', npm_config_update_notifier: 'false' },
+    });
+    let output = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const read = (chunk: Buffer) => {
+          output += chunk.toString('utf8');
+          if (output.includes('Server ready')) resolve();
+        };
+        child.stdout.on('data', read);
+        child.stderr.on('data', read);
+        child.on('exit', (code) => reject(new Error(`serverless offline ended (${code}): ${output}`)));
+      });
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill();
+      await exited;
+      await rm(home, { recursive: true, force: true });
+    }
+
+    expect(output).toContain('Scheduling [scheduledCheck] cron: disabled');
+    const rules = ofType(plain, 'AWS::Events::Rule');
+    expect(rules.map(([, rule]) => rule.Properties.State)).toEqual(['ENABLED']);
+  }, 60_000);
 });
