@@ -266,6 +266,28 @@ describe('Discord', () => {
   });
 });
 
+describe("a report's link", () => {
+  const link = (length: number) => ({ url: `https://reports.s3.eu-west-1.amazonaws.com/r.json?X-Amz-Security-Token=${'T'.repeat(length)}&X-Amz-Signature=abc`, expiresAt: '2026-11-23T11:42:00.000Z' });
+  const linked = (length: number) => {
+    const message = buildMessage([stored(expiring('shop.example.test', 6))]);
+    message.items[0].reportLink = link(length);
+    return message;
+  };
+
+  it.each(Object.entries(PAYLOAD_BUILDERS))('is a link in %s, with until when it works', (_service, build) => {
+    const text = allText(build(linked(600)));
+    expect(text).toContain(link(600).url.replace(/&/g, _service === 'slack' || _service === 'googlechat' ? '&amp;' : '&'));
+    expect(text).toContain(_service === 'webhook' ? '"reportLink":{"url":"https://reports.s3' : 'link valid until 2026-11-23 11:42 UTC');
+  });
+
+  it('goes in the Discord description when it is longer than a field, within 6,000 characters', () => {
+    const [embed] = (discordPayload(linked(1100)) as { embeds: { title: string; description: string; fields: { name: string; value: string }[]; footer: { text: string } }[] }).embeds;
+    expect(embed.description).toContain(`[Open the report](${link(1100).url}) (link valid until 2026-11-23 11:42 UTC)`);
+    expect(embed.fields.find((f) => f.name === 'Report')?.value).toMatch(/^s3:\/\/reports-bucket\//);
+    expect(embedLength(embed)).toBeLessThanOrEqual(DISCORD_LIMITS.total);
+  });
+});
+
 describe('Google Chat', () => {
   it('is a cardsV2 message with a header and sections of widgets', () => {
     const payload = googleChatPayload(single) as { text: string; cardsV2: { cardId: string; card: { header: { title: string }; sections: { widgets: unknown[] }[] } }[] };

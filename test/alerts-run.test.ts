@@ -2,6 +2,7 @@
  * Alerts in a scheduled run, end to end on 127.0.0.1: TLS servers with generated certificates,
  * real webhook receivers, the report store in a folder and on the S3-compatible server.
  */
+import { S3Client } from '@aws-sdk/client-s3';
 import type { ScheduledEvent } from 'aws-lambda';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -23,7 +24,7 @@ import { TrustStore } from '../lib/x509/trust-store';
 import { lambdaContext, sampleEvent, withEnv } from './fixtures/lambda';
 import { DAY, hierarchy, type Hierarchy } from './fixtures/pki';
 import { startSsmEndpoint } from './fixtures/ssm-endpoint';
-import { s3Bucket, s3Client, s3Keys } from './fixtures/test-bucket';
+import { s3Bucket, s3Client, s3Endpoint, s3Keys } from './fixtures/test-bucket';
 import { closedPort, type RunningServer, startTlsServer } from './fixtures/tls-server';
 import { startWebhookReceiver, type WebhookReceiver } from './fixtures/webhook-receiver';
 
@@ -162,6 +163,75 @@ describe('alerts from the scheduled run', () => {
     // Signed for 7 days, with credentials that do not expire.
     const until = new Date(before + 7 * DAY).toISOString().slice(0, 10);
     expect(JSON.stringify(post.body)).toMatch(service === 'webhook' ? new RegExp(`"expiresAt":"${until}T`) : new RegExp(`link valid until ${until} \\d\\d:\\d\\d UTC`));
+  });
+
+  /** Where each service's payload links the report. */
+  const REPORT_URL_OF: Record<(typeof SERVICES)[number], (body: unknown) => string | undefined> = {
+    slack: (body) => /<(http[^|>]+)\|Open the report>/.exec(JSON.stringify(body))?.[1].replace(/&amp;/g, '&'),
+    teams: (body) => /\[Open the report\]\((http[^)]+)\)/.exec(JSON.stringify(body))?.[1],
+    discord: (body) => /\[Open the report\]\((http[^)]+)\)/.exec(JSON.stringify(body))?.[1],
+    googlechat: (body) => /href=\\"(http[^"\\]+)\\">Open the report/.exec(JSON.stringify(body))?.[1].replace(/&amp;/g, '&'),
+    webhook: (body) => (body as { alerts: { reportLink: PageLink | null }[] }).alerts[0].reportLink?.url,
+  };
+
+  it.each(SERVICES)('links the report in %s with a presigned HTTPS link that opens it, not an s3:// URI', async (service) => {
+    const prefix = `alerts-report-link/${service}`;
+    const store = new S3ReportStore(s3Client, { bucket: s3Bucket, prefix });
+    const path = `/report-link/${service}`;
+    const before = Date.now();
+
+    const summary = await runScheduled(await config(`127.0.0.1:${expiring.port}`, await freshDir(`report-link-${service}`)), runDeps(store, `${service}+${receiver.url(path)}`));
+
+    expect(summary.alerts?.errors).toEqual([]);
+    const [post] = receiver.postsTo(path);
+    const url = REPORT_URL_OF[service](post.body) as string;
+    expect(new URL(url).pathname).toMatch(new RegExp(`^/${s3Bucket}/${prefix}/reports/127\\.0\\.0\\.1_${expiring.port}/\\d{4}-\\d\\d-\\d\\d/[^/]+\\.json$`));
+    const opened = await fetch(url);
+    expect(opened.status).toBe(200);
+    expect(((await opened.json()) as Report).target.port).toBe(expiring.port);
+    // Valid 7 days: the credentials here do not expire.
+    const until = new Date(before + 7 * DAY).toISOString().slice(0, 10);
+    if (service === 'webhook') {
+      const [alert] = (post.body as { alerts: { reportKey: string; reportLink: PageLink; reportLocation: string }[] }).alerts;
+      expect(alert.reportKey).toMatch(new RegExp(`^reports/127\\.0\\.0\\.1_${expiring.port}/`));
+      expect(alert.reportLink.expiresAt?.slice(0, 10)).toBe(until);
+      expect(alert.reportLocation).toBe(`s3://${s3Bucket}/${prefix}/${alert.reportKey}`);
+    } else {
+      expect(JSON.stringify(post.body)).toMatch(new RegExp(`Open the report[^"]*?link valid until ${until} \\d\\d:\\d\\d UTC`));
+    }
+  });
+
+  it("bounds a report's link by the signing credentials (Lambda's role credentials last hours)", async () => {
+    const expiration = new Date(Date.now() + 2 * 3_600_000);
+    const client = new S3Client({
+      region: 'us-east-1',
+      endpoint: s3Endpoint,
+      forcePathStyle: true,
+      credentials: () => Promise.resolve({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', sessionToken: 'session', expiration }),
+    });
+    const store = new S3ReportStore(client, { bucket: s3Bucket, prefix: 'alerts-report-link/temporary' });
+
+    const link = await store.reportLink('reports/example.test_443/2026-11-23/2026-11-23T05-00-00.000Z.json', 7 * 86_400);
+
+    expect(link.expiresAt).toBe(expiration.toISOString());
+    expect(new URL(link.url).searchParams.get('X-Amz-Expires')).toBe(String(7 * 86_400));
+  });
+
+  it('sends the report as where it is stored, saying why in the summary, when its link cannot be made', async () => {
+    class NoReportLinkStore extends S3ReportStore {
+      override reportLink(): Promise<PageLink> {
+        return Promise.reject(new StoreError('the credentials are gone'));
+      }
+    }
+    const store = new NoReportLinkStore(s3Client, { bucket: s3Bucket, prefix: 'alerts-report-link/none' });
+
+    const summary = await runScheduled(await config(`127.0.0.1:${expiring.port}`, await freshDir('no-report-link')), runDeps(store, `slack+${receiver.url('/no-report-link')}`));
+
+    expect(summary.alerts?.deliveries.map((d) => d.ok)).toEqual([true]);
+    expect(summary.alerts?.errors).toEqual(['no link to the reports in the alert: the credentials are gone']);
+    const text = JSON.stringify(receiver.postsTo('/no-report-link')[0].body);
+    expect(text).toContain(`Full report: s3://${s3Bucket}/alerts-report-link/none/reports/127.0.0.1_${expiring.port}/`);
+    expect(text).not.toContain('Open the report');
   });
 
   it('sends the digest without the link, saying why in the summary, when the link cannot be made', async () => {

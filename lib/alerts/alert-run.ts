@@ -7,7 +7,7 @@
  */
 import type { Report } from '../report';
 import type { KeptReport } from '../store/keep';
-import type { AlertRunSummary, PageLink, ReportStore } from '../store/store';
+import { type AlertRunSummary, historyKey, type PageLink, type ReportStore } from '../store/store';
 import type { ConfigAlertMemory, ConfigProblem } from './config-alert';
 import { type Alert, decideAlert, type TargetAlertMemory } from './decide';
 import type { Delivery, WebhookPoster } from './deliver';
@@ -20,6 +20,8 @@ export interface PendingAlert {
   alert: Alert;
   /** Where the report is stored (or why it is not). */
   stored: string;
+  /** The report's key under the store's prefix; null when it was not stored (absent in a run state written before links). */
+  reportKey?: string | null;
   /** What to remember once told; null forgets the target (it recovered). */
   memory: TargetAlertMemory | null;
 }
@@ -47,7 +49,8 @@ export async function decideTargetAlert(deps: DecideDeps, current: Report, kept:
   const decision = decideAlert({ previous: kept.previous, current, memory, thresholds: deps.thresholds, now: deps.now() });
   if (decision.alert) {
     // Remembered only once the message is delivered (a recovery forgets the target then).
-    return { pending: { key: kept.key, alert: decision.alert, stored: kept.stored ?? `not stored (${kept.storeError})`, memory: decision.memory }, error };
+    const reportKey = kept.stored === null ? null : historyKey(kept.key, current.checkedAt);
+    return { pending: { key: kept.key, alert: decision.alert, stored: kept.stored ?? `not stored (${kept.storeError})`, reportKey, memory: decision.memory }, error };
   }
   if (JSON.stringify(decision.memory) !== JSON.stringify(memory)) {
     try {
@@ -68,6 +71,12 @@ export interface SendDeps {
   page?: PageLink | null;
 }
 
+/**
+ * How long a report's link in an alert works at most: 7 days (SigV4's limit), as the status
+ * page's; the credentials that sign it may end it sooner (Lambda's role credentials: hours).
+ */
+export const REPORT_LINK_SECONDS = 7 * 86_400;
+
 /** Stores at most this many memories at once after a message went out (a bad day alerts about every target). */
 const MEMORY_WRITES = 32;
 
@@ -83,6 +92,12 @@ export async function sendRunAlerts(
   config: { memoryIfTold: ConfigAlertMemory; memoryIfNotTold: ConfigAlertMemory; before: ConfigAlertMemory | null } | null,
   errors: string[],
 ): Promise<AlertRunSummary> {
+  const sign = deps.store.reportLink?.bind(deps.store);
+  if (sign && collector.size > 0 && deps.webhooks.length > 0) {
+    // A link a person can click rather than an s3:// URI; without it the message still goes out.
+    const failure = await collector.linkReports((key) => sign(key, REPORT_LINK_SECONDS));
+    if (failure) errors.push(`no link to the reports in the alert: ${failure}`);
+  }
   const message = collector.message(deps.page ?? null);
   let deliveries: Delivery[] = [];
   if (message) deliveries = await Promise.all(deps.webhooks.map((webhook) => deps.poster.post(webhook, PAYLOAD_BUILDERS[webhook.service](message))));

@@ -4,7 +4,7 @@
  * Mentions are switched off (a certificate's subject must not ping @everyone) and links broken.
  */
 import type { PageLink } from '../store/store';
-import { type AlertMessage, breakLinks, clip, DIGEST_ITEMS, FACT_LABEL, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
+import { type AlertItem, type AlertMessage, breakLinks, clip, DIGEST_ITEMS, FACT_LABEL, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime, REPORT_LINK_TEXT } from './message';
 
 export const DISCORD_LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, total: 6000 };
 
@@ -39,6 +39,22 @@ function pageField(page: PageLink): EmbedField {
   return { name: 'Status page', value: link.length <= DISCORD_LIMITS.fieldValue ? link : clip(`the title opens it${suffix}`, DISCORD_LIMITS.fieldValue), inline: false };
 }
 
+/** The report's Markdown link with until when it works, or null without one. */
+function reportLink(item: AlertItem): string | null {
+  if (!item.reportLink || !isWebLink(item.reportLink)) return null;
+  const until = pageValidity(item.reportLink);
+  return `[${REPORT_LINK_TEXT}](${item.reportLink.url})${until ? ` (${until})` : ''}`;
+}
+
+/**
+ * The report in a field: its link when it fits in `room`, else where it is stored (a presigned
+ * URL with Lambda's session token runs past a thousand characters).
+ */
+function reportText(item: AlertItem, room: number): string {
+  const link = reportLink(item);
+  return link !== null && link.length <= room ? link : breakLinks(item.stored);
+}
+
 export function discordPayload(message: AlertMessage): unknown {
   const title = clip(message.title, DISCORD_LIMITS.title);
   let description: string;
@@ -47,12 +63,16 @@ export function discordPayload(message: AlertMessage): unknown {
   const page = message.page ? pageField(message.page) : null;
   if (message.kind === 'single') {
     const [item] = message.items;
-    description = clip(breakLinks([item.why, ...item.problems.map((p) => `• ${p}`)].join('\n')), DISCORD_LIMITS.description);
+    // A link too long for a field goes in the description, which holds 4,096 characters.
+    const link = reportLink(item);
+    const inField = link !== null && link.length <= DISCORD_LIMITS.fieldValue;
+    const linkLine = link !== null && !inField ? `\n${link}` : '';
+    description = `${clip(breakLinks([item.why, ...item.problems.map((p) => `• ${p}`)].join('\n')), DISCORD_LIMITS.description - linkLine.length)}${linkLine}`;
     fields.push(fieldOf('Status', item.label.toUpperCase(), true));
     if (item.expires) fields.push(fieldOf('Certificate', item.expires, true));
     if (item.issuer) fields.push(fieldOf('Issuer', item.issuer));
     for (const fact of item.facts) fields.push(fieldOf(FACT_LABEL, fact));
-    fields.push(fieldOf('Report', item.stored));
+    fields.push({ name: 'Report', value: clip(reportText(item, DISCORD_LIMITS.fieldValue), DISCORD_LIMITS.fieldValue), inline: false });
     if (page) fields.push(page);
     footer = `checked ${personTime(item.checkedAt)}`;
   } else {
@@ -61,10 +81,13 @@ export function discordPayload(message: AlertMessage): unknown {
     const budget = DISCORD_LIMITS.total - title.length - description.length - 120 - (page ? page.name.length + page.value.length : 0);
     let used = 0;
     for (const item of message.items.slice(0, Math.min(DIGEST_ITEMS, DISCORD_LIMITS.fields - (page ? 1 : 0)))) {
-      const field = fieldOf(
+      const words = fieldOf(
         `${item.label.toUpperCase()} ${item.target}`,
-        [[item.why, ...item.problems.map((p) => `• ${p}`)].join('\n'), ...item.facts.map((f) => `${FACT_LABEL}: ${f}`), item.expires, `report ${item.stored}`].filter(Boolean).join('\n'),
+        [[item.why, ...item.problems.map((p) => `• ${p}`)].join('\n'), ...item.facts.map((f) => `${FACT_LABEL}: ${f}`), item.expires].filter(Boolean).join('\n'),
       );
+      // The report last, whole: its link must not be cut.
+      const report = `\nreport ${reportText(item, DISCORD_LIMITS.fieldValue / 2)}`;
+      const field = { ...words, value: `${clip(words.value, DISCORD_LIMITS.fieldValue - report.length)}${report}` };
       if (used + field.name.length + field.value.length > budget) break;
       used += field.name.length + field.value.length;
       fields.push(field);

@@ -3,7 +3,7 @@
  * decorated text; card text takes a small HTML subset, so what servers send is escaped.
  */
 import type { PageLink } from '../store/store';
-import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, FACT_LABEL, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, FACT_LABEL, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime, REPORT_LINK_TEXT } from './message';
 
 function decorated(topLabel: string, text: string): unknown {
   return { decoratedText: { topLabel, text: clip(escape(text), 4000), wrapText: true } };
@@ -14,13 +14,20 @@ function colouredWhy(item: AlertItem): unknown {
   return { textParagraph: { text: clip(`<font color="${LABEL_COLOR[item.label]}"><b>${escape(item.why)}</b></font>`, 4000) } };
 }
 
+/** The report: a link when it has one (with until when it works), else where it is stored. */
+function reportWidget(item: AlertItem): unknown {
+  if (!item.reportLink || !isWebLink(item.reportLink)) return decorated('Report', item.stored);
+  const until = pageValidity(item.reportLink);
+  return { decoratedText: { topLabel: 'Report', text: `<a href="${escape(item.reportLink.url)}">${REPORT_LINK_TEXT}</a>${until ? ` (${until})` : ''}`, wrapText: true } };
+}
+
 function itemWidgets(item: AlertItem): unknown[] {
   return [
     ...(item.problems.length > 0 ? [{ textParagraph: { text: clip(item.problems.map((p) => `• ${escape(p)}`).join('<br>'), 4000) } }] : []),
     ...item.facts.map((f) => decorated(FACT_LABEL, f)),
     ...(item.expires ? [decorated('Certificate', item.expires)] : []),
     ...(item.issuer ? [decorated('Issuer', item.issuer)] : []),
-    decorated('Report', item.stored),
+    reportWidget(item),
   ];
 }
 

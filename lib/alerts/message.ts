@@ -49,8 +49,12 @@ export interface AlertItem {
   /** "expires in 6 days, on 2026-11-29 05:00 UTC"; null without a certificate. */
   expires: string | null;
   issuer: string | null;
-  /** Where the full report is stored (or why it is not). */
+  /** Where the full report is stored (or why it is not): `s3://…` or the folder's path. */
   stored: string;
+  /** The report's key under the store's prefix (`reports/…/….json`); null when it was not stored. */
+  reportKey: string | null;
+  /** A link a person can open to the report (S3: presigned) and until when; null: `stored` says where it is. */
+  reportLink: PageLink | null;
   /** An ISO time (data); renderers show it with personTime. */
   checkedAt: string;
   /** The target's alert; null for a configuration problem. */
@@ -110,6 +114,18 @@ function pageLine(page: PageLink): string {
 export interface StoredAlert {
   alert: Alert;
   stored: string;
+  /** The report's key under the store's prefix, when it was stored (what a link is signed for). */
+  reportKey?: string | null;
+}
+
+/** What a link to a report says. */
+export const REPORT_LINK_TEXT = 'Open the report';
+
+/** Where the report is, in plain text: the link and until when it works, else where it is stored. */
+export function reportPlace(item: AlertItem): string {
+  if (!item.reportLink) return item.stored;
+  const until = pageValidity(item.reportLink);
+  return `${item.reportLink.url}${until ? ` (${until})` : ''}`;
 }
 
 function labelOf(alert: Alert): AlertLabel {
@@ -181,7 +197,7 @@ function factsOf(report: Report): string[] {
 export const FACT_LABEL = 'Note';
 
 /** One target's alert as a message item. */
-export function alertItem({ alert, stored }: StoredAlert): AlertItem {
+export function alertItem({ alert, stored, reportKey }: StoredAlert): AlertItem {
   const { report } = alert;
   return {
     target: targetName(report),
@@ -192,6 +208,8 @@ export function alertItem({ alert, stored }: StoredAlert): AlertItem {
     expires: expiryWords(report),
     issuer: report.leaf?.issuer ?? null,
     stored,
+    reportKey: reportKey ?? null,
+    reportLink: null,
     checkedAt: report.checkedAt,
     alert,
     config: null,
@@ -216,6 +234,8 @@ export function configItem(problem: ConfigProblem, now: Date): AlertItem {
     expires: null,
     issuer: null,
     stored: words.stored,
+    reportKey: null,
+    reportLink: null,
     checkedAt: now.toISOString(),
     alert: null,
     config: problem,
@@ -257,6 +277,27 @@ export class AlertCollector {
   }
 
   /**
+   * Links the report of each item the message will carry with `sign` (S3's presigned links), all
+   * at once; an item whose link cannot be made keeps where its report is stored. The first
+   * failure in words, or null.
+   */
+  async linkReports(sign: (key: string) => Promise<PageLink>): Promise<string | null> {
+    this.items = this.items.sort(worstFirst).slice(0, MESSAGE_ITEMS);
+    let failure: string | null = null;
+    await Promise.all(
+      this.items.map(async (item) => {
+        if (item.reportKey === null) return;
+        try {
+          item.reportLink = await sign(item.reportKey);
+        } catch (err) {
+          failure ??= (err as Error).message;
+        }
+      }),
+    );
+    return failure;
+  }
+
+  /**
    * The message (single for one item, a digest for more), linking the status page when `page`
    * is given; null when there is nothing to say.
    */
@@ -278,7 +319,7 @@ export class AlertCollector {
         ...item.facts.map((f) => `${FACT_LABEL}: ${f}`),
         ...(item.expires ? [`Certificate: ${item.expires}`] : []),
         ...(item.issuer ? [`Issuer: ${item.issuer}`] : []),
-        `Report: ${item.stored}`,
+        `Report: ${reportPlace(item)}`,
         ...(page ? [pageLine(page)] : []),
       ].join('\n');
       return { kind: 'single', title, summary, label, counts, items, total, text, page };

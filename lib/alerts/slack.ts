@@ -4,7 +4,7 @@
  * 3,000, a field 2,000, at most 10 fields and 50 blocks.
  */
 import type { PageLink } from '../store/store';
-import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, FACT_LABEL, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, FACT_LABEL, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime, REPORT_LINK_TEXT } from './message';
 
 function mrkdwn(text: string, max: number): { type: 'mrkdwn'; text: string } {
   return { type: 'mrkdwn', text: clip(text, max) };
@@ -12,6 +12,13 @@ function mrkdwn(text: string, max: number): { type: 'mrkdwn'; text: string } {
 
 function field(name: string, value: string): { type: 'mrkdwn'; text: string } {
   return mrkdwn(`*${name}*\n${escape(value)}`, 2000);
+}
+
+/** The report: an mrkdwn link when it has one (with until when it works), else where it is stored. */
+function reportText(item: AlertItem): string {
+  if (!item.reportLink || !isWebLink(item.reportLink)) return escape(item.stored);
+  const until = pageValidity(item.reportLink);
+  return `<${escape(item.reportLink.url)}|${REPORT_LINK_TEXT}>${until ? ` (${until})` : ''}`;
 }
 
 function singleBlocks(item: AlertItem): unknown[] {
@@ -26,7 +33,7 @@ function singleBlocks(item: AlertItem): unknown[] {
         field('Checked', personTime(item.checkedAt)),
       ],
     },
-    { type: 'context', elements: [...item.facts.map((f) => mrkdwn(`${FACT_LABEL}: ${escape(f)}`, 3000)), mrkdwn(`Full report: ${escape(item.stored)}`, 3000)] },
+    { type: 'context', elements: [...item.facts.map((f) => mrkdwn(`${FACT_LABEL}: ${escape(f)}`, 3000)), mrkdwn(`Full report: ${reportText(item)}`, 3000)] },
   ];
 }
 
@@ -38,7 +45,7 @@ function digestBlocks(message: AlertMessage): unknown[] {
       type: 'section',
       text: mrkdwn(
         [`*${item.label.toUpperCase()}* ${escape(item.target)}: ${escape(item.why)}`, ...item.problems.map((p) => `• ${escape(p)}`), ...item.facts.map((f) => `_${FACT_LABEL}: ${escape(f)}_`)].join('\n') +
-          `${item.expires ? `\n${escape(item.expires)}` : ''}${item.issuer ? `, issuer ${escape(item.issuer)}` : ''}\nReport: ${escape(item.stored)}`,
+          `${item.expires ? `\n${escape(item.expires)}` : ''}${item.issuer ? `, issuer ${escape(item.issuer)}` : ''}\nReport: ${reportText(item)}`,
         3000,
       ),
     })),

@@ -3,14 +3,21 @@
  * with one Adaptive Card 1.5 attachment. (Office 365 connectors and their MessageCard are retired.)
  */
 import type { PageLink } from '../store/store';
-import type { AlertLabel, AlertMessage } from './message';
-import { breakLinks, clip, DIGEST_ITEMS, FACT_LABEL, isWebLink, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime } from './message';
+import type { AlertItem, AlertLabel, AlertMessage } from './message';
+import { breakLinks, clip, DIGEST_ITEMS, FACT_LABEL, isWebLink, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime, REPORT_LINK_TEXT } from './message';
 
 /** Adaptive Cards name their colours. */
 const COLOR: Record<AlertLabel, string> = { critical: 'Attention', unknown: 'Accent', warning: 'Warning', ok: 'Accent', recovered: 'Good' };
 
 function textBlock(text: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { type: 'TextBlock', text: clip(text, 2000), wrap: true, ...extra };
+}
+
+/** The report: a Markdown link when it has one (with until when it works), else where it is stored. */
+function reportText(item: AlertItem): string {
+  if (!item.reportLink || !isWebLink(item.reportLink)) return breakLinks(item.stored);
+  const until = pageValidity(item.reportLink);
+  return `[${REPORT_LINK_TEXT}](${item.reportLink.url})${until ? ` (${until})` : ''}`;
 }
 
 function singleBody(message: AlertMessage): unknown[] {
@@ -26,7 +33,7 @@ function singleBody(message: AlertMessage): unknown[] {
         ...(item.expires ? [{ title: 'Certificate', value: breakLinks(item.expires) }] : []),
         ...(item.issuer ? [{ title: 'Issuer', value: breakLinks(item.issuer) }] : []),
         { title: 'Checked', value: personTime(item.checkedAt) },
-        { title: 'Report', value: breakLinks(item.stored) },
+        { title: 'Report', value: reportText(item) },
       ],
     },
   ];
@@ -46,7 +53,7 @@ function digestBody(message: AlertMessage): unknown[] {
         // One line per problem, as in a single alert: a list, not a run-on sentence.
         ...item.problems.map((p) => textBlock(`- ${breakLinks(p)}`, { spacing: 'None' })),
         ...item.facts.map((f) => textBlock(`${FACT_LABEL}: ${breakLinks(f)}`, { isSubtle: true, spacing: 'None' })),
-        textBlock(breakLinks([item.expires, item.issuer && `issuer ${item.issuer}`, `report ${item.stored}`].filter(Boolean).join(' · ')), { isSubtle: true, size: 'Small' }),
+        textBlock([...[item.expires, item.issuer && `issuer ${item.issuer}`].filter((t): t is string => Boolean(t)).map(breakLinks), `report ${reportText(item)}`].join(' · '), { isSubtle: true, size: 'Small' }),
       ],
     })),
     ...(more ? [textBlock(more, { isSubtle: true })] : []),

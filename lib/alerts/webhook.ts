@@ -31,6 +31,9 @@ export function webhookPayload(message: AlertMessage): unknown {
       issuer: item.issuer,
       threshold: item.alert?.threshold ?? null,
       reportLocation: item.stored,
+      // The report's key under the store's prefix, and a link to it (S3: presigned) with until when it works.
+      reportKey: item.reportKey,
+      reportLink: item.reportLink ? { url: item.reportLink.url, expiresAt: item.reportLink.expiresAt } : null,
       report: item.alert?.report ?? null,
     })),
   };

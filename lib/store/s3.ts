@@ -106,10 +106,19 @@ export class S3ReportStore extends LayoutStore {
    * credentials last hours), so `expiresAt` is the earlier of the two. The credentials are
    * resolved before signing: the client's cached ones sign, or fresher ones that last longer.
    */
-  async pageLink(seconds: number, now = new Date()): Promise<PageLink> {
+  pageLink(seconds: number, now = new Date()): Promise<PageLink> {
+    return this.signedLink(PAGE_KEY, seconds, now);
+  }
+
+  /** A presigned GET of a stored report (`key` relative to the prefix), on the same terms as the page's link. */
+  reportLink(key: string, seconds: number, now = new Date()): Promise<PageLink> {
+    return this.signedLink(key, seconds, now);
+  }
+
+  private async signedLink(key: string, seconds: number, now: Date): Promise<PageLink> {
     if (!Number.isFinite(seconds) || seconds < 1) throw new RangeError(`a link must be valid at least 1 second, not ${seconds}`);
     const expiresIn = Math.min(Math.floor(seconds), MAX_LINK_SECONDS);
-    const fullKey = prefixed(this.prefix, PAGE_KEY);
+    const fullKey = prefixed(this.prefix, key);
     try {
       const credentials = await this.client.config.credentials();
       const url = await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: fullKey }), { expiresIn, signingDate: now });

@@ -111,6 +111,11 @@ export interface ReportStore {
    * URL for S3 (valid `seconds` at most, and no longer than the credentials that sign it).
    */
   pageLink(seconds: number): Promise<PageLink>;
+  /**
+   * A presigned HTTPS link to a stored report (`key` relative to the prefix, as `reportKeys`
+   * gives it), on the same terms as `pageLink`; absent where a report's path is its link (a folder).
+   */
+  reportLink?(key: string, seconds: number): Promise<PageLink>;
   /** Writes and deletes a small object: a StoreError saying why when the place cannot be written. */
   checkWritable(): Promise<void>;
   /** Where the store writes, for people ("./reports", "s3://bucket/prefix"). */
@@ -135,11 +140,13 @@ export function reportTargetKey(report: Report, perAddress: boolean): string {
 /** The contract's keys for one report, relative to the store's prefix. */
 export function reportKeys(report: Report, perAddress: boolean): { history: string; latest: string } {
   const key = reportTargetKey(report, perAddress);
-  return {
-    // The contract's file name: the time with ":" written as "-" (no colon in a file or URL).
-    history: `reports/${key}/${report.checkedAt.slice(0, 10)}/${report.checkedAt.replace(/:/g, '-')}.json`,
-    latest: `latest/${key}.json`,
-  };
+  return { history: historyKey(key, report.checkedAt), latest: `latest/${key}.json` };
+}
+
+/** The key under `reports/` of a target's report checked at `checkedAt` (`key` as under `latest/`). */
+export function historyKey(key: string, checkedAt: string): string {
+  // The contract's file name: the time with ":" written as "-" (no colon in a file or URL).
+  return `reports/${key}/${checkedAt.slice(0, 10)}/${checkedAt.replace(/:/g, '-')}.json`;
 }
 
 /**
