@@ -5,7 +5,7 @@ import { googleChatPayload } from '../lib/alerts/google-chat';
 import { buildMessage, type StoredAlert } from '../lib/alerts/message';
 import { slackPayload } from '../lib/alerts/slack';
 import { teamsPayload } from '../lib/alerts/teams';
-import { webhookPayload } from '../lib/alerts/webhook';
+import { EMBEDDED_REPORT_BYTES, webhookPayload } from '../lib/alerts/webhook';
 import { PAYLOAD_BUILDERS, parseWebhook, parseWebhookList, redactUrl } from '../lib/alerts/webhooks';
 import type { Finding, Report, Status } from '../lib/report';
 import { sampleReport } from './fixtures/reports';
@@ -21,7 +21,8 @@ function expiring(host: string, days: number, status: Status = 'critical'): Repo
 function stored(report: Report, previous: Report | null = null): StoredAlert {
   const { alert } = decideAlert({ previous, current: report, memory: null, thresholds: DEFAULT_ALERT_THRESHOLDS, now: NOW });
   if (!alert) throw new Error('expected an alert');
-  return { alert, stored: `s3://reports-bucket/reports/${report.target.host}_443_192.0.2.7/2026-11-23/${report.checkedAt.replace(/:/g, '-')}.json` };
+  const reportKey = `reports/${report.target.host}_443_192.0.2.7/2026-11-23/${report.checkedAt.replace(/:/g, '-')}.json`;
+  return { alert, stored: `s3://reports-bucket/${reportKey}`, reportKey };
 }
 
 const single = buildMessage([stored(expiring('shop.example.test', 6))]);
@@ -367,7 +368,40 @@ describe('a first check', () => {
 });
 
 describe('the generic webhook', () => {
-  it('carries the alert and the whole report', () => {
+  /** A report of about 11 KB, as a real one with its chain and probes is (2,000 of them made 2.2 MB). */
+  function sizeable(i: number): Report {
+    const report = expiring(`site-${i}.example.test`, (i % 20) + 1);
+    report.findings.push({ code: 'REVOCATION_UNKNOWN', severity: 'info', message: `no responder answered: ${'x'.repeat(10_500)}` });
+    return report;
+  }
+
+  it("keeps a 2,000-target digest small: each alert's facts with its report's key and link, no report", () => {
+    const message = buildMessage(Array.from({ length: 2000 }, (_, i) => stored(sizeable(i))));
+    message.items[0].reportLink = { url: 'https://reports.example.test/r.json?sig=1', expiresAt: '2026-11-30T05:00:00.000Z' };
+
+    const payload = webhookPayload(message) as { total: number; alerts: { report: unknown; reportKey: string; reportLink: unknown; problems: string[] }[] };
+
+    expect(Buffer.byteLength(JSON.stringify(payload))).toBeLessThan(256 * 1024);
+    expect(payload.total).toBe(2000);
+    for (const alert of payload.alerts) {
+      expect(alert.report).toBeNull();
+      expect(alert.reportKey).toMatch(/^reports\/site-\d+\.example\.test_443_192\.0\.2\.7\/2026-11-23\/.+\.json$/);
+      expect(alert.problems.length).toBeGreaterThan(0);
+    }
+    expect(payload.alerts[0].reportLink).toEqual({ url: 'https://reports.example.test/r.json?sig=1', expiresAt: '2026-11-30T05:00:00.000Z' });
+  });
+
+  it('leaves out the report of a single alert when it is 64 KB or more', () => {
+    const big = expiring('big.example.test', 6);
+    big.findings.push({ code: 'CHAIN_INVALID', severity: 'critical', message: 'y'.repeat(EMBEDDED_REPORT_BYTES) });
+
+    const payload = webhookPayload(buildMessage([stored(big)])) as { kind: string; alerts: { report: unknown; reportKey: string; reportLocation: string }[] };
+
+    expect(payload.kind).toBe('single');
+    expect(payload.alerts[0]).toMatchObject({ report: null, reportKey: expect.stringMatching(/^reports\/big\.example\.test_443/), reportLocation: expect.stringMatching(/^s3:\/\/reports-bucket\/reports\//) });
+  });
+
+  it("carries a single alert's whole report when it is small", () => {
     const payload = webhookPayload(single) as { source: string; kind: string; alerts: { target: string; status: string; reasons: unknown[]; reportLocation: string; report: Report }[] };
     expect(payload).toMatchObject({ source: 'certcheck', kind: 'single' });
     expect(payload.alerts[0]).toMatchObject({ target: 'shop.example.test:443 (192.0.2.7)', status: 'critical', reasons: [{ kind: 'first-check', from: null }, { kind: 'threshold', days: 7 }] });

@@ -30,7 +30,7 @@ export const DIGEST_ITEMS = 20;
 
 /**
  * A message carries at most this many items (the worst); the rest are counted. The chat
- * services show 20 of them; the generic webhook gets them all with their reports. The bound
+ * services show 20 of them; the generic webhook gets them all, with their reports' keys and links. The bound
  * keeps the finishing step's memory flat however many targets alert at once.
  */
 export const MESSAGE_ITEMS = 200;

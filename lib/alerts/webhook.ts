@@ -1,8 +1,20 @@
 /**
- * A generic JSON webhook: the alert in words and in data, with each target's full report, for
- * whatever the receiver wants to do (a ticket, a pager, a log).
+ * A generic JSON webhook: the alert in words and in data, with each target's report key and
+ * link, for whatever the receiver wants to do (a ticket, a pager, a log). A single alert carries
+ * its full report as well when it is small; a digest never does (2,000 reports made a 2.2 MB
+ * POST, which many receivers refuse).
  */
-import type { AlertMessage } from './message';
+import type { Report } from '../report';
+import type { AlertItem, AlertMessage } from './message';
+
+/** A single alert carries its report whole when the report's JSON is under this many bytes. */
+export const EMBEDDED_REPORT_BYTES = 64 * 1024;
+
+function embeddedReport(message: AlertMessage, item: AlertItem): Report | null {
+  const report = item.alert?.report;
+  if (!report || message.kind !== 'single') return null;
+  return Buffer.byteLength(JSON.stringify(report)) < EMBEDDED_REPORT_BYTES ? report : null;
+}
 
 export function webhookPayload(message: AlertMessage): unknown {
   return {
@@ -34,7 +46,8 @@ export function webhookPayload(message: AlertMessage): unknown {
       // The report's key under the store's prefix, and a link to it (S3: presigned) with until when it works.
       reportKey: item.reportKey,
       reportLink: item.reportLink ? { url: item.reportLink.url, expiresAt: item.reportLink.expiresAt } : null,
-      report: item.alert?.report ?? null,
+      // Whole only in a single alert and under EMBEDDED_REPORT_BYTES; else the key and link say where it is.
+      report: embeddedReport(message, item),
     })),
   };
 }
