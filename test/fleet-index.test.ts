@@ -12,7 +12,7 @@ import { byUrgency, type FleetIndex, type IndexEntry, indexText } from '../lib/f
 import { runScheduled } from '../lib/scheduled-run';
 import { FsReportStore } from '../lib/store/fs';
 import { S3ReportStore } from '../lib/store/s3';
-import type { ReportStore } from '../lib/store/store';
+import type { ReportStore, RunSummary } from '../lib/store/store';
 import { TrustStore } from '../lib/x509/trust-store';
 import { runCli } from './fixtures/cli-run';
 import { withEnv } from './fixtures/lambda';
@@ -40,9 +40,23 @@ async function* textOf(text: string): AsyncGenerator<string> {
   yield text;
 }
 
-async function run(store: ReportStore, dir: string): Promise<void> {
+async function run(store: ReportStore, dir: string): Promise<RunSummary> {
   const config = await readJobConfig({ TARGETS: `127.0.0.1:${healthy.port},127.0.0.1:${closed},127.0.0.1:${expiring.port}`, REPORTS_DIR: dir, CHECK_TIMEOUT_MS: '2000', ALL_ADDRESSES: 'false' });
-  await runScheduled(config, { store, trustStore: new TrustStore([pki.root.cert], 'the test roots'), log: () => undefined });
+  return runScheduled(config, { store, trustStore: new TrustStore([pki.root.cert], 'the test roots'), log: () => undefined });
+}
+
+/** A folder store whose index write fails once its first entry is read (a disk that filled up). */
+class IndexFailsStore extends FsReportStore {
+  override async putIndex(text: AsyncIterable<string>): Promise<void> {
+    for await (const piece of text) if (piece.includes('"key"')) throw new Error('no space left on device');
+  }
+}
+
+/** A folder store that cannot write the status page. */
+class PageFailsStore extends FsReportStore {
+  override putPage(): Promise<void> {
+    return Promise.reject(new Error('access denied'));
+  }
 }
 
 describe('the fleet index', () => {
@@ -72,6 +86,24 @@ describe('the fleet index', () => {
     // The status page beside it, rows in urgency order.
     const page = await readFile(join(dir, 'index.html'), 'utf8');
     expect(pageRowKeys(page)).toEqual([`127.0.0.1_${closed}`, `127.0.0.1_${expiring.port}`, `127.0.0.1_${healthy.port}`]);
+  });
+
+  it('leaves the status page whole when the index is not written whole, and says the index was not stored', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'certcheck-index-fails-'));
+    const summary = await run(new IndexFailsStore(dir), dir);
+
+    expect(summary.errors).toEqual([expect.stringMatching(/^index not stored: no space left on device/)]);
+    const page = await readFile(join(dir, 'index.html'), 'utf8');
+    expect(pageRowKeys(page)).toEqual([`127.0.0.1_${closed}`, `127.0.0.1_${expiring.port}`, `127.0.0.1_${healthy.port}`]);
+    expect(page).toContain('<li data-status="all"><span class="n">3</span>');
+  });
+
+  it('says in the run summary when the status page could not be stored, and still writes the index', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'certcheck-page-fails-'));
+    const summary = await run(new PageFailsStore(dir), dir);
+
+    expect(summary.errors).toEqual([expect.stringMatching(/^status page not stored: access denied/)]);
+    expect((JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as FleetIndex).targets).toHaveLength(3);
   });
 
   it('is valid JSON however many entries stream into it, and none', async () => {
