@@ -307,6 +307,29 @@ describe('the status page in Chromium', () => {
     for (const m of expired) expect(m.x).toBeCloseTo(leftEdge, 0);
   });
 
+  it('draws a certificate with 90 days left and not one with 91, and no mark over another, expired ones stacked at the left edge', async () => {
+    const base = sorted.find((e) => e.status === 'ok') as IndexEntry;
+    const edge = (days: number): IndexEntry => ({ ...base, key: `edge-${days}.example_443`, host: `edge-${days}.example`, daysRemaining: days });
+    const p = await open(inputOf([...fleet, edge(90), edge(91)]));
+
+    const marks = await p.page.locator('svg#timeline circle.mark').evaluateAll((cs) => cs.map((c) => ({ key: c.getAttribute('data-key'), at: `${c.getAttribute('cx')},${c.getAttribute('cy')}` })));
+    const keys = marks.map((m) => m.key);
+    expect([keys.includes('edge-90.example_443'), keys.includes('edge-91.example_443')]).toEqual([true, false]);
+    expect(new Set(marks.map((m) => m.at)).size).toBe(marks.length);
+  });
+
+  it('links each row to the detail of its own key: an IPv6 target, and a target checked at an address but stored under its name', async () => {
+    const base = sorted.find((e) => e.status === 'warning') as IndexEntry;
+    const v6: IndexEntry = { ...base, key: '2001-db8--7_443', host: '2001:db8::7', port: 443, address: null };
+    const named: IndexEntry = { ...base, key: 'named.example_443', host: 'named.example', port: 443, address: '192.0.2.9' };
+    const p = await open(inputOf([v6, named]));
+
+    const seen = await rows(p);
+    expect(seen.map((r) => [r.key, r.href])).toEqual([v6, named].sort(urgent).map((e) => [e.key, hashOf(e.key)]));
+    await p.page.locator(`#targets tbody tr[data-key="${named.key}"] td:nth-child(2) a`).click();
+    await expectDetailOf(p, named);
+  });
+
   it('shows every row, in the same order, with JavaScript off, and no timeline or detail view, which need it', async () => {
     const p = await open(inputOf(fleet), { javaScript: false });
 
