@@ -231,6 +231,9 @@ describe('certcheck', () => {
     [['--bogus', 'good.test'], /^certcheck: unknown option --bogus \(see certcheck --help\)$/m],
     [['--jsn', 'good.test'], /^certcheck: unknown option --jsn \(see certcheck --help\); did you mean --json\?$/m],
     [['--warn-day', '3', 'good.test'], /did you mean --warn-days\?$/m],
+    [['--jsno', 'good.test'], /did you mean --json\?$/m],
+    [['--conc', '4', 'good.test'], /did you mean --concurrency\?$/m],
+    [['--nam', 'x', 'good.test'], /did you mean --name\?$/m],
     [['--warn-days', '-5', 'good.test'], /^certcheck: --warn-days must be a whole number from 0 to 3650, not "-5"$/m],
     [['--timeout'], /^certcheck: --timeout needs a value \(see certcheck --help\)$/m],
     [[], /no target given/],
@@ -279,6 +282,12 @@ describe('certcheck', () => {
     expect((await run([...resolveArgs(), '--no-resumption', `good.test:${good.port}`, `soon.test:${expiring.port}`])).stderr).toBe('');
   });
 
+  it('says no closing line at a terminal for a single report: the table says it all', async () => {
+    const stderr = Object.assign(sink(), { isTTY: true });
+    expect(await main([...resolveArgs(), '--no-resumption', `good.test:${good.port}`], { stdout: sink(), stderr, env: {} })).toBe(0);
+    expect(stderr.text()).toBe('');
+  });
+
   it('colours as chalk users expect: FORCE_COLOR forces it, NO_COLOR and TERM=dumb turn it off, a pipe has none', () => {
     expect(useColour({ isTTY: true }, {})).toBe(true);
     expect(useColour({ isTTY: false }, {})).toBe(false);
@@ -288,6 +297,8 @@ describe('certcheck', () => {
     expect(useColour({ isTTY: true }, { FORCE_COLOR: '0' })).toBe(false);
     expect(useColour({ isTTY: true }, { FORCE_COLOR: 'false', TERM: 'xterm' })).toBe(false);
     expect(useColour({ isTTY: false }, { FORCE_COLOR: '', NO_COLOR: '1' })).toBe(true);
+    expect(useColour({ isTTY: true }, { NO_COLOR: '' })).toBe(true);
+    expect(useColour({ isTTY: true }, { FORCE_COLOR: 'FALSE' })).toBe(false);
   });
 
   it('refuses a place it cannot store in before checking anything: one line, exit 64', async () => {
@@ -309,6 +320,19 @@ describe('certcheck', () => {
     expect(lines).toHaveLength(2);
     expect(lines).toContainEqual(expect.stringMatching(/^certcheck: 2 of 2 report\(s\) not stored in .*half-writable \(exit 74\); the first error: cannot write .*(ENOTDIR|EEXIST)/));
     expect(lines).toContainEqual(expect.stringMatching(/^certcheck: 2 of 2 previous report\(s\) not read \(CERT_CHANGED and alerts judged without them\); the first error: cannot read .*ENOTDIR/));
+    // A report that was not stored is not in the target's history either.
+    await expect(readdir(join(out, 'history'))).rejects.toThrow('ENOENT');
+  });
+
+  it('says in one line that the history rollups could not be kept, and exits by the status (the reports are stored)', async () => {
+    const out = join(dir, 'no-history');
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, 'history'), 'a file where the history/ folder should be');
+    const { code, stdout, stderr } = await run([...resolveArgs(), '--no-resumption', '--out', out, `good.test:${good.port}`, `soon.test:${expiring.port}`]);
+    expect(code).toBe(1);
+    expect(stdout).toContain('soon.test');
+    expect(stderr).toMatch(/^certcheck: 2 of 2 history rollup\(s\) not kept; the first error: .*\n$/);
+    expect(await readdir(join(out, 'latest'))).toHaveLength(2);
   });
 
   it('checks no target at all when one of them is malformed', async () => {
