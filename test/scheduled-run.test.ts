@@ -153,6 +153,7 @@ describe('the scheduled run', () => {
     expect(readRunConfig({ WARN_DAYS: '7', CRITICAL_DAYS: '7', CONCURRENCY: '1', CHECK_TIMEOUT_MS: '100' })).toMatchObject({ warnDays: 7, criticalDays: 7, concurrency: 1, timeoutMs: 100 });
     expect(readRunConfig({ WARN_DAYS: '3650', CONCURRENCY: '1024', CHECK_TIMEOUT_MS: '120000' })).toMatchObject({ warnDays: 3650, concurrency: 1024, timeoutMs: 120_000 });
     expect(readRunConfig({ WARN_DAYS: '', CONCURRENCY: ' ' })).toMatchObject({ warnDays: 30, concurrency: 16 });
+    expect(readRunConfig({ WARN_DAYS: '0', CRITICAL_DAYS: '0', CONCURRENCY: ' 8 ' })).toMatchObject({ warnDays: 0, criticalDays: 0, concurrency: 8 });
   });
 
   it('fans out only when CHECK_QUEUE_URL names a queue: unset or blank runs every step in one process', () => {

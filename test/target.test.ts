@@ -38,6 +38,7 @@ describe('parseTarget', () => {
     ['[2001:db8::1]:', /no port after ":"/],
     ['1.2.3.4:443:5', /more than one ":" \(host:port takes one\)/],
     ['example.com:443:5', /more than one ":"/],
+    ['localhost:443:5', /more than one ":" \(host:port takes one\)/],
     ['2001:db8::1:443x', /in brackets/],
     [`${'a'.repeat(64)}.example.com`, /longer than 63/],
     ['example.com/path', /path needs a scheme/],
