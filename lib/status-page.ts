@@ -96,7 +96,9 @@ export class StatusPageBuilder {
   private readonly maxRows: number;
 
   constructor(private readonly input: Omit<StatusPageInput, 'entries'>) {
-    this.runDay = input.header.runStartedAt.slice(0, 10);
+    // The day the page was written: a run that started before midnight (UTC) and checked after it
+    // has its last points on that day, and the 90-day window ends there.
+    this.runDay = input.header.generatedAt.slice(0, 10);
     this.maxRows = input.maxRows ?? PAGE_MAX_ROWS;
   }
 
@@ -143,13 +145,15 @@ export class StatusPageBuilder {
     const resumption = e.resumption ? `${VERDICT_LETTERS[e.resumption.sessionId]}${VERDICT_LETTERS[e.resumption.ticket]}${VERDICT_LETTERS[e.resumption.tls13]}` : '???';
     const revocation = e.revocation ? s.of(revocationWords(e.revocation.status, e.revocation.method)) : null;
     const runDayMs = Date.parse(`${this.runDay}T00:00:00Z`);
-    // Day offsets from the run's day, within the last 90 days (-89 … 0); a span reaching further back is cut.
+    // Day offsets from the page's day, within the last 90 days (-89 … 0); a span reaching further
+    // back is cut at the left, one reaching past the page's day (a clock ahead) at the right.
     const history = (e.history ?? []).flatMap(([day, length, status, daysRemaining, changed]) => {
       const offset = Math.round((Date.parse(`${day}T00:00:00Z`) - runDayMs) / 86_400_000);
       const cut = Math.max(0, -89 - offset);
-      if (length - cut <= 0 || offset > 0) return [];
+      const kept = Math.min(length, 1 - offset) - cut;
+      if (kept <= 0) return [];
       // `[offset, days, status (its index in STATUSES), days remaining]`, then 1 when the certificate changed that first day.
-      const span = [offset + cut, length - cut, STATUSES.indexOf(status), daysRemaining === null ? null : daysRemaining - cut];
+      const span = [offset + cut, kept, STATUSES.indexOf(status), daysRemaining === null ? null : daysRemaining - cut];
       return [cut === 0 && changed === 1 ? [...span, 1] : span];
     });
     const names = e.codes.includes('HOSTNAME_MISMATCH') ? (e.names ?? []) : null;

@@ -191,6 +191,18 @@ describe('statusPageHtml', () => {
     ]);
   });
 
+  it('ends the window on the day the page was written: a run that crossed midnight keeps its last day, a span past that day is cut', () => {
+    const html = statusPageHtml({
+      header: { runStartedAt: '2026-11-27T23:59:00.000Z', generatedAt: '2026-11-28T00:04:00.000Z' },
+      entries: [entry('m.example', 'ok', 40, { history: [['2026-11-25', 5, 'ok', 43, 0]] })],
+      schedule: null,
+    });
+    const { run, rows } = pageData(html);
+    expect(run.day).toBe('2026-11-28');
+    // 25th to 29th: the 29th (a clock ahead) is cut, the 28th (after midnight) kept.
+    expect(rows[0][6]).toEqual([[-3, 4, 3, 43]]);
+  });
+
   it('carries the path as what it shares with the presented chain then its own, a subject that is not the first presented, and what the detail view says for an unstored report, an unchecked revocation and a severity from a newer certcheck', () => {
     const { strings, rows } = pageData(
       page([
