@@ -342,6 +342,17 @@ describe('why an alert goes out, in words', () => {
     expect(why(before, after)).toBe(words);
   });
 
+  it('words a recovery whose status before is not known, or was ok, without an arrow from ok to ok', () => {
+    const before = at('unknown', [refused]);
+    const told = decideAlert({ previous: null, current: before, memory: null, thresholds: DEFAULT_ALERT_THRESHOLDS, now: new Date(NOW.getTime() - 3_600_000) }).memory;
+    // The previous report could not be read: only the memory says something was told.
+    const unread = decideAlert({ previous: null, current: at('ok', []), memory: told, thresholds: DEFAULT_ALERT_THRESHOLDS, now: NOW }).alert;
+    expect(unread?.reasons).toEqual([{ kind: 'recovered', from: null }]);
+    expect(buildMessage([{ alert: unread!, stored: 'reports/flip' }]).items[0].why).toBe('recovered: what was told before is gone');
+    const fromOk = decideAlert({ previous: at('ok', []), current: at('ok', []), memory: told, thresholds: DEFAULT_ALERT_THRESHOLDS, now: NOW }).alert;
+    expect(buildMessage([{ alert: fromOk!, stored: 'reports/flip' }]).items[0].why).toBe('recovered: what was told before is gone');
+  });
+
   it('never shows a bare finding code', () => {
     const bare = /(?<!\[)\b[A-Z]+_[A-Z_]+\b(?!\])/;
     for (const [before, after] of [

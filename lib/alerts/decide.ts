@@ -45,7 +45,8 @@ export type AlertReason =
   | { kind: 'threshold'; days: number }
   | { kind: 'new-problem'; codes: FindingCode[] }
   | { kind: 'repeat'; lastAlertAt: string }
-  | { kind: 'recovered'; from: Status };
+  /** `from`: the status before; null when it is not known (the previous report could not be read). */
+  | { kind: 'recovered'; from: Status | null };
 
 /** One target's alert: the report, and why it goes out now. */
 export interface Alert {
@@ -113,7 +114,7 @@ export function decideAlert(input: AlertInput): AlertDecision {
 
   if (problems.length === 0) {
     const recovered = previousStatus !== 'ok' || told.size > 0;
-    return { alert: recovered ? alertOf([{ kind: 'recovered', from: previousStatus }]) : null, memory: null };
+    return { alert: recovered ? alertOf([{ kind: 'recovered', from: previous?.status ?? null }]) : null, memory: null };
   }
 
   const reasons: AlertReason[] = [];

@@ -175,7 +175,8 @@ function reasonWords(reason: AlertReason, alert: Alert): string {
     case 'repeat':
       return `still ${status}: daily reminder (last told ${personTime(reason.lastAlertAt)})`;
     case 'recovered':
-      return `${reason.from} → ok: recovered`;
+      // From ok (a threshold told while still ok, then renewed) or from an unknown status: no arrow from ok to ok.
+      return reason.from === null || reason.from === 'ok' ? 'recovered: what was told before is gone' : `${reason.from} → ok: recovered`;
   }
 }
 
