@@ -88,3 +88,9 @@ export function useColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): 
   if (env.TERM === 'dumb') return false;
   return stream.isTTY === true;
 }
+
+/** A time as a person reads it, to the minute: "2026-11-29 05:00 UTC" (from an ISO time). */
+export function personTime(iso: string): string {
+  const at = Date.parse(iso);
+  return Number.isNaN(at) ? iso : `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { byUrgency, type IndexEntry } from './fleet-index';
+import { personTime } from './format';
 import { targetKey } from './target';
 import type { Status } from './report';
 import { PAGE_SCRIPT } from './status-page/script';
@@ -48,10 +49,6 @@ export function shortIssuer(issuer: string): string {
   return attr('CN') || attr('O') || issuer;
 }
 
-function utcMinute(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
 /** When the next run is due, in words, from the schedule. */
 export function nextRunWords(schedule: string | null, runStartedAt: string): { text: string; at: string | null } {
   if (schedule === null) return { text: 'not scheduled (this run was started by hand)', at: null };
@@ -59,7 +56,7 @@ export function nextRunWords(schedule: string | null, runStartedAt: string): { t
   if (!rate) return { text: `on the schedule ${schedule}`, at: null };
   const unitMs = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[rate[2] as 'minute' | 'hour' | 'day'];
   const at = new Date(Date.parse(runStartedAt) + Number(rate[1]) * unitMs).toISOString();
-  return { text: utcMinute(at), at };
+  return { text: personTime(at), at };
 }
 
 /** One row, ready: its sort keys, its HTML and its data for the script. */
@@ -176,7 +173,7 @@ export class StatusPageBuilder {
       e.protocol ? s.of(e.protocol) : null,
       // The subject, unless it is the first presented certificate's (the leaf's, as usual).
       e.subject && e.subject !== presented[0] ? certificate(e.subject) : null,
-      s.of(utcMinute(e.checkedAt)),
+      s.of(personTime(e.checkedAt)),
       e.issuer ? s.of(e.issuer) : null,
     ]);
   }
@@ -192,7 +189,7 @@ export class StatusPageBuilder {
     yield `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`;
     yield `<meta http-equiv="Content-Security-Policy" content="${PAGE_CSP}"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><style>${PAGE_STYLE}</style></head>\n<body>\n`;
     yield `<header><h1>certcheck: <span id="worst" data-status="${worst}">${problems.length ? escapeHtml(problems.join(', ')) : 'all ok'}</span></h1>`;
-    yield `<p id="run">Run of <time id="run-time" datetime="${escapeHtml(header.runStartedAt)}">${escapeHtml(utcMinute(header.runStartedAt))}</time> · next run <span id="next-run"${next.at ? ` data-at="${next.at}"` : ''}>${escapeHtml(next.text)}</span></p>\n<ul id="counts">`;
+    yield `<p id="run">Run of <time id="run-time" datetime="${escapeHtml(header.runStartedAt)}">${escapeHtml(personTime(header.runStartedAt))}</time> · next run <span id="next-run"${next.at ? ` data-at="${next.at}"` : ''}>${escapeHtml(next.text)}</span></p>\n<ul id="counts">`;
     for (const s of STATUSES) yield `<li data-status="${s}"><span class="n">${this.counts[s]}</span> ${s}</li>`;
     yield `<li data-status="all"><span class="n">${this.total}</span> target(s)</li></ul></header>\n<main>\n`;
     yield `<section id="timeline-section" aria-labelledby="timeline-title" hidden><h2 id="timeline-title">Expiring in the next 90 days</h2><svg id="timeline" viewBox="0 0 960 220" role="img" aria-label="expiry timeline"></svg></section>\n`;

@@ -4,7 +4,8 @@
  * Mentions are switched off (a certificate's subject must not ping @everyone) and links broken.
  */
 import type { PageLink } from '../store/store';
-import { type AlertItem, type AlertMessage, breakLinks, clip, DIGEST_ITEMS, FACT_LABEL, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime, REPORT_LINK_TEXT } from './message';
+import { type AlertItem, type AlertMessage, breakLinks, clip, DIGEST_ITEMS, FACT_LABEL, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, REPORT_LINK_TEXT } from './message';
+import { personTime } from '../format';
 
 export const DISCORD_LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, total: 6000 };
 

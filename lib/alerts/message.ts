@@ -4,6 +4,7 @@
  * payload builder renders this; none of them words anything itself.
  */
 import { days } from '../checks/types';
+import { personTime } from '../format';
 import type { FindingCode, Report, Status } from '../report';
 import { findingWords } from '../status-page/words';
 import type { PageLink } from '../store/store';
@@ -85,11 +86,6 @@ export interface AlertMessage {
 /** What a link to the status page says. */
 export const PAGE_LINK_TEXT = 'Open the status page';
 
-/** A time as a person reads it, to the minute: "2026-11-29 05:00 UTC" (from an ISO time). */
-export function personTime(iso: string): string {
-  const at = Date.parse(iso);
-  return Number.isNaN(at) ? iso : `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
 
 /** "link valid until 2026-11-30 05:00 UTC"; null for a link that does not expire. */
 export function pageValidity(page: PageLink): string | null {

@@ -4,7 +4,8 @@
  */
 import type { PageLink } from '../store/store';
 import type { AlertItem, AlertLabel, AlertMessage } from './message';
-import { breakLinks, clip, DIGEST_ITEMS, FACT_LABEL, isWebLink, moreTargets, PAGE_LINK_TEXT, pageValidity, personTime, REPORT_LINK_TEXT } from './message';
+import { breakLinks, clip, DIGEST_ITEMS, FACT_LABEL, isWebLink, moreTargets, PAGE_LINK_TEXT, pageValidity, REPORT_LINK_TEXT } from './message';
+import { personTime } from '../format';
 
 /** Adaptive Cards name their colours. */
 const COLOR: Record<AlertLabel, string> = { critical: 'Attention', unknown: 'Accent', warning: 'Warning', ok: 'Accent', recovered: 'Good' };
