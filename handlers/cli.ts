@@ -20,7 +20,7 @@ import { checkThresholds, ConfigError, parseThresholds, s3Settings, SETTING_RANG
 import { FsReportStore } from '../lib/store/fs';
 import { byUrgency, worstOf } from '../lib/fleet-index';
 import { keepReport } from '../lib/store/keep';
-import { parseS3Url, type ReportStore } from '../lib/store/store';
+import { LINK_SECONDS, parseS3Url, type ReportStore } from '../lib/store/store';
 import { formatHostPort, parseTarget, type Target, TargetError } from '../lib/target';
 import { parseTargetEntries, type PlacedEntry, targetListEntries } from '../lib/target-list';
 import { certInfo } from '../lib/x509/cert-info';
@@ -514,7 +514,7 @@ async function summary(argv: string[], io: CliIo): Promise<number> {
     const counts = (['critical', 'unknown', 'warning', 'ok'] as const).map((s) => `${entries.filter((e) => e.status === s).length} ${s}`).join(', ');
     io.stderr.write(`certcheck: ${entries.length} targets as of the run of ${index.runStartedAt}: ${counts}\n`);
     try {
-      const page = await store.pageLink(7 * 86_400);
+      const page = await store.pageLink(LINK_SECONDS);
       io.stderr.write(`status page: ${page.url}${page.expiresAt === null ? '' : ` (link valid until ${page.expiresAt})`}\n`);
     } catch (err) {
       io.stderr.write(`certcheck: no link to the status page: ${(err as Error).message.split('\n')[0]}\n`);

@@ -14,7 +14,7 @@ import { byUrgency, type IndexEntry, indexText } from './fleet-index';
 import type { LogEntry } from './log';
 import { StatusPageBuilder } from './status-page';
 import type { BatchResult, RunPlan } from './run-state';
-import type { AlertRunSummary, NotOkTarget, ReportStore, RunSummary } from './store/store';
+import { type AlertRunSummary, LINK_SECONDS, type NotOkTarget, type ReportStore, type RunSummary } from './store/store';
 
 export interface FinishDeps {
   store: ReportStore;
@@ -96,7 +96,7 @@ export async function finishRun(plan: RunPlan, results: () => AsyncIterable<Batc
       for await (const result of results()) for (const pending of result.alerts) yield [pending.key, pending.memory];
     }
     // The message links the status page; without a link it still goes out.
-    const page = collector.size === 0 ? null : await deps.store.pageLink(7 * 86_400).catch((err: unknown) => {
+    const page = collector.size === 0 ? null : await deps.store.pageLink(LINK_SECONDS).catch((err: unknown) => {
       batchErrors.push(`no link to the status page in the alert: ${(err as Error).message}`);
       return null;
     });

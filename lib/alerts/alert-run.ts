@@ -7,7 +7,7 @@
  */
 import type { Report } from '../report';
 import type { KeptReport } from '../store/keep';
-import { type AlertRunSummary, historyKey, type PageLink, type ReportStore } from '../store/store';
+import { type AlertRunSummary, historyKey, LINK_SECONDS, type PageLink, type ReportStore } from '../store/store';
 import type { ConfigAlertMemory, ConfigProblem } from './config-alert';
 import { type Alert, decideAlert, type TargetAlertMemory } from './decide';
 import type { Delivery, WebhookPoster } from './deliver';
@@ -71,11 +71,6 @@ export interface SendDeps {
   page?: PageLink | null;
 }
 
-/**
- * How long a report's link in an alert works at most: 7 days (SigV4's limit), as the status
- * page's; the credentials that sign it may end it sooner (Lambda's role credentials: hours).
- */
-export const REPORT_LINK_SECONDS = 7 * 86_400;
 
 /** Stores at most this many memories at once after a message went out (a bad day alerts about every target). */
 const MEMORY_WRITES = 32;
@@ -95,7 +90,7 @@ export async function sendRunAlerts(
   const sign = deps.store.reportLink?.bind(deps.store);
   if (sign && collector.size > 0 && deps.webhooks.length > 0) {
     // A link a person can click rather than an s3:// URI; without it the message still goes out.
-    const failure = await collector.linkReports((key) => sign(key, REPORT_LINK_SECONDS));
+    const failure = await collector.linkReports((key) => sign(key, LINK_SECONDS));
     if (failure) errors.push(`no link to the reports in the alert: ${failure}`);
   }
   const message = collector.message(deps.page ?? null);

@@ -4,10 +4,10 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
 import { quietNodeVersionWarning } from '../sdk-warning';
-import { LayoutStore, PAGE_KEY, type PageLink, prefixed, StoreError, type S3Location } from './store';
+import { LayoutStore, LINK_SECONDS, PAGE_KEY, type PageLink, prefixed, StoreError, type S3Location } from './store';
 
 /** The longest a presigned URL may be valid (SigV4's own limit): 7 days. */
-export const MAX_LINK_SECONDS = 7 * 86_400;
+export const MAX_LINK_SECONDS = LINK_SECONDS;
 
 export interface S3ClientSettings {
   /** An S3-compatible endpoint (`S3_ENDPOINT`); path-style addressing is used with it. */

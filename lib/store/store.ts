@@ -131,6 +131,12 @@ export interface PageLink {
 /** The status page's key, relative to the prefix. */
 export const PAGE_KEY = 'index.html';
 
+/**
+ * How long a link to the page or a report is asked to work: 7 days, the most a presigned S3 URL
+ * can (SigV4's limit); the credentials that sign it may end it sooner (Lambda's: hours).
+ */
+export const LINK_SECONDS = 7 * 86_400;
+
 /** The key of a report's target, with the address when a name's addresses are checked one by one. */
 export function reportTargetKey(report: Report, perAddress: boolean): string {
   const { host, port, servername, address } = report.target;
