@@ -13,7 +13,7 @@ import { WebhookPoster } from '../lib/alerts/deliver';
 import { parseWebhook, type Webhook, WebhookError } from '../lib/alerts/webhooks';
 import { checkCertificates, DEFAULT_CHECK_OPTIONS, internalErrorLine } from '../lib/check';
 import type { CheckInput } from '../lib/checks';
-import { formatIndexTable, formatTable, useColour } from '../lib/format';
+import { formatIndexTable, formatTable, statusCounts, useColour } from '../lib/format';
 import { exitCodeOf, type Report, type Status, worseStatus } from '../lib/report';
 import { runChecks, type RunOptions } from '../lib/run';
 import { checkThresholds, ConfigError, parseThresholds, s3Settings, SETTING_RANGES, settingNumber, type StoreTarget } from '../lib/config';
@@ -511,8 +511,7 @@ async function summary(argv: string[], io: CliIo): Promise<number> {
   if (values.json) io.stdout.write(`${JSON.stringify({ ...index, targets: shown }, null, 2)}\n`);
   else {
     io.stdout.write(formatIndexTable(shown, useColour(io.stdout, io.env)));
-    const counts = (['critical', 'unknown', 'warning', 'ok'] as const).map((s) => `${entries.filter((e) => e.status === s).length} ${s}`).join(', ');
-    io.stderr.write(`certcheck: ${entries.length} targets as of the run of ${index.runStartedAt}: ${counts}\n`);
+    io.stderr.write(`certcheck: ${entries.length} targets as of the run of ${index.runStartedAt}: ${statusCounts(entries)}\n`);
     try {
       const page = await store.pageLink(LINK_SECONDS);
       io.stderr.write(`status page: ${page.url}${page.expiresAt === null ? '' : ` (link valid until ${page.expiresAt})`}\n`);
@@ -575,10 +574,9 @@ export const EXIT_NOT_STORED = 74;
 
 /** "12 targets in 3.4 s: 1 critical, 0 unknown, 2 warning, 9 ok; slowest example.com:443 (2.1 s)". */
 function closingLine(reports: readonly Report[], ms: number): string {
-  const counts = (['critical', 'unknown', 'warning', 'ok'] as const).map((s) => `${reports.filter((r) => r.status === s).length} ${s}`).join(', ');
   const slowest = reports.reduce((a, b) => (b.durationMs > a.durationMs ? b : a));
   const seconds = (n: number): string => `${(n / 1000).toFixed(1)} s`;
-  return `${reports.length} reports in ${seconds(ms)}: ${counts}; slowest ${formatHostPort(slowest.target.host, slowest.target.port)} (${seconds(slowest.durationMs)})`;
+  return `${reports.length} reports in ${seconds(ms)}: ${statusCounts(reports)}; slowest ${formatHostPort(slowest.target.host, slowest.target.port)} (${seconds(slowest.durationMs)})`;
 }
 
 /**

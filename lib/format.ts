@@ -1,6 +1,6 @@
 /** The table for people: one line per report, its findings indented below. */
 import type { IndexEntry } from './fleet-index';
-import type { Report, ResumptionKind, Severity, Status } from './report';
+import { type Report, type ResumptionKind, type Severity, type Status, STATUSES_BY_URGENCY } from './report';
 import { formatHostPort } from './target';
 
 const COLORS: Record<Status | Severity, string> = {
@@ -93,4 +93,9 @@ export function useColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): 
 export function personTime(iso: string): string {
   const at = Date.parse(iso);
   return Number.isNaN(at) ? iso : `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** How many of `items` have each status, most urgent first: "1 critical, 0 unknown, 2 warning, 9 ok". */
+export function statusCounts(items: readonly { status: Status }[]): string {
+  return STATUSES_BY_URGENCY.map((s) => `${items.filter((i) => i.status === s).length} ${s}`).join(', ');
 }

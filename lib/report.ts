@@ -104,6 +104,9 @@ export interface Report {
 /** How bad a status is: ok < warning < unknown < critical. */
 export const STATUS_RANK: Record<Status, number> = { ok: 0, warning: 1, unknown: 2, critical: 3 };
 
+/** The statuses most urgent first, as every list of the fleet orders them. */
+export const STATUSES_BY_URGENCY: readonly Status[] = ['critical', 'unknown', 'warning', 'ok'];
+
 /** The worse of two statuses, ranked ok < warning < unknown < critical. */
 export function worseStatus(a: Status, b: Status): Status {
   return STATUS_RANK[a] >= STATUS_RANK[b] ? a : b;

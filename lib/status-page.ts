@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { byUrgency, type IndexEntry } from './fleet-index';
 import { personTime } from './format';
 import { targetKey } from './target';
-import type { Status } from './report';
+import { type Status, STATUSES_BY_URGENCY } from './report';
 import { PAGE_SCRIPT } from './status-page/script';
 import { PAGE_STYLE } from './status-page/style';
 import { findingWords, VERDICT_LETTERS } from './status-page/words';
@@ -27,7 +27,6 @@ export interface StatusPageInput {
 /** The most rows one page carries (about 5 MB of HTML); a larger fleet shows its most urgent. */
 export const PAGE_MAX_ROWS = 20_000;
 
-const STATUSES: Status[] = ['critical', 'unknown', 'warning', 'ok'];
 const SEVERITY_LETTERS: Record<string, string> = { info: 'i', warning: 'w', critical: 'c', unknown: 'u' };
 
 /** The Content-Security-Policy the page carries: nothing may load, only its own script runs. */
@@ -149,8 +148,8 @@ export class StatusPageBuilder {
       const cut = Math.max(0, -89 - offset);
       const kept = Math.min(length, 1 - offset) - cut;
       if (kept <= 0) return [];
-      // `[offset, days, status (its index in STATUSES), days remaining]`, then 1 when the certificate changed that first day.
-      const span = [offset + cut, kept, STATUSES.indexOf(status), daysRemaining === null ? null : daysRemaining - cut];
+      // `[offset, days, status (its index in STATUSES_BY_URGENCY), days remaining]`, then 1 when the certificate changed that first day.
+      const span = [offset + cut, kept, STATUSES_BY_URGENCY.indexOf(status), daysRemaining === null ? null : daysRemaining - cut];
       return [cut === 0 && changed === 1 ? [...span, 1] : span];
     });
     const names = e.codes.includes('HOSTNAME_MISMATCH') ? (e.names ?? []) : null;
@@ -183,18 +182,18 @@ export class StatusPageBuilder {
     this.trim();
     const { header, schedule } = this.input;
     const next = nextRunWords(schedule, header.runStartedAt);
-    const problems = STATUSES.filter((s) => s !== 'ok' && this.counts[s] > 0).map((s) => `${this.counts[s]} ${s}`);
-    const worst = STATUSES.find((s) => this.counts[s] > 0) ?? 'ok';
+    const problems = STATUSES_BY_URGENCY.filter((s) => s !== 'ok' && this.counts[s] > 0).map((s) => `${this.counts[s]} ${s}`);
+    const worst = STATUSES_BY_URGENCY.find((s) => this.counts[s] > 0) ?? 'ok';
     const title = `certcheck: ${problems.length ? problems.join(', ') : 'all ok'} of ${this.total} target(s)`;
     yield `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`;
     yield `<meta http-equiv="Content-Security-Policy" content="${PAGE_CSP}"><link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><style>${PAGE_STYLE}</style></head>\n<body>\n`;
     yield `<header><h1>certcheck: <span id="worst" data-status="${worst}">${problems.length ? escapeHtml(problems.join(', ')) : 'all ok'}</span></h1>`;
     yield `<p id="run">Run of <time id="run-time" datetime="${escapeHtml(header.runStartedAt)}">${escapeHtml(personTime(header.runStartedAt))}</time> · next run <span id="next-run"${next.at ? ` data-at="${next.at}"` : ''}>${escapeHtml(next.text)}</span></p>\n<ul id="counts">`;
-    for (const s of STATUSES) yield `<li data-status="${s}"><span class="n">${this.counts[s]}</span> ${s}</li>`;
+    for (const s of STATUSES_BY_URGENCY) yield `<li data-status="${s}"><span class="n">${this.counts[s]}</span> ${s}</li>`;
     yield `<li data-status="all"><span class="n">${this.total}</span> target(s)</li></ul></header>\n<main>\n`;
     yield `<section id="timeline-section" aria-labelledby="timeline-title" hidden><h2 id="timeline-title">Expiring in the next 90 days</h2><svg id="timeline" viewBox="0 0 960 220" role="img" aria-label="expiry timeline"></svg></section>\n`;
     yield `<section aria-labelledby="targets-title"><h2 id="targets-title">Targets, most urgent first</h2>\n`;
-    yield `<div id="controls" role="search" hidden><label>Status <select id="status-filter"><option value="all">all</option><option value="problems">not ok</option>${STATUSES.map((s) => `<option value="${s}">${s}</option>`).join('')}</select></label> <label>Search <input id="search" type="search" placeholder="host, issuer, finding"></label> <button id="prev" type="button">Previous</button> <span id="shown" aria-live="polite"></span> <button id="next" type="button">Next</button></div>\n`;
+    yield `<div id="controls" role="search" hidden><label>Status <select id="status-filter"><option value="all">all</option><option value="problems">not ok</option>${STATUSES_BY_URGENCY.map((s) => `<option value="${s}">${s}</option>`).join('')}</select></label> <label>Search <input id="search" type="search" placeholder="host, issuer, finding"></label> <button id="prev" type="button">Previous</button> <span id="shown" aria-live="polite"></span> <button id="next" type="button">Next</button></div>\n`;
     yield DETAIL_SKELETON;
     yield `<table id="targets"><caption>${this.rows.length < this.total ? `The ${this.rows.length} most urgent of ${this.total} targets (index.json lists every one).` : `Every target (${this.total}).`} Status is written in words; colour repeats it.</caption>\n`;
     yield `<thead><tr><th scope="col">Status<th scope="col">Target<th scope="col">Days left<th scope="col">Expires<th scope="col">Issuer<th scope="col">Findings</thead>\n<tbody>\n`;
