@@ -382,10 +382,8 @@ function trustStore(caFile: string | undefined, addCaFile: string | undefined): 
     throw new UsageError('--ca-file and --add-ca-file cannot be combined: --ca-file trusts exactly its certificates, --add-ca-file adds to the Mozilla roots');
   }
   if (caFile !== undefined) return TrustStore.fromPemFile(caFile);
-  const mozilla = TrustStore.mozilla();
-  if (addCaFile === undefined) return mozilla;
   // The source is how findings name the trust ("not trusted by …"): both parts, in words.
-  return mozilla.plus(TrustStore.fromPemFile(addCaFile), `${mozilla.source} and the CA file ${addCaFile}`);
+  return addCaFile === undefined ? TrustStore.mozilla() : TrustStore.mozillaAnd(TrustStore.fromPemFile(addCaFile));
 }
 
 /** The check command's options, as parseArgs takes them. */

@@ -179,9 +179,7 @@ export async function trustStoreOf(ca: CommonConfig['ca'], s3: S3ClientSettings,
   } catch (err) {
     throw new ConfigError(`CA_FILE: ${(err as Error).message}`, { cause: err });
   }
-  if (ca.mode === 'replace') return custom;
-  const mozilla = TrustStore.mozilla();
-  return mozilla.plus(custom, `${mozilla.source} and the CA file ${ca.file}`);
+  return ca.mode === 'replace' ? custom : TrustStore.mozillaAnd(custom);
 }
 
 function commonConfig(env: NodeJS.ProcessEnv, defaultTimeoutMs: number): CommonConfig {

@@ -77,6 +77,12 @@ export class TrustStore {
     return mozillaStore;
   }
 
+  /** The Mozilla roots and a CA file's certificates (--add-ca-file, CA_MODE=add), both named in findings. */
+  static mozillaAnd(caFile: TrustStore): TrustStore {
+    const mozilla = TrustStore.mozilla();
+    return mozilla.plus(caFile, `${mozilla.source} and ${caFile.source}`);
+  }
+
   /** Every certificate in a PEM file; throws {@link TrustStoreError} with a one-line reason. */
   static fromPemFile(path: string): TrustStore {
     let text: string;
