@@ -100,10 +100,15 @@ export function isWebLink(page: PageLink): boolean {
   return /^https?:\/\//i.test(page.url);
 }
 
+/** A link in plain text: "<url> (link valid until …)", or the URL alone for one that does not expire. */
+function linkText(link: PageLink): string {
+  const until = pageValidity(link);
+  return `${link.url}${until ? ` (${until})` : ''}`;
+}
+
 /** The status page line of the plain text: "Status page: <url> (link valid until …)". */
 function pageLine(page: PageLink): string {
-  const until = pageValidity(page);
-  return `Status page: ${page.url}${until ? ` (${until})` : ''}`;
+  return `Status page: ${linkText(page)}`;
 }
 
 /** One alert and where its report is stored. */
@@ -119,9 +124,7 @@ export const REPORT_LINK_TEXT = 'Open the report';
 
 /** Where the report is, in plain text: the link and until when it works, else where it is stored. */
 export function reportPlace(item: AlertItem): string {
-  if (!item.reportLink) return item.stored;
-  const until = pageValidity(item.reportLink);
-  return `${item.reportLink.url}${until ? ` (${until})` : ''}`;
+  return item.reportLink ? linkText(item.reportLink) : item.stored;
 }
 
 function labelOf(alert: Alert): AlertLabel {
