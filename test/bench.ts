@@ -14,7 +14,9 @@
  * alerts: the decisions and one digest to each of the five services on a local receiver; then
  * the fan-out over a local queue (test/bench-fan-out.ts) at 1,000 and BENCH_FANOUT_TARGETS
  * (20,000) targets; last, the status page of 10,000 targets (test/bench-page.ts): building it, its size, and
- * its first paint in Chromium (n/a where /usr/bin/chromium is missing). The last line is the summary.
+ * its first paint in Chromium (n/a where /usr/bin/chromium is missing); last, whole processes on the
+ * same fleet (test/bench-peer.ts): Prometheus blackbox_exporter where it is installed, a bare Node
+ * handshake client and the certcheck CLI. The last line is the summary.
  */
 import { fork, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -37,6 +39,7 @@ import { reportTargetKey } from '../lib/store/store';
 import { parseTarget, type Target } from '../lib/target';
 import { TrustStore } from '../lib/x509/trust-store';
 import type { FanOutResult } from './bench-fan-out';
+import { peerBench, type PeerResult } from './bench-peer';
 import { startHttpServer } from './fixtures/http-server';
 import { generateKey, issue, issueCrl, type Issued } from './fixtures/pki';
 import { startDelayingProxy, startTlsServer, type Identity } from './fixtures/tls-server';
@@ -50,6 +53,7 @@ const ROUNDS = 3;
 const RTT_MS = 50;
 const LATENCY_SAMPLES = 5;
 const FANOUT_TARGETS = Number(process.env.BENCH_FANOUT_TARGETS ?? 20_000);
+const PEER_ROUNDS = Number(process.env.BENCH_PEER_ROUNDS ?? 7);
 
 interface Fleet {
   rootPem: string;
@@ -329,6 +333,23 @@ async function bench(): Promise<void> {
       `status page of ${page.targets} targets: index text and page built in ${page.buildMs} ms, ${page.kb} KB; ` +
         `first contentful paint in Chromium ${page.renderMs === null ? 'n/a (no /usr/bin/chromium)' : `${page.renderMs} ms`} (medians of 3)\n`,
     );
+    const peer: PeerResult = await peerBench(fleet, {
+      concurrency: CONCURRENCY,
+      rounds: PEER_ROUNDS,
+      fullRounds: 3,
+      cli: join(__dirname, '..', 'handlers', 'cli.js'),
+      serverPid: child.pid,
+      log: (line) => process.stdout.write(`${line}\n`),
+    });
+    const n = (x: number | null | undefined, digits = 0): string => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
+    process.stdout.write(
+      `whole processes over the fleet (medians of ${PEER_ROUNDS} interleaved rounds): blackbox_exporter ${n(peer.blackbox)}/s` +
+        `${peer.blackbox === null ? ' (not installed: apt-get install prometheus-blackbox-exporter)' : ''}, bare Node client ${n(peer.bare)}/s, ` +
+        `certcheck CLI ${n(peer.cli)}/s without resumption and revocation (${n(peer.vsBlackbox, 2)}× blackbox_exporter, ${n(peer.vsBare, 2)}× the bare client), ` +
+        `${n(peer.cliFull)}/s full (${n(peer.fullVsBare, 2)}× the bare client); CPU ms per target in the client: blackbox_exporter ${n(peer.cpuMsPerTarget.blackbox, 2)}, ` +
+        `bare ${n(peer.cpuMsPerTarget.bare, 2)}, certcheck ${n(peer.cpuMsPerTarget.cli, 2)}; in the fleet's server: ${n(peer.serverCpuMsPerTarget?.blackbox, 2)}, ` +
+        `${n(peer.serverCpuMsPerTarget?.bare, 2)}, ${n(peer.serverCpuMsPerTarget?.cli, 2)}\n`,
+    );
     const ratio = (bare / raw).toFixed(2);
     const ratioNoRevocation = (bareNoRevocation / raw).toFixed(2);
     const revocationCost = revocationCosts.sort((x, y) => x - y)[Math.floor(revocationCosts.length / 2)].toFixed(2);
@@ -346,7 +367,9 @@ async function bench(): Promise<void> {
         `lambda-bundle-kb=${bundles.kb['http-check']} lambda-cold-start-ms=${lambdaCold} ratio-without-revocation=${ratioNoRevocation} revocation-cost=${revocationCost} ` +
         `keep-report-us=${alerts.keepUs} store-report-us=${alerts.storeUs} alert-run-ms=${alerts.alertRunMs} ` +
         `fanout-targets=${big.targets} worker-peak-rss-mb=${big.workerPeakRssMb} fanout-targets/s=${big.targetsPerSecond} ` +
-        `page-ms=${page.buildMs} page-kb=${page.kb} page-render-ms=${page.renderMs ?? 'n/a'}\n`,
+        `page-ms=${page.buildMs} page-kb=${page.kb} page-render-ms=${page.renderMs ?? 'n/a'} ` +
+        `cli-checks/s=${n(peer.cli)} cli-full-checks/s=${n(peer.cliFull)} bare-client-checks/s=${n(peer.bare)} vs-bare=${n(peer.vsBare, 2)} ` +
+        `blackbox-checks/s=${n(peer.blackbox)} vs-blackbox=${n(peer.vsBlackbox, 2)}\n`,
     );
   } finally {
     child.kill();
