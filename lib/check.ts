@@ -9,6 +9,7 @@ import { CHECKS, type CheckContext, type CheckInput } from './checks';
 import { resumptionReport } from './checks/resumption';
 import { revocationReport } from './checks/revocation';
 import type { Fetch } from './revocation/http-fetch';
+import { notLookedUp } from './revocation/not-looked-up';
 import type { ChainEntry, Finding, LeafReport, Report } from './report';
 import { statusOf } from './report';
 import { formatHostPort, type Target } from './target';
@@ -278,11 +279,13 @@ let revocationCode: Promise<[typeof import('./revocation/look-up'), typeof impor
 async function lookUpRevocation(input: CheckInput, first: Pick<Handshake, 'chain' | 'ocspResponse'>, opts: CheckOptions, now: Date): Promise<Pick<CheckInput, 'revocation' | 'aiaIssuer'>> {
   const chain = input.chain;
   if (!chain) return { revocation: null, aiaIssuer: null };
+  const anchored = chain.end === 'trusted' || chain.end === 'invalid' || chain.end === 'untrusted-root';
+  // Nothing to look up, read or fetch: the parsers need not be loaded.
+  if (!opts.revocation && !first.ocspResponse && chain.end !== 'missing-issuer') return { revocation: notLookedUp(chain.path, anchored), aiaIssuer: null };
   revocationCode ??= Promise.all([import('./revocation/look-up'), import('./revocation/issuer-fetch'), import('./revocation/http-fetch')]);
   const [{ lookUpRevocation: lookUp }, { fetchIssuers }, { httpFetch }] = await revocationCode;
   const fetch = opts.fetch ?? httpFetch;
   const fetchOptions = { timeoutMs: opts.timeoutMs, lookup: opts.lookup ?? systemLookup, addressPolicy: opts.addressPolicy };
-  const anchored = chain.end === 'trusted' || chain.end === 'invalid' || chain.end === 'untrusted-root';
   const revocation = lookUp(chain.path, anchored, first.ocspResponse, { ...fetchOptions, lookups: opts.revocation, maxCrlBytes: opts.maxCrlBytes, fetch, now });
   let aiaIssuer: CheckInput['aiaIssuer'] = null;
   if (chain.end === 'missing-issuer') {

@@ -382,6 +382,29 @@ describe('--no-revocation', () => {
 
     expect(report.revocation).toMatchObject({ status: 'revoked', method: 'ocsp-stapled' });
   });
+
+  it('reports the leaf as not checked, and no finding', async () => {
+    const report = await check('good.test', await serve(certs.good), { revocation: false });
+
+    expect(report.revocation).toEqual({ status: 'not-checked', method: 'none', revokedAt: null, reason: null, nextUpdate: null });
+    expect(report.findings).toEqual([]);
+  });
+
+  it('still says MUST_STAPLE_MISSING for a must-staple certificate without a staple', async () => {
+    const report = await check('must-staple.test', await serve(certs.mustStaple), { revocation: false });
+
+    expect(report.findings.map((f) => f.code)).toContain('MUST_STAPLE_MISSING');
+  });
+
+  it('still fetches a missing intermediate by AIA', async () => {
+    http.serve('/intermediate-no-rev.der', pki.intermediate.cert.raw);
+    const leaf = await pki.leaf({ cn: 'aia-no-rev.test', caIssuersUrl: http.url('/intermediate-no-rev.der') });
+
+    const report = await check('aia-no-rev.test', await serve(leaf, { withIntermediate: false }), { revocation: false });
+
+    expect(http.hits.get('/intermediate-no-rev.der')).toBe(1);
+    expect(report.findings[0].message).toContain('clients that fetch it by AIA will connect');
+  });
 });
 
 describe('a missing intermediate fetched by AIA', () => {

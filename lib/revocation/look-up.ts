@@ -6,13 +6,13 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import type { Lookup } from '../check';
-import { certInfo } from '../x509/cert-info';
 import { ExpiringCache, type Expiring } from './cache';
 import { revocationFacts } from './cert-urls';
 import { crlEntry, parseCrl, verifyCrl, type Crl } from './crl';
 import type { Fetch } from './http-fetch';
 import { assertCurrent } from './answer';
 import { ocspRequest, verifyOcspResponse, type OcspAnswer } from './ocsp';
+import { revocationBase, revocationEntry as result } from './not-looked-up';
 
 export type RevocationMethod = 'ocsp-stapled' | 'ocsp' | 'crl' | 'none';
 
@@ -89,10 +89,6 @@ async function readCrl(url: string, issuer: X509Certificate, opts: RevocationOpt
   return crl;
 }
 
-function result(base: Pick<CertRevocation, 'subject' | 'role'>, fields: Partial<CertRevocation>): CertRevocation {
-  return { ...base, status: 'unknown', method: 'none', revokedAt: null, reason: null, nextUpdate: null, error: null, ...fields };
-}
-
 function fromOcsp(base: Pick<CertRevocation, 'subject' | 'role'>, answer: OcspAnswer, method: RevocationMethod): CertRevocation {
   return result(base, {
     status: answer.status,
@@ -160,7 +156,7 @@ export async function lookUpRevocation(path: X509Certificate[], anchored: boolea
   const checked = path.slice(0, anchored ? -1 : undefined);
   const certs = await Promise.all(
     checked.map((cert, i): Promise<CertRevocation> => {
-      const base = { subject: certInfo(cert).subject, role: i === 0 ? ('leaf' as const) : ('intermediate' as const) };
+      const base = revocationBase(cert, i);
       if (i === 0 && stapled) return Promise.resolve(fromOcsp(base, stapled, 'ocsp-stapled'));
       if (!opts.lookups) return Promise.resolve(result(base, { status: 'not-checked' }));
       const issuer = path[i + 1];
