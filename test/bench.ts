@@ -54,6 +54,8 @@ const RTT_MS = 50;
 const LATENCY_SAMPLES = 5;
 const FANOUT_TARGETS = Number(process.env.BENCH_FANOUT_TARGETS ?? 20_000);
 const PEER_ROUNDS = Number(process.env.BENCH_PEER_ROUNDS ?? 7);
+/** The concurrencies measured behind the RTT_MS proxies (the default, 16, first). */
+const RTT_CONCURRENCIES = [16, 32, 64, 128];
 
 interface Fleet {
   rootPem: string;
@@ -86,6 +88,46 @@ async function serveFleet(): Promise<void> {
   }
   for (let i = 0; i < TARGETS; i++) names.push([`host-${i}.bench.test`, ports[i % SERVERS]]);
   process.send?.({ rootPem: root.pem, names } satisfies Fleet);
+}
+
+/**
+ * The child of `--proxy <port,...>`: a proxy adding RTT_MS round trip in front of each port, in a
+ * process of its own (a network's delay costs the checker no CPU). Sends the proxies' ports.
+ */
+async function serveProxies(ports: number[]): Promise<void> {
+  const proxies = await Promise.all(ports.map((port) => startDelayingProxy(port, { oneWay: RTT_MS / 2 })));
+  process.send?.(proxies.map((p) => p.port));
+}
+
+/** Checks/s over the fleet behind RTT_MS proxies at each of RTT_CONCURRENCIES, full and without resumption. */
+async function overRoundTrips(fleet: Fleet, targets: Target[]): Promise<{ concurrency: number; full: number; bare: number; peakRssMb: number }[]> {
+  const ports = [...new Set(fleet.names.map(([, port]) => port))];
+  const child = fork(__filename, ['--proxy', ports.join(',')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const proxyPorts = await new Promise<number[]>((resolve, reject) => {
+      child.once('message', (message) => resolve(message as number[]));
+      child.once('exit', (code) => reject(new Error(`the proxies exited with ${code}`)));
+    });
+    const via = new Map(ports.map((port, i) => [port, proxyPorts[i]]));
+    const behind = targets.map((t) => parseTarget(`${t.host}:${via.get(t.port)}`));
+    const trustStore = new TrustStore([new X509Certificate(fleet.rootPem)], 'the bench root');
+    const resolve = new Map(behind.map((t) => [`${t.host}:${t.port}`, '127.0.0.1']));
+    const results = [];
+    for (const concurrency of RTT_CONCURRENCIES) {
+      const rates: number[] = [];
+      for (const resumption of [true, false]) {
+        const started = performance.now();
+        const reports = await runChecks(behind, { ...DEFAULT_CHECK_OPTIONS, resumption, revocation: false, resolve, trustStore, concurrency, timeoutMs: 10_000 });
+        const failed = reports.filter((r) => r.status !== 'ok').length;
+        if (failed > 0) throw new Error(`${failed} targets not ok behind the proxies at concurrency ${concurrency}: ${reports.find((r) => r.status !== 'ok')?.findings[0]?.message}`);
+        rates.push(rate(reports.length, performance.now() - started));
+      }
+      results.push({ concurrency, full: rates[0], bare: rates[1], peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) });
+    }
+    return results;
+  } finally {
+    child.kill();
+  }
 }
 
 function rate(count: number, ms: number): number {
@@ -299,6 +341,11 @@ async function bench(): Promise<void> {
       `one target at ${RTT_MS} ms round trip: full check ${fullMs} ms (${(fullMs / RTT_MS).toFixed(1)} round trips), ` +
         `without resumption ${bareMs} ms (${(bareMs / RTT_MS).toFixed(1)})\n`,
     );
+    const sweep = await overRoundTrips(fleet, targets);
+    process.stdout.write(
+      `at ${RTT_MS} ms round trip (proxies in their own process, revocation off), checks/s by concurrency: ` +
+        `${sweep.map((r) => `${r.concurrency}: ${r.full} full, ${r.bare} without resumption`).join('; ')} (peak RSS then ${sweep[sweep.length - 1].peakRssMb} MB)\n`,
+    );
     const cold = await coldStart();
     process.stdout.write(`cold start (median of ${COLD_STARTS}): ${cold} ms\n`);
     const bundles = await lambdaBundles();
@@ -360,7 +407,9 @@ async function bench(): Promise<void> {
       `goals: ratio>=0.7 ${Number(ratio) >= 0.7 ? 'met' : 'MISSED'}, checks/s>=0.2*raw ${full >= 0.2 * raw ? 'met' : 'MISSED'}, ` +
         `peak-rss<=256 ${peakRssMb <= 256 ? 'met' : 'MISSED'}, cold-start<=300 ${cold <= 300 ? 'met' : 'MISSED'}, ` +
         `worker-peak-rss<=256 ${big.workerPeakRssMb <= 256 ? 'met' : 'MISSED'}, ` +
-        `revocation-cost<=0.05 ${Number(revocationCost) <= 0.05 ? 'met' : 'MISSED'}\n`,
+        `revocation-cost<=0.05 ${Number(revocationCost) <= 0.05 ? 'met' : 'MISSED'}, ` +
+        `vs-blackbox>=1.2 ${peer.vsBlackbox === null ? 'n/a' : peer.vsBlackbox >= 1.2 ? 'met' : 'MISSED'}, vs-bare>=0.85 ${peer.vsBare >= 0.85 ? 'met' : 'MISSED'}, ` +
+        `full-vs-bare>=0.25 ${peer.fullVsBare >= 0.25 ? 'met' : 'MISSED'}\n`,
     );
     process.stdout.write(
       `bench: checks/s=${full} bare-checks/s=${bare} raw-handshakes/s=${raw} ratio=${ratio} peak-rss-mb=${peakRssMb} targets=${targets.length} cold-start-ms=${cold} ` +
@@ -369,6 +418,7 @@ async function bench(): Promise<void> {
         `fanout-targets=${big.targets} worker-peak-rss-mb=${big.workerPeakRssMb} fanout-targets/s=${big.targetsPerSecond} ` +
         `page-ms=${page.buildMs} page-kb=${page.kb} page-render-ms=${page.renderMs ?? 'n/a'} ` +
         `cli-checks/s=${n(peer.cli)} cli-full-checks/s=${n(peer.cliFull)} bare-client-checks/s=${n(peer.bare)} vs-bare=${n(peer.vsBare, 2)} ` +
+        `rtt-full-checks/s=${sweep.map((r) => `${r.concurrency}:${r.full}`).join(',')} ` +
         `blackbox-checks/s=${n(peer.blackbox)} vs-blackbox=${n(peer.vsBlackbox, 2)}\n`,
     );
   } finally {
@@ -376,7 +426,12 @@ async function bench(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--serve')) {
+if (process.argv.includes('--proxy')) {
+  serveProxies(process.argv[process.argv.indexOf('--proxy') + 1].split(',').map(Number)).catch((err: unknown) => {
+    process.stderr.write(`proxies failed: ${(err as Error).stack}\n`);
+    process.exit(1);
+  });
+} else if (process.argv.includes('--serve')) {
   serveFleet().catch((err: unknown) => {
     process.stderr.write(`fleet server failed: ${(err as Error).stack}\n`);
     process.exit(1);
