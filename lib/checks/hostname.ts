@@ -5,11 +5,23 @@
  * a SAN that is not a valid DNS name ("foo_bar.example.com") matches nothing; IP targets
  * against IP SANs only.
  */
-import { getPublicSuffix } from 'tldts';
 import type { Finding } from '../report';
 import { canonicalIp } from '../x509/cert-info';
 import { validDnsPattern } from '../x509/name-constraints';
 import type { Check } from './types';
+
+let publicSuffixList: typeof import('tldts') | undefined;
+
+/**
+ * Whether `name` is a public suffix ("co.uk"). The list is loaded on the first wildcard that
+ * could match: it costs a cold start about 20 ms, for fleets that may have no wildcard at all.
+ */
+function isPublicSuffix(name: string): boolean {
+  // A synchronous load on first use: the checks are synchronous.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  publicSuffixList ??= require('tldts') as typeof import('tldts');
+  return publicSuffixList.getPublicSuffix(name, { allowPrivateDomains: true }) === name;
+}
 
 /** Whether one DNS name pattern from a certificate covers `name`. */
 export function dnsNameMatches(pattern: string, name: string): boolean {
@@ -18,9 +30,8 @@ export function dnsNameMatches(pattern: string, name: string): boolean {
   if (!validDnsPattern(p)) return false;
   if (!p.startsWith('*.')) return p === n;
   const parent = p.slice(2);
-  if (getPublicSuffix(parent, { allowPrivateDomains: true }) === parent) return false;
   const dot = n.indexOf('.');
-  return dot > 0 && n.slice(dot + 1) === parent;
+  return dot > 0 && n.slice(dot + 1) === parent && !isPublicSuffix(parent);
 }
 
 export const checkHostname: Check = (input): Finding[] => {
