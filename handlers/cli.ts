@@ -21,7 +21,7 @@ import { FsReportStore } from '../lib/store/fs';
 import { byUrgency, worstOf } from '../lib/fleet-index';
 import { keepReport } from '../lib/store/keep';
 import { LINK_SECONDS, parseS3Url, type ReportStore } from '../lib/store/store';
-import { formatHostPort, parseTarget, type Target, TargetError } from '../lib/target';
+import { DEFAULT_PROTOCOL, formatHostPort, parseTarget, type Target, TargetError } from '../lib/target';
 import { parseTargetEntries, type PlacedEntry, targetListEntries } from '../lib/target-list';
 import { certInfo } from '../lib/x509/cert-info';
 import { PEM_CERTIFICATE, TrustStore, TrustStoreError } from '../lib/x509/trust-store';
@@ -294,7 +294,7 @@ function chainFileTarget(name: string | undefined, leaf: X509Certificate, path: 
   const info = certInfo(leaf);
   const host = info.dnsNames[0] || info.commonName || 'chain-file';
   const version = isIP(host);
-  return { host, port: 443, ipVersion: version === 4 || version === 6 ? version : 0, input: path };
+  return { host, port: 443, protocol: DEFAULT_PROTOCOL, ipVersion: version === 4 || version === 6 ? version : 0, input: path };
 }
 
 /**

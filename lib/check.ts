@@ -12,7 +12,7 @@ import type { Fetch } from './revocation/http-fetch';
 import { notLookedUp } from './revocation/not-looked-up';
 import type { ChainEntry, Finding, LeafReport, Report } from './report';
 import { statusOf } from './report';
-import { formatHostPort, type Target } from './target';
+import { formatTarget, type Target } from './target';
 import { ConnectError, handshake, type Handshake } from './tls/connect';
 import { probeResumption, probesTimedOut, startTls12Probes, type ProbeTarget, type Tls12Probes } from './tls/resume';
 import { certInfo, daysUntil, rfc4514, type CertInfo } from './x509/cert-info';
@@ -138,7 +138,7 @@ function buildReport(
   const findings: Finding[] = Object.values(CHECKS).flatMap((check) => check(input, ctx));
   return {
     schemaVersion: 1,
-    target: { host: target.host, port: target.port, servername: target.ipVersion === 0 ? target.host : null, address },
+    target: { host: target.host, port: target.port, servername: target.ipVersion === 0 ? target.host : null, address, protocol: target.protocol },
     checkedAt: started.at.toISOString(),
     durationMs: Math.round(performance.now() - started.ms),
     status: statusOf(findings),
@@ -213,7 +213,7 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
  */
 export function internalErrorLine(err: unknown, target: Target): string {
   const stack = (err instanceof Error ? err.stack ?? `${err.name}: ${err.message}` : String(err)).trim();
-  return `certcheck: internal error checking ${formatHostPort(target.host, target.port)}: ${stack.split(/\s*\n\s*/).join(' | ')}\n`;
+  return `certcheck: internal error checking ${formatTarget(target)}: ${stack.split(/\s*\n\s*/).join(' | ')}\n`;
 }
 
 /** Hands an unexpected error to the hook; the hook failing must not cost the report. */

@@ -156,7 +156,7 @@ async function latest(query: HttpRequest['query'], deps: HttpDeps): Promise<Http
   const target = targetOf(query.target, 'GET /reports/latest');
   const address = query.address;
   if (address !== undefined && !isIP(address)) throw new HttpError(400, 'BAD_REQUEST', `address "${address}" is not an IP address`);
-  const report = await findLatest(await deps.store(), target.host, target.port, address);
+  const report = await findLatest(await deps.store(), target.host, target.port, address, target.protocol);
   if (!report) throw new HttpError(404, 'NOT_FOUND', `no stored report for ${target.input}${address ? ` at ${address}` : ''}`);
   return { statusCode: 200, body: report };
 }

@@ -1,4 +1,5 @@
 /** The report of ../shared/CONTRACT.md, schemaVersion 1. */
+import type { Protocol } from './target';
 
 export type Status = 'ok' | 'warning' | 'critical' | 'unknown';
 export type Severity = 'info' | 'warning' | 'critical' | 'unknown';
@@ -33,6 +34,8 @@ export type FindingCode =
   | 'DNS_FAILED'
   | 'TIMEOUT'
   | 'BLOCKED_ADDRESS'
+  /** The server refused to start TLS (STARTTLS, STLS, AUTH TLS); the message carries its words. */
+  | 'STARTTLS_REFUSED'
   /** The check itself failed (a bug or an unexpected error); the message says what. */
   | 'CHECK_FAILED';
 
@@ -89,7 +92,8 @@ export interface RevocationReport {
 
 export interface Report {
   schemaVersion: 1;
-  target: { host: string; port: number; servername: string | null; address: string | null };
+  /** `protocol`: the target's scheme (`https` for a bare host); reports stored before it existed lack it. */
+  target: { host: string; port: number; servername: string | null; address: string | null; protocol: Protocol };
   checkedAt: string;
   durationMs: number;
   status: Status;

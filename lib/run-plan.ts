@@ -49,7 +49,7 @@ export async function planRun(config: JobConfig, deps: PlanDeps): Promise<RunPla
  * `<host>_<port>` and per `<host>_<port>_<address>`); returns how many. Never throws.
  */
 async function forgetRemovedTargets(store: ReportStore, config: JobConfig, errors: string[]): Promise<number> {
-  const listed = new Set(config.targets.map((t) => targetKey(t.host, t.port)));
+  const listed = new Set(config.targets.map((t) => targetKey(t.host, t.port, undefined, t.protocol)));
   let gone: string[];
   try {
     gone = (await store.listAlertMemories()).filter((key) => !listed.has(key) && !listed.has(key.slice(0, key.lastIndexOf('_'))));

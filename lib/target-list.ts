@@ -1,6 +1,6 @@
 /** Target lists: a file (one a line, '#' starts a comment) or a variable (commas or newlines). */
 import { isIP } from 'node:net';
-import { formatHostPort, parseTarget, type Target, TargetError } from './target';
+import { formatTarget, parseTarget, type Target, TargetError } from './target';
 
 /** One entry of a target list, unparsed, with the line it stands on (1 for the first). */
 export interface ListEntry {
@@ -49,11 +49,11 @@ export interface ParsedList {
   /** The addresses targets are pinned to (`host:port` → address). */
   pins: Map<string, string>;
   bad: { where: string; entry: string; reason: string }[];
-  /** An entry naming a target already listed (same host and port): checked once. */
+  /** An entry naming a target already listed (same host and port, and scheme where it is STARTTLS): checked once. */
   duplicates: { where: string; entry: string; first: string }[];
 }
 
-/** Parses every entry (a bad one never hides the next), keeping the first of each host:port. */
+/** Parses every entry (a bad one never hides the next), keeping the first of each target (formatTarget). */
 export function parseTargetEntries(entries: readonly PlacedEntry[]): ParsedList {
   const parsed: ParsedList = { targets: [], pins: new Map(), bad: [], duplicates: [] };
   const seen = new Map<string, string>();
@@ -66,7 +66,7 @@ export function parseTargetEntries(entries: readonly PlacedEntry[]): ParsedList 
       parsed.bad.push({ where, entry: value, reason: (err as Error).message });
       continue;
     }
-    const key = formatHostPort(target.host, target.port);
+    const key = formatTarget(target);
     const first = seen.get(key);
     if (first !== undefined) {
       parsed.duplicates.push({ where, entry: value, first });

@@ -1,11 +1,46 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 
-/** A validated target: where to connect and which name to check. */
+/** The plaintext dialogues that lead to TLS on a connection (lib/tls/starttls). */
+export type StarttlsDialogue = 'smtp' | 'imap' | 'pop3' | 'ftp';
+
+/** How a scheme reaches TLS: its default port, and the dialogue before the handshake (null: TLS at once). */
+export interface Scheme {
+  port: number;
+  starttls: StarttlsDialogue | null;
+}
+
+/** The schemes a target may carry. A bare `host[:port]` is `https`. */
+export const SCHEMES = {
+  https: { port: 443, starttls: null },
+  wss: { port: 443, starttls: null },
+  smtps: { port: 465, starttls: null },
+  imaps: { port: 993, starttls: null },
+  pop3s: { port: 995, starttls: null },
+  ldaps: { port: 636, starttls: null },
+  ftps: { port: 990, starttls: null },
+  smtp: { port: 25, starttls: 'smtp' },
+  submission: { port: 587, starttls: 'smtp' },
+  imap: { port: 143, starttls: 'imap' },
+  pop3: { port: 110, starttls: 'pop3' },
+  ftp: { port: 21, starttls: 'ftp' },
+} as const satisfies Record<string, Scheme>;
+
+export type Protocol = keyof typeof SCHEMES;
+
+/** STARTTLS schemes whose dialogue is not written yet: refused with a message that says so. */
+const NOT_YET = new Set(['ldap', 'xmpp', 'postgres']);
+
+/** The protocol of a bare `host[:port]`, and of reports stored before targets had one. */
+export const DEFAULT_PROTOCOL: Protocol = 'https';
+
+/** A validated target: where to connect, how to reach TLS there and which name to check. */
 export interface Target {
   /** Lower-case ASCII host name (punycode for IDNs) or an IP literal without brackets. */
   host: string;
   port: number;
+  /** The scheme, lower-case; `https` for a bare host. */
+  protocol: Protocol;
   /** 0 for a host name, 4 or 6 for an IP literal. */
   ipVersion: 0 | 4 | 6;
   /** What the user wrote, for messages. */
@@ -17,17 +52,20 @@ export class TargetError extends Error {
   override name = 'TargetError';
 }
 
-const DEFAULT_PORT = 443;
-const ALLOWED_SCHEMES = new Set(['https', 'wss']);
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 
 function fail(input: string, why: string): never {
   throw new TargetError(`invalid target "${input}": ${why}`);
 }
 
-function parsePort(input: string, text: string | undefined): number {
-  if (text === undefined) return DEFAULT_PORT;
-  if (text === '') fail(input, 'no port after ":" (leave out the colon for 443)');
+function isProtocol(name: string): name is Protocol {
+  return Object.hasOwn(SCHEMES, name);
+}
+
+function parsePort(input: string, text: string | undefined, protocol: Protocol): number {
+  const defaultPort = SCHEMES[protocol].port;
+  if (text === undefined) return defaultPort;
+  if (text === '') fail(input, `no port after ":" (leave out the colon for ${defaultPort})`);
   if (!/^\d+$/.test(text)) fail(input, `port "${text}" is not a number`);
   const port = Number(text);
   if (port < 1 || port > 65535) fail(input, `port ${port} is outside 1-65535`);
@@ -54,8 +92,8 @@ function normaliseHost(input: string, raw: string): Pick<Target, 'host' | 'ipVer
 }
 
 /**
- * Parses `host`, `host:port`, `https://host[:port]/path`, `wss://…`, `[v6]:port` and bare
- * IPv4/IPv6 as the contract says. Throws {@link TargetError} for anything else.
+ * Parses `host`, `host:port`, `<scheme>://host[:port]/path` (the schemes of {@link SCHEMES}),
+ * `[v6]:port` and bare IPv4/IPv6 as the contract says. Throws {@link TargetError} for anything else.
  */
 export function parseTarget(input: string): Target {
   const text = input.trim();
@@ -63,10 +101,13 @@ export function parseTarget(input: string): Target {
   if (/\s/.test(text)) fail(input, 'contains spaces');
 
   let rest = text;
+  let protocol: Protocol = DEFAULT_PROTOCOL;
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(text);
   if (scheme) {
     const name = scheme[1].toLowerCase();
-    if (!ALLOWED_SCHEMES.has(name)) fail(input, `scheme "${name}" is not supported (use https:// or wss://)`);
+    if (NOT_YET.has(name)) fail(input, `scheme "${name}" is not supported yet (its STARTTLS dialogue is not written)`);
+    if (!isProtocol(name)) fail(input, `scheme "${name}" is not supported (use ${Object.keys(SCHEMES).join(', ')})`);
+    protocol = name;
     rest = text.slice(scheme[0].length);
     const end = rest.search(/[/?#]/);
     if (end >= 0) rest = rest.slice(0, end);
@@ -82,9 +123,9 @@ export function parseTarget(input: string): Target {
     if (isIP(inside) !== 6) fail(input, `"${inside}" is not an IPv6 address`);
     const after = rest.slice(close + 1);
     if (after !== '' && !after.startsWith(':')) fail(input, `unexpected "${after}" after "]"`);
-    return { host: inside.toLowerCase(), ipVersion: 6, port: parsePort(input, after === '' ? undefined : after.slice(1)), input };
+    return { host: inside.toLowerCase(), ipVersion: 6, port: parsePort(input, after === '' ? undefined : after.slice(1), protocol), protocol, input };
   }
-  if (!scheme && isIP(rest) === 6) return { host: rest.toLowerCase(), ipVersion: 6, port: DEFAULT_PORT, input };
+  if (!scheme && isIP(rest) === 6) return { host: rest.toLowerCase(), ipVersion: 6, port: SCHEMES[protocol].port, protocol, input };
   const colons = rest.split(':').length - 1;
   if (colons > 1) {
     // A name or an IPv4 address before the first colon: a second port, not an unbracketed IPv6 address.
@@ -93,14 +134,26 @@ export function parseTarget(input: string): Target {
     fail(input, 'an IPv6 address with a port must be written in brackets: [addr]:port');
   }
   const [host, port] = rest.split(':');
-  return { ...normaliseHost(input, host), port: parsePort(input, colons === 1 ? port : undefined), input };
+  return { ...normaliseHost(input, host), port: parsePort(input, colons === 1 ? port : undefined, protocol), protocol, input };
 }
 
-/** The contract's key for a target in storage: `<host>_<port>[_<address>]`, IPv6 colons as `-`. */
-export function targetKey(host: string, port: number, address?: string): string {
+/**
+ * The contract's key for a target in storage: `<host>_<port>[_<address>]`, IPv6 colons as `-`.
+ * A target reached by STARTTLS is a different service from implicit TLS on the same port, so
+ * its key starts with the scheme and a `~` (never in a host name, safe in file names and URLs):
+ * `smtp~mail.example.com_25`. Implicit TLS keeps the plain key, whatever its scheme.
+ */
+export function targetKey(host: string, port: number, address?: string, protocol: Protocol = DEFAULT_PROTOCOL): string {
   const parts = [host, String(port)];
   if (address !== undefined) parts.push(address);
-  return parts.join('_').replace(/:/g, '-');
+  const key = parts.join('_').replace(/:/g, '-');
+  return SCHEMES[protocol]?.starttls ? `${protocol}~${key}` : key;
+}
+
+/** Formats a target for people: `host:port`, with brackets around IPv6, and the scheme where TLS is reached by STARTTLS. */
+export function formatTarget(target: { host: string; port: number; protocol?: Protocol }): string {
+  const hostPort = formatHostPort(target.host, target.port);
+  return target.protocol && SCHEMES[target.protocol]?.starttls ? `${target.protocol}://${hostPort}` : hostPort;
 }
 
 /** Formats host and port for people, with brackets around IPv6. */

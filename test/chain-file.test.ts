@@ -93,7 +93,7 @@ describe('certcheck --chain-file', () => {
     const wrong = await report(['--ca-file', caFile, '--no-revocation', '--chain-file', file, '--name', '192.0.2.8']);
 
     expect([v4.code, v6.code, wrong.code]).toEqual([0, 0, 2]);
-    expect(v4.report.target).toEqual({ host: '192.0.2.7', port: 443, servername: null, address: null });
+    expect(v4.report.target).toEqual({ host: '192.0.2.7', port: 443, servername: null, address: null, protocol: 'https' });
     expect(v6.report.target.host).toBe('2001:db8::7');
     expect(codes(wrong.report)).toEqual(['HOSTNAME_MISMATCH']);
   });
@@ -104,7 +104,7 @@ describe('certcheck --chain-file', () => {
     const { code, report: r } = await report(['--ca-file', caFile, '--no-revocation', '--chain-file', file]);
 
     expect(code).toBe(0);
-    expect(r.target).toEqual({ host: 'api.good.test', port: 443, servername: 'api.good.test', address: null });
+    expect(r.target).toEqual({ host: 'api.good.test', port: 443, servername: 'api.good.test', address: null, protocol: 'https' });
     expect(r.findings).toEqual([]);
   });
 

@@ -38,7 +38,7 @@ describe('a good certificate', () => {
     expect(report.status).toBe('ok');
     expect(report.findings).toEqual([]);
     expect(report.schemaVersion).toBe(1);
-    expect(report.target).toEqual({ host: 'good.test', port: report.target.port, servername: 'good.test', address: '127.0.0.1' });
+    expect(report.target).toEqual({ host: 'good.test', port: report.target.port, servername: 'good.test', address: '127.0.0.1', protocol: 'https' });
     expect(report.tls?.protocol).toBe('TLSv1.3');
     expect(report.leaf).toMatchObject({
       subject: 'CN=good.test',
@@ -182,7 +182,7 @@ describe('IPv6', () => {
     servers.push(server);
     const report = await checkLocal(`[::1]:${server.port}`, 0, { roots: [pki.root], resumption: false });
     expect(report.findings).toEqual([]);
-    expect(report.target).toEqual({ host: '::1', port: server.port, servername: null, address: '::1' });
+    expect(report.target).toEqual({ host: '::1', port: server.port, servername: null, address: '::1', protocol: 'https' });
     expect(report.leaf?.subjectAltNames).toEqual(['::1']);
   });
 });

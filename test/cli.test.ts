@@ -223,7 +223,7 @@ describe('certcheck', () => {
   });
 
   it.each([
-    [['ftp://good.test'], /scheme "ftp" is not supported/],
+    [['gopher://good.test'], /scheme "gopher" is not supported/],
     [['--timeout', 'soon', 'good.test'], /--timeout must be a whole number from 100 to 120000, not "soon"/],
     [['--timeout', '0', 'good.test'], /--timeout must be a whole number from 100 to 120000, not "0"/],
     [['--concurrency', '0', 'good.test'], /--concurrency must be a whole number from 1 to 1024, not "0"/],

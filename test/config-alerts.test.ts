@@ -73,7 +73,7 @@ describe('configuration alerts from the scheduled run', () => {
   it('npm start with bad lines: checks the good target, tells each bad line once with where it stands; the same run again tells nothing', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'certcheck-config-alerts-'));
     const port = await closedPort();
-    const env = { ...process.env, TARGETS: `127.0.0.1:${port},exa mple.com,ftp://x`, REPORTS_DIR: dir, ALERT_WEBHOOKS: `webhook+${receiver.url('/lines')}`, CHECK_TIMEOUT_MS: '2000' };
+    const env = { ...process.env, TARGETS: `127.0.0.1:${port},exa mple.com,gopher://x`, REPORTS_DIR: dir, ALERT_WEBHOOKS: `webhook+${receiver.url('/lines')}`, CHECK_TIMEOUT_MS: '2000' };
     const start = () => promisify(execFile)(process.execPath, [join(__dirname, '..', 'dist', 'handlers', 'local-run.js')], { env });
 
     await start();
@@ -85,7 +85,7 @@ describe('configuration alerts from the scheduled run', () => {
       expect.arrayContaining([
         expect.objectContaining({ target: `127.0.0.1:${port}`, status: 'unknown' }),
         expect.objectContaining({ target: 'entry 2 of TARGETS', status: 'warning', code: 'CONFIG_INVALID', problems: ['entry 2 of TARGETS: invalid target "exa mple.com": contains spaces'] }),
-        expect.objectContaining({ target: 'entry 3 of TARGETS', status: 'warning', code: 'CONFIG_INVALID', problems: [expect.stringContaining('scheme "ftp" is not supported')] }),
+        expect.objectContaining({ target: 'entry 3 of TARGETS', status: 'warning', code: 'CONFIG_INVALID', problems: [expect.stringContaining('scheme "gopher" is not supported')] }),
       ]),
     );
     expect(JSON.parse(await readFile(join(dir, 'alerts', 'config.json'), 'utf8'))).toMatchObject({ schemaVersion: 1, told: expect.any(Object) });

@@ -73,7 +73,7 @@ describe('GET /check', () => {
     expect(report.findings.map((f) => f.code)).toContain('UNTRUSTED_ROOT');
   });
 
-  it.each(['', 'ftp://example.com', 'exa mple.com', 'example.com:70000', 'user@example.com'])('refuses the bad target "%s" with a 400', async (target) => {
+  it.each(['', 'gopher://example.com', 'exa mple.com', 'example.com:70000', 'user@example.com'])('refuses the bad target "%s" with a 400', async (target) => {
     const result = await handler(get(target), lambdaContext());
 
     expect(result.statusCode).toBe(400);
@@ -173,7 +173,7 @@ describe('POST /check', () => {
     ['no targets', '{}', 'BAD_REQUEST'],
     ['an empty list', '{"targets": []}', 'BAD_REQUEST'],
     ['more than 20 targets', JSON.stringify({ targets: Array.from({ length: 21 }, (_, i) => `h${i}.example`) }), 'TOO_MANY_TARGETS'],
-    ['a bad target', JSON.stringify({ targets: ['example.com', 'ftp://example.org'] }), 'BAD_TARGET'],
+    ['a bad target', JSON.stringify({ targets: ['example.com', 'gopher://example.org'] }), 'BAD_TARGET'],
     ['a target that is not a string', JSON.stringify({ targets: [443] }), 'BAD_TARGET'],
   ])('refuses %s with a 400 and checks nothing', async (_what, body, code) => {
     const before = connections();

@@ -51,7 +51,7 @@ async function run(env: Record<string, string | undefined>): Promise<Report> {
 
 describe('a target line pinned to an address', () => {
   it('reads host:port @address, keeping the whole line as the input (it travels so to the workers)', () => {
-    expect(parseListTarget('internal.test:8443 @10.0.0.7')).toEqual({ target: { host: 'internal.test', port: 8443, ipVersion: 0, input: 'internal.test:8443 @10.0.0.7' }, pin: '10.0.0.7' });
+    expect(parseListTarget('internal.test:8443 @10.0.0.7')).toEqual({ target: { host: 'internal.test', port: 8443, protocol: 'https', ipVersion: 0, input: 'internal.test:8443 @10.0.0.7' }, pin: '10.0.0.7' });
     expect(parseListTarget('https://v6.test/x  @2001:DB8::1').pin).toBe('2001:db8::1');
     expect(parseListTarget('plain.test').pin).toBeNull();
     expect(() => parseListTarget('internal.test @nowhere')).toThrow('invalid target "internal.test @nowhere": "@nowhere" is not an IP address to connect to (write host:port @10.0.0.7)');

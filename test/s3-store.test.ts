@@ -47,6 +47,26 @@ describe('the S3 report store', () => {
     ]);
   });
 
+  it('keys a STARTTLS target with its scheme, apart from implicit TLS on the same port; a stored report without a protocol keeps its key', async () => {
+    const store = new S3ReportStore(client, { bucket, prefix: 'keys/schemes' });
+    const at = '2026-11-23T05:00:00.000Z';
+    await store.putReport(sampleReport({ host: 'mail.example', port: 25, protocol: 'smtp', checkedAt: at }), { perAddress: false });
+    await store.putReport(sampleReport({ host: 'mail.example', port: 25, checkedAt: at }), { perAddress: false });
+    await store.putReport(sampleReport({ host: 'mail.example', port: 465, protocol: 'smtps', checkedAt: at }), { perAddress: false });
+    const older = sampleReport({ host: 'old.example', checkedAt: at });
+    delete (older.target as Partial<typeof older.target>).protocol;
+    await store.putReport(older, { perAddress: false });
+
+    expect((await s3Keys('keys/schemes/latest/')).sort()).toEqual([
+      'keys/schemes/latest/mail.example_25.json',
+      'keys/schemes/latest/mail.example_465.json',
+      'keys/schemes/latest/old.example_443.json',
+      'keys/schemes/latest/smtp~mail.example_25.json',
+    ]);
+    expect((await findLatest(store, 'mail.example', 25, undefined, 'smtp'))?.target.protocol).toBe('smtp');
+    expect((await findLatest(store, 'mail.example', 25))?.target.protocol).toBe('https');
+  });
+
   it('reads a text object, and null for a missing one', async () => {
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'config/targets.txt', Body: 'example.com\n# no\nexample.org:8443\n' }));
 

@@ -89,11 +89,11 @@ describe('scheduledCheck', () => {
   });
 
   it('runs on a list of bad lines only, and names them in the stored summary', async () => {
-    restoreEnv = withEnv({ TARGETS: 'ftp://example.com', S3_BUCKET: bucket, S3_PREFIX: 'scheduled/bad', S3_ENDPOINT: endpoint });
+    restoreEnv = withEnv({ TARGETS: 'gopher://example.com', S3_BUCKET: bucket, S3_PREFIX: 'scheduled/bad', S3_ENDPOINT: endpoint });
 
     const summary = (await handler(event, lambdaContext(900_000))) as RunSummary;
 
-    expect(summary).toMatchObject({ targets: 0, reports: 0, skipped: [{ where: 'entry 1 of TARGETS', entry: 'ftp://example.com' }] });
+    expect(summary).toMatchObject({ targets: 0, reports: 0, skipped: [{ where: 'entry 1 of TARGETS', entry: 'gopher://example.com' }] });
     expect(await s3Keys('scheduled/bad/')).toEqual(['scheduled/bad/index.html', 'scheduled/bad/index.json', `scheduled/bad/runs/${summary.startedAt}.json`]);
   });
 

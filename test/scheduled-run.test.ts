@@ -64,10 +64,10 @@ describe('the scheduled run', () => {
 
   it('reads targets from TARGETS_FILE, and skips a bad line naming it by its line number', async () => {
     const file = join(dir, 'targets.txt');
-    await writeFile(file, '# comment\nexample.com\nftp://bad.example\n');
+    await writeFile(file, '# comment\nexample.com\ngopher://bad.example\n');
     const withBad = await readJobConfig({ TARGETS_FILE: file });
     expect(withBad.targets.map((t) => `${t.host}:${t.port}`)).toEqual(['example.com:443']);
-    expect(withBad.skipped).toEqual([{ where: `line 3 of ${file}`, entry: 'ftp://bad.example', reason: expect.stringMatching(/scheme "ftp" is not supported/) }]);
+    expect(withBad.skipped).toEqual([{ where: `line 3 of ${file}`, entry: 'gopher://bad.example', reason: expect.stringMatching(/scheme "gopher" is not supported/) }]);
     await writeFile(file, '# comment\nexample.com\n\nexample.org:8443 # second\n');
     const clean = await readJobConfig({ TARGETS_FILE: file });
     expect(clean.targets.map((t) => `${t.host}:${t.port}`)).toEqual(['example.com:443', 'example.org:8443']);
@@ -87,7 +87,7 @@ describe('the scheduled run', () => {
 
   it('checks the good targets when some lines are bad, and lists the bad ones in the summary and the log', async () => {
     const reportsDir = join(dir, 'bad-lines');
-    const config = await readJobConfig({ TARGETS: `127.0.0.1:${server.port},exa mple.com,ftp://x`, REPORTS_DIR: reportsDir, CHECK_TIMEOUT_MS: '2000' });
+    const config = await readJobConfig({ TARGETS: `127.0.0.1:${server.port},exa mple.com,gopher://x`, REPORTS_DIR: reportsDir, CHECK_TIMEOUT_MS: '2000' });
     const { deps: d, lines } = deps(reportsDir);
 
     const summary = await runScheduled(config, d);
@@ -95,7 +95,7 @@ describe('the scheduled run', () => {
     expect(summary).toMatchObject({ targets: 1, reports: 1, byStatus: { ok: 1 } });
     expect(summary.skipped).toEqual([
       { where: 'entry 2 of TARGETS', entry: 'exa mple.com', reason: expect.stringContaining('contains spaces') },
-      { where: 'entry 3 of TARGETS', entry: 'ftp://x', reason: expect.stringContaining('"ftp"') },
+      { where: 'entry 3 of TARGETS', entry: 'gopher://x', reason: expect.stringContaining('"gopher"') },
     ]);
     const stored = JSON.parse(await readFile(join(reportsDir, 'runs', `${summary.startedAt}.json`), 'utf8')) as RunSummary;
     expect(stored.skipped).toEqual(summary.skipped);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { parseTarget, TargetError, targetKey } from '../lib/target';
+import { formatTarget, parseTarget, TargetError, targetKey } from '../lib/target';
+import { parseTargetEntries } from '../lib/target-list';
 
 describe('parseTarget', () => {
   it.each([
@@ -23,11 +24,43 @@ describe('parseTarget', () => {
   });
 
   it.each([
+    ['example.com', 'https', 443],
+    ['https://example.com', 'https', 443],
+    ['wss://example.com/socket', 'wss', 443],
+    ['smtps://mail.example.com', 'smtps', 465],
+    ['imaps://mail.example.com', 'imaps', 993],
+    ['pop3s://mail.example.com', 'pop3s', 995],
+    ['ldaps://dir.example.com', 'ldaps', 636],
+    ['ftps://files.example.com', 'ftps', 990],
+    ['smtp://mail.example.com', 'smtp', 25],
+    ['SMTP://Mail.Example.com', 'smtp', 25],
+    ['submission://mail.example.com', 'submission', 587],
+    ['imap://mail.example.com/INBOX', 'imap', 143],
+    ['pop3://mail.example.com', 'pop3', 110],
+    ['ftp://files.example.com', 'ftp', 21],
+    ['smtp://mail.example.com:2525', 'smtp', 2525],
+    ['smtp://[2001:db8::1]', 'smtp', 25],
+    ['imap://192.0.2.10', 'imap', 143],
+  ])('reads %s as protocol %s on port %d', (input, protocol, port) => {
+    expect(parseTarget(input)).toMatchObject({ protocol, port });
+  });
+
+  it.each(['ldap', 'xmpp', 'postgres'])('refuses %s:// as not supported yet', (scheme) => {
+    expect(() => parseTarget(`${scheme}://example.com`)).toThrow(new TargetError(`invalid target "${scheme}://example.com": scheme "${scheme}" is not supported yet (its STARTTLS dialogue is not written)`));
+  });
+
+  it('refuses what a bare host refuses behind a STARTTLS scheme too', () => {
+    expect(() => parseTarget('smtp://user@mail.example.com')).toThrow(/user information/);
+    expect(() => parseTarget('imap://mail.example.com:0')).toThrow(/outside 1-65535/);
+    expect(() => parseTarget('pop3://mail.example.com:')).toThrow(/no port after ":" \(leave out the colon for 110\)/);
+  });
+
+  it.each([
     ['', /empty/],
     ['exa mple.com', /spaces/],
     ['user@example.com', /user information/],
     ['https://user:pw@example.com/', /user information/],
-    ['ftp://example.com', /scheme "ftp" is not supported/],
+    ['gopher://example.com', /scheme "gopher" is not supported/],
     ['http://example.com', /scheme "http" is not supported/],
     ['example.com:0', /outside 1-65535/],
     ['example.com:65536', /outside 1-65535/],
@@ -92,5 +125,45 @@ describe('targetKey', () => {
   it('writes IPv6 colons as dashes', () => {
     expect(targetKey('example.com', 443)).toBe('example.com_443');
     expect(targetKey('example.com', 443, '2001:db8::1')).toBe('example.com_443_2001-db8--1');
+  });
+
+  it('keeps the plain key for implicit TLS, whatever the scheme', () => {
+    expect(targetKey('example.com', 443, undefined, 'https')).toBe('example.com_443');
+    expect(targetKey('mail.example.com', 465, undefined, 'smtps')).toBe('mail.example.com_465');
+  });
+
+  it('starts the key of a STARTTLS target with its scheme, apart from implicit TLS on the same port', () => {
+    const smtp = parseTarget('smtp://mail.example.com');
+    const implicit = parseTarget('mail.example.com:25');
+    expect(targetKey(smtp.host, smtp.port, undefined, smtp.protocol)).toBe('smtp~mail.example.com_25');
+    expect(targetKey(implicit.host, implicit.port, undefined, implicit.protocol)).toBe('mail.example.com_25');
+    expect(targetKey('2001:db8::1', 143, '2001:db8::1', 'imap')).toBe('imap~2001-db8--1_143_2001-db8--1');
+  });
+
+  it('makes keys that are safe as file names and URL path segments', () => {
+    for (const input of ['smtp://mail.example.com', 'submission://[2001:db8::1]:587', 'ftp://files.example.com', 'imaps://mail.example.com']) {
+      const t = parseTarget(input);
+      expect(targetKey(t.host, t.port, '2001:db8::2', t.protocol)).toMatch(/^[a-z0-9._~-]+$/);
+    }
+  });
+});
+
+describe('formatTarget', () => {
+  it('names the scheme only where TLS is reached by STARTTLS', () => {
+    expect(formatTarget(parseTarget('smtp://mail.example.com'))).toBe('smtp://mail.example.com:25');
+    expect(formatTarget(parseTarget('smtps://mail.example.com'))).toBe('mail.example.com:465');
+    expect(formatTarget(parseTarget('[::1]:8443'))).toBe('[::1]:8443');
+  });
+});
+
+describe('a target list', () => {
+  it('keeps a STARTTLS target apart from implicit TLS on the same port, and checks a repeat once', () => {
+    const entries = ['smtp://mail.example.com', 'mail.example.com:25', 'SMTP://mail.example.com:25', 'smtps://mail.example.com', 'mail.example.com:465'];
+    const parsed = parseTargetEntries(entries.map((value, i) => ({ value, where: `line ${i + 1}` })));
+    expect(parsed.targets.map((t) => t.input)).toEqual(['smtp://mail.example.com', 'mail.example.com:25', 'smtps://mail.example.com']);
+    expect(parsed.duplicates.map((d) => [d.entry, d.first])).toEqual([
+      ['SMTP://mail.example.com:25', 'line 1'],
+      ['mail.example.com:465', 'line 4'],
+    ]);
   });
 });

@@ -29,6 +29,7 @@ export const FINDING_WORDS: Record<FindingCode, string> = {
   DNS_FAILED: 'name not found',
   TIMEOUT: 'timed out',
   BLOCKED_ADDRESS: 'address refused',
+  STARTTLS_REFUSED: 'STARTTLS refused',
   CHECK_FAILED: 'check failed',
 };
 

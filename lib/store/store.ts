@@ -6,7 +6,7 @@ import type { Delivery } from '../alerts/deliver';
 import type { FleetIndex } from '../fleet-index';
 import type { Rollup } from '../history-rollup';
 import type { FindingCode, Report, Status } from '../report';
-import { targetKey } from '../target';
+import { type Protocol, targetKey } from '../target';
 
 export class StoreError extends Error {
   override name = 'StoreError';
@@ -139,8 +139,8 @@ export const LINK_SECONDS = 7 * 86_400;
 
 /** The key of a report's target, with the address when a name's addresses are checked one by one. */
 export function reportTargetKey(report: Report, perAddress: boolean): string {
-  const { host, port, servername, address } = report.target;
-  return targetKey(host, port, perAddress && servername !== null && address !== null ? address : undefined);
+  const { host, port, servername, address, protocol } = report.target;
+  return targetKey(host, port, perAddress && servername !== null && address !== null ? address : undefined, protocol);
 }
 
 /** The contract's keys for one report, relative to the store's prefix. */
@@ -291,9 +291,9 @@ export abstract class LayoutStore implements ReportStore {
  * The newest stored report of host:port: the one-report key, or, where a name's addresses were
  * checked one by one, the newest of its per-address reports (or exactly `address`'s).
  */
-export async function findLatest(store: ReportStore, host: string, port: number, address?: string): Promise<Report | null> {
-  if (address !== undefined) return store.getLatest(targetKey(host, port, address));
-  const whole = targetKey(host, port);
+export async function findLatest(store: ReportStore, host: string, port: number, address?: string, protocol?: Protocol): Promise<Report | null> {
+  if (address !== undefined) return store.getLatest(targetKey(host, port, address, protocol));
+  const whole = targetKey(host, port, undefined, protocol);
   const keys = [whole, ...(await store.listLatest(`${whole}_`))];
   const found = (await Promise.all(keys.map((key) => store.getLatest(key)))).filter((r): r is Report => r !== null);
   return found.reduce<Report | null>((newest, r) => (newest === null || r.checkedAt > newest.checkedAt ? r : newest), null);
