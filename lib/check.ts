@@ -14,6 +14,7 @@ import type { ChainEntry, Finding, LeafReport, Report } from './report';
 import { statusOf } from './report';
 import { formatTarget, type Target } from './target';
 import { ConnectError, handshake, type Handshake } from './tls/connect';
+import { dialerFor } from './tls/starttls';
 import { probeResumption, probesTimedOut, startTls12Probes, type ProbeTarget, type Tls12Probes } from './tls/resume';
 import { certInfo, daysUntil, rfc4514, type CertInfo } from './x509/cert-info';
 import { validateChain } from './x509/validate';
@@ -170,7 +171,8 @@ function context(opts: CheckOptions, started: Date): CheckContext {
 async function checkAddress(target: Target, address: string, opts: CheckOptions): Promise<Report> {
   const started = { at: opts.now?.() ?? new Date(), ms: performance.now() };
   const servername = target.ipVersion === 0 ? target.host : undefined;
-  const probeTarget: ProbeTarget = { address, port: target.port, servername, timeoutMs: opts.timeoutMs, sessionWaitMs: Math.min(opts.timeoutMs, 1000) };
+  const dial = dialerFor(target.protocol);
+  const probeTarget: ProbeTarget = { address, port: target.port, dial, servername, timeoutMs: opts.timeoutMs, sessionWaitMs: Math.min(opts.timeoutMs, 1000) };
   let first: Handshake | null = null;
   let failure: CheckInput['failure'] = null;
   let tls12: Tls12Probes | undefined;
@@ -178,6 +180,7 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
     first = await handshake({
       address,
       port: target.port,
+      dial,
       servername,
       timeoutMs: opts.timeoutMs,
       collectChain: true,

@@ -10,6 +10,7 @@ import { runCli as run, sink } from './fixtures/cli-run';
 import type { Report } from '../lib/report';
 import { DAY, hierarchy, type Hierarchy } from './fixtures/pki';
 import { s3Bucket, s3Endpoint, s3Keys } from './fixtures/test-bucket';
+import { startStarttlsServer } from './fixtures/starttls-server';
 import { closedPort, startTlsServer, type RunningServer } from './fixtures/tls-server';
 import { startWebhookReceiver } from './fixtures/webhook-receiver';
 
@@ -62,6 +63,24 @@ describe('certcheck', () => {
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatchObject({ schemaVersion: 1, status: 'ok', target: { host: 'good.test', port: good.port, address: '127.0.0.1' } });
     expect(reports[0].resumption.tls13).toBe('supported');
+  });
+
+  it('checks smtp://host:port through SMTP STARTTLS, and exits 2 for a server that refuses it', async () => {
+    const leaf = await pki.leaf({ cn: 'mail.test' });
+    const mail = await startStarttlsServer({ chain: [leaf, pki.intermediate], dialogue: 'smtp' });
+    const refusing = await startStarttlsServer({ chain: [leaf, pki.intermediate], dialogue: 'smtp', replies: { starttls: '454 4.7.0 TLS not available\r\n' }, then: 'wait' });
+    try {
+      const resolve = [mail.port, refusing.port].flatMap((port) => ['--resolve', `mail.test:${port}:127.0.0.1`]);
+      const ok = await run(['--ca-file', caFile, ...resolve, '--json', '--no-resumption', `smtp://mail.test:${mail.port}`]);
+      const no = await run(['--ca-file', caFile, ...resolve, '--json', '--no-resumption', `smtp://mail.test:${refusing.port}`]);
+
+      expect(ok.code).toBe(0);
+      expect((JSON.parse(ok.stdout) as Report[])[0]).toMatchObject({ status: 'ok', target: { host: 'mail.test', port: mail.port, protocol: 'smtp' } });
+      expect(no.code).toBe(2);
+      expect((JSON.parse(no.stdout) as Report[])[0].findings).toEqual([{ code: 'STARTTLS_REFUSED', severity: 'critical', message: 'the server refused STARTTLS: "454 4.7.0 TLS not available"' }]);
+    } finally {
+      await Promise.all([mail.close(), refusing.close()]);
+    }
   });
 
   it('exits with the worst status over all targets, reports in input order', async () => {

@@ -15,6 +15,7 @@ import { lambdaContext, sampleEvent, withEnv } from './fixtures/lambda';
 import { hierarchy, type Hierarchy } from './fixtures/pki';
 import { sampleReport } from './fixtures/reports';
 import { s3Bucket as bucket, s3Client, s3Endpoint as endpoint } from './fixtures/test-bucket';
+import { startStarttlsServer } from './fixtures/starttls-server';
 import { closedPort, startRawServer, startTlsServer, type RunningServer } from './fixtures/tls-server';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -73,7 +74,35 @@ describe('GET /check', () => {
     expect(report.findings.map((f) => f.code)).toContain('UNTRUSTED_ROOT');
   });
 
-  it.each(['', 'gopher://example.com', 'exa mple.com', 'example.com:70000', 'user@example.com'])('refuses the bad target "%s" with a 400', async (target) => {
+  it('accepts a scheme: smtp:// speaks SMTP before TLS, and the report says so', async () => {
+    process.env.ALLOW_PRIVATE_TARGETS = 'true';
+    const mail = await startStarttlsServer({ chain: [await pki.leaf({ cn: 'localhost' }), pki.intermediate], dialogue: 'smtp' });
+    try {
+      const result = await handler(get(`smtp://localhost:${mail.port}`), lambdaContext());
+
+      expect(result.statusCode).toBe(200);
+      const report = parsed<Report>(result);
+      expect(report.target).toMatchObject({ host: 'localhost', port: mail.port, protocol: 'smtp' });
+      expect(report.leaf?.subject).toBe('CN=localhost');
+      expect(mail.heard[0]).toEqual([expect.stringMatching(/^EHLO /), 'STARTTLS']);
+    } finally {
+      await mail.close();
+    }
+  });
+
+  it('blocks an smtp:// target that resolves to loopback, without connecting', async () => {
+    const mail = await startStarttlsServer({ chain: [await pki.leaf({ cn: 'localhost' }), pki.intermediate], dialogue: 'smtp' });
+    try {
+      const result = await handler(get(`smtp://localhost:${mail.port}`), lambdaContext());
+
+      expect(parsed<Report>(result).findings.map((f) => f.code)).toEqual(['BLOCKED_ADDRESS']);
+      expect(mail.stats.connections).toBe(0);
+    } finally {
+      await mail.close();
+    }
+  });
+
+  it.each(['', 'gopher://example.com', 'ldap://example.com', 'exa mple.com', 'example.com:70000', 'user@example.com'])('refuses the bad target "%s" with a 400', async (target) => {
     const result = await handler(get(target), lambdaContext());
 
     expect(result.statusCode).toBe(400);

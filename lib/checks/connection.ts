@@ -1,4 +1,4 @@
-/** A target that gave no certificate: DNS, connection, handshake, time-out, refused-address or internal failures. */
+/** A target that gave no certificate: DNS, connection, STARTTLS, handshake, time-out, refused-address or internal failures. */
 import type { Finding, Severity } from '../report';
 import type { Check, CheckInput } from './types';
 
@@ -9,6 +9,7 @@ const SEVERITY: Record<NonNullable<CheckInput['failure']>['code'], Severity> = {
   CHECK_FAILED: 'unknown',
   BLOCKED_ADDRESS: 'unknown',
   HANDSHAKE_FAILED: 'critical',
+  STARTTLS_REFUSED: 'critical',
 };
 
 export const checkConnection: Check = (input): Finding[] => {

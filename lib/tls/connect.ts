@@ -3,27 +3,23 @@
  * observed (protocol, cipher, the chain in wire order, the session) and judges nothing.
  */
 import { constants, type X509Certificate } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { connect, createSecureContext, type ConnectionOptions, type SecureContext, type SecureVersion, type TLSSocket, type TLSSocketOptions } from 'node:tls';
+import { ConnectError, describeError } from './connect-error';
 import { withoutPeerCertificate } from './session';
+import type { Dialer } from './starttls';
 
-/** Why a handshake did not complete, as the contract's finding codes name it. */
-export type ConnectFailure = 'CONNECTION_FAILED' | 'HANDSHAKE_FAILED' | 'TIMEOUT';
-
-export class ConnectError extends Error {
-  override name = 'ConnectError';
-  constructor(
-    readonly code: ConnectFailure,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export { ConnectError, type ConnectFailure } from './connect-error';
 
 export interface HandshakeOptions {
   /** The address to connect to (an IP literal). */
   address: string;
   port: number;
+  /**
+   * Opens the connection and runs the protocol's plaintext preamble (STARTTLS), within the same
+   * timeout as the handshake; absent: TLS starts as soon as TCP connects (implicit TLS).
+   */
+  dial?: Dialer;
   /** SNI; omitted for IP-literal targets. */
   servername?: string;
   timeoutMs: number;
@@ -129,25 +125,29 @@ function presentedChain(socket: TLSSocket): X509Certificate[] {
   return chain;
 }
 
-function describe(err: unknown): string {
-  // OpenSSL errors carry a short reason; their message is a multi-line internal dump.
-  const reason = (err as { reason?: unknown }).reason;
-  if (typeof reason === 'string' && reason !== '') {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code ? `${reason} (${code})` : reason;
+/**
+ * Performs one TLS handshake and reports what it saw, dialing through `opts.dial` when given.
+ * One timeout covers the connection, the preamble and the handshake. Never leaves a socket open.
+ */
+export async function handshake(opts: HandshakeOptions): Promise<Handshake> {
+  if (!opts.dial) return tlsHandshake(opts, null, performance.now());
+  const dialStarted = performance.now();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), opts.timeoutMs);
+  let socket: Socket;
+  try {
+    socket = await opts.dial(opts.address, opts.port, { signal: controller.signal, ms: opts.timeoutMs });
+  } finally {
+    clearTimeout(timer);
   }
-  if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;
-  }
-  return String(err);
+  return tlsHandshake(opts, socket, dialStarted);
 }
 
-/** Performs one TLS handshake and reports what it saw. Never leaves a socket open. */
-export function handshake(opts: HandshakeOptions): Promise<Handshake> {
+/** The handshake itself: on a new connection, or on `open`, an already connected socket whose preamble is done. */
+function tlsHandshake(opts: HandshakeOptions, open: Socket | null, dialStarted: number): Promise<Handshake> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    let tcpConnected = false;
+    let tcpConnected = open !== null;
     let facts: Omit<Handshake, 'session' | 'sessions' | 'hasTicket' | 'sessionProblem' | 'failedAfterHandshake' | 'ocspResponse'> | undefined;
     let ocspResponse: Buffer | null = null;
     let failedAfterHandshake: string | null = null;
@@ -158,8 +158,7 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
 
     // tls.connect passes requestOCSP on to the TLSSocket; @types/node lists it only there.
     const options: ConnectionOptions & Pick<TLSSocketOptions, 'requestOCSP'> = {
-      host: opts.address,
-      port: opts.port,
+      ...(open ? { socket: open } : { host: opts.address, port: opts.port }),
       servername: opts.servername,
       rejectUnauthorized: false,
       secureContext: clientContext(opts.minVersion ?? 'TLSv1', opts.maxVersion ?? 'TLSv1.3', opts.noTicket === true),
@@ -179,7 +178,7 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
           tcpConnected ? `no TLS handshake within ${opts.timeoutMs} ms` : `no connection within ${opts.timeoutMs} ms`,
         ),
       );
-    }, opts.timeoutMs);
+    }, Math.max(0, opts.timeoutMs - (started - dialStarted)));
 
     /** The current session straight from OpenSSL, when no event brought one. */
     function takeSession(): void {
@@ -254,7 +253,7 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
           handshakeMs: Math.round((performance.now() - started) * 10) / 10,
         };
       } catch (err) {
-        return fail(new ConnectError('HANDSHAKE_FAILED', `the server's certificate cannot be read: ${describe(err)}`, { cause: err }));
+        return fail(new ConnectError('HANDSHAKE_FAILED', `the server's certificate cannot be read: ${describeError(err)}`, { cause: err }));
       }
       if (opts.collectChain && facts.chain.length === 0) {
         return fail(new ConnectError('HANDSHAKE_FAILED', 'the server sent no certificate'));
@@ -283,13 +282,13 @@ export function handshake(opts: HandshakeOptions): Promise<Handshake> {
       if (settled) return;
       if (facts) {
         // The handshake completed and only a session was awaited: it and its chain still count.
-        failedAfterHandshake = `the connection failed after the handshake: ${describe(err)}`;
+        failedAfterHandshake = `the connection failed after the handshake: ${describeError(err)}`;
         return finish(sessions.length > 0 ? null : failedAfterHandshake);
       }
       if (!tcpConnected) {
-        fail(new ConnectError('CONNECTION_FAILED', `connection failed: ${describe(err)}`, { cause: err }));
+        fail(new ConnectError('CONNECTION_FAILED', `connection failed: ${describeError(err)}`, { cause: err }));
       } else {
-        fail(new ConnectError('HANDSHAKE_FAILED', `TLS handshake failed: ${describe(err)}`, { cause: err }));
+        fail(new ConnectError('HANDSHAKE_FAILED', `TLS handshake failed: ${describeError(err)}`, { cause: err }));
       }
     });
     socket.on('end', () => {

@@ -5,6 +5,7 @@
 import type { SecureVersion } from 'node:tls';
 import { ConnectError, handshake, type Handshake, type HandshakeOptions } from './connect';
 import { readSession } from './session';
+import type { Dialer } from './starttls';
 
 /** What one probe saw. `not-offered`: the server gave nothing to resume with. */
 export interface ProbeResult {
@@ -26,6 +27,8 @@ export interface ResumptionObservation {
 export interface ProbeTarget {
   address: string;
   port: number;
+  /** The target's dialer: every probe's connection runs the same preamble as the first one. */
+  dial?: Dialer;
   servername?: string;
   timeoutMs: number;
   /** How long to wait for a TLS 1.3 ticket after a handshake. */

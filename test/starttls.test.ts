@@ -1,0 +1,226 @@
+/**
+ * STARTTLS end to end: servers on loopback that speak SMTP, IMAP, POP3 and FTP before TLS as
+ * their RFCs write it, checked through the checking core; refusals, and servers that speak
+ * something else.
+ */
+import { checkTarget, DEFAULT_CHECK_OPTIONS } from '../lib/check';
+import type { Report } from '../lib/report';
+import { parseTarget, type StarttlsDialogue } from '../lib/target';
+import { MAX_PREAMBLE_BYTES } from '../lib/tls/starttls/conversation';
+import { TrustStore } from '../lib/x509/trust-store';
+import { codes } from './fixtures/check-local';
+import { hierarchy, type Hierarchy, type Issued } from './fixtures/pki';
+import { startStarttlsServer, type RunningStarttlsServer, type StarttlsServerOptions } from './fixtures/starttls-server';
+import { startRawServer, type RunningServer } from './fixtures/tls-server';
+
+let pki: Hierarchy;
+let leaf: Issued;
+const servers: RunningServer[] = [];
+
+beforeAll(async () => {
+  pki = await hierarchy('Mail');
+  leaf = await pki.leaf({ cn: 'mail.test' });
+});
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function serve(dialogue: StarttlsDialogue, opts: Partial<StarttlsServerOptions> = {}): Promise<RunningStarttlsServer> {
+  const server = await startStarttlsServer({ chain: [leaf, pki.intermediate], dialogue, ...opts });
+  servers.push(server);
+  return server;
+}
+
+async function raw(onConnection: Parameters<typeof startRawServer>[0]): Promise<RunningServer> {
+  const server = await startRawServer(onConnection);
+  servers.push(server);
+  return server;
+}
+
+/** Checks `<scheme>://mail.test:<port>` on 127.0.0.1, trusting the test root. */
+async function check(scheme: string, port: number, opts: { resumption?: boolean; timeoutMs?: number } = {}): Promise<Report> {
+  const target = parseTarget(`${scheme}://mail.test:${port}`);
+  const reports = await checkTarget(target, {
+    ...DEFAULT_CHECK_OPTIONS,
+    timeoutMs: opts.timeoutMs ?? 3000,
+    resumption: opts.resumption ?? false,
+    revocation: false,
+    resolve: new Map([[`mail.test:${port}`, '127.0.0.1']]),
+    trustStore: new TrustStore([pki.root.cert], 'the test CA file'),
+  });
+  return reports[0];
+}
+
+function finding(report: Report) {
+  expect(report.findings).toHaveLength(1);
+  return report.findings[0];
+}
+
+describe.each([
+  ['smtp', 'smtp', ['EHLO [127.0.0.1]', 'STARTTLS']],
+  ['submission', 'smtp', ['EHLO [127.0.0.1]', 'STARTTLS']],
+  ['imap', 'imap', ['a001 STARTTLS']],
+  ['pop3', 'pop3', ['STLS']],
+  ['ftp', 'ftp', ['AUTH TLS']],
+] as const)('%s://', (scheme, dialogue, said) => {
+  it('speaks the protocol, then checks the certificate: chain trusted, name checked, every resumption probe through the same dialogue', async () => {
+    const server = await serve(dialogue);
+
+    const report = await check(scheme, server.port, { resumption: true });
+
+    expect(report.target).toMatchObject({ host: 'mail.test', port: server.port, protocol: scheme, address: '127.0.0.1' });
+    expect(report.findings).toEqual([]);
+    expect(report.chain?.trusted).toBe(true);
+    expect(report.leaf?.subjectAltNames).toEqual(['mail.test']);
+    expect(report.resumption).toMatchObject({
+      sessionId: 'supported',
+      ticket: 'supported',
+      tls13: 'supported',
+      attempts: { sessionId: [3, 3], ticket: [3, 3], tls13: [3, 3] },
+    });
+    // Every connection said exactly the dialogue's lines before its handshake (the server may
+    // still be finishing the last one when the client is done).
+    for (let i = 0; i < 50 && server.stats.handshakes < server.stats.connections; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(server.stats.connections).toBeGreaterThanOrEqual(10);
+    expect(server.stats.handshakes).toBe(server.stats.connections);
+    expect(server.heard).toEqual(Array.from({ length: server.stats.connections }, () => said));
+  });
+
+  it('names a wrong host after the dialogue as it would on HTTPS', async () => {
+    const other = await pki.leaf({ cn: 'other.test' });
+    const server = await serve(dialogue, { chain: [other, pki.intermediate] });
+
+    const report = await check(scheme, server.port);
+
+    expect(codes(report)).toEqual(['HOSTNAME_MISMATCH']);
+  });
+});
+
+describe('a server that refuses to start TLS', () => {
+  it.each([
+    ['smtp', 'smtp', { starttls: '454 4.7.0 TLS not available due to local problem\r\n' }, /^the server refused STARTTLS: "454 4\.7\.0 TLS not available due to local problem"$/],
+    ['smtp', 'smtp', { greeting: '554 5.3.2 mail.test no SMTP service here\r\n' }, /^the server refused the SMTP session: "554 5\.3\.2 mail\.test no SMTP service here"$/],
+    ['smtp', 'smtp', { ehlo: '250-mail.test greets you\r\n250-PIPELINING\r\n250 8BITMIME\r\n' }, /^the server does not offer STARTTLS \(its EHLO answer\): "250-mail\.test greets you \/ 250-PIPELINING \/ 250 8BITMIME"$/],
+    ['submission', 'smtp', { ehlo: '550 5.7.1 go away\r\n' }, /^the server refused EHLO: "550 5\.7\.1 go away"$/],
+    ['imap', 'imap', { starttls: '{tag} NO [UNAVAILABLE] TLS is not available\r\n' }, /^the server refused STARTTLS: "a001 NO \[UNAVAILABLE\] TLS is not available"$/],
+    ['imap', 'imap', { starttls: '{tag} BAD unknown command\r\n' }, /^the server refused STARTTLS: "a001 BAD unknown command"$/],
+    ['imap', 'imap', { greeting: '* BYE too many connections\r\n' }, /^the server refused the IMAP session: "\* BYE too many connections"$/],
+    ['pop3', 'pop3', { stls: '-ERR TLS not configured\r\n' }, /^the server refused STLS: "-ERR TLS not configured"$/],
+    ['ftp', 'ftp', { auth: '534 Policy forbids TLS\r\n' }, /^the server refused AUTH TLS: "534 Policy forbids TLS"$/],
+    ['ftp', 'ftp', { auth: '431 TLS is not available now\r\n' }, /^the server refused AUTH TLS: "431 TLS is not available now"$/],
+  ] as const)('%s: %j is STARTTLS_REFUSED with its words', async (scheme, dialogue, replies, message) => {
+    const server = await serve(dialogue, { replies, then: 'wait' });
+
+    const report = await check(scheme, server.port);
+
+    expect(finding(report)).toEqual({ code: 'STARTTLS_REFUSED', severity: 'critical', message: expect.stringMatching(message) });
+    expect(report.status).toBe('critical');
+    expect(server.stats.handshakes).toBe(0);
+  });
+
+  it('quotes at most 200 characters of its words, without control characters', async () => {
+    const server = await serve('smtp', { replies: { starttls: `454 4.7.0 \x1b[31mred\x07 ${'x'.repeat(500)}\r\n` }, then: 'wait' });
+
+    const { message } = finding(await check('smtp', server.port));
+
+    expect(message).toMatch(/^the server refused STARTTLS: "454 4\.7\.0 \[31mred x+…"$/);
+    expect(message.length).toBeLessThan(260);
+  });
+});
+
+describe('a server that speaks something else', () => {
+  it.each([
+    ['smtp', 'smtp', { greeting: 'HTTP/1.1 400 Bad Request\r\n' }, /^expected an SMTP greeting \(220\), got "HTTP\/1\.1 400 Bad Request"$/],
+    ['smtp', 'smtp', { starttls: '250 2.0.0 ok\r\n' }, /^expected an answer to STARTTLS \(220\), got "250 2\.0\.0 ok"$/],
+    ['smtp', 'smtp', { ehlo: '250-mail.test\r\n251 STARTTLS\r\n' }, /^expected the rest of a 250 reply, got "250-mail\.test \/ 251 STARTTLS"$/],
+    ['imap', 'imap', { greeting: '+OK POP3 server ready\r\n' }, /^expected an IMAP greeting \(\* OK\), got "\+OK POP3 server ready"$/],
+    ['imap', 'imap', { starttls: 'a002 OK not my tag\r\n' }, /^expected an answer to STARTTLS \(a001 OK\), got "a002 OK not my tag"$/],
+    ['pop3', 'pop3', { greeting: '220 mail.test ESMTP\r\n' }, /^expected a POP3 greeting \(\+OK\), got "220 mail\.test ESMTP"$/],
+    ['ftp', 'ftp', { auth: '200 fine\r\n' }, /^expected an answer to AUTH TLS \(234\), got "200 fine"$/],
+  ] as const)('%s: %j is HANDSHAKE_FAILED with what was expected and what came', async (scheme, dialogue, replies, message) => {
+    const server = await serve(dialogue, { replies, then: 'wait' });
+
+    const report = await check(scheme, server.port);
+
+    expect(finding(report)).toEqual({ code: 'HANDSHAKE_FAILED', severity: 'critical', message: expect.stringMatching(message) });
+  });
+
+  it('is HANDSHAKE_FAILED when it closes the connection in the middle of the dialogue', async () => {
+    const server = await raw((socket) => socket.end('220-mail.test still greeting\r\n'));
+
+    const { code, message } = finding(await check('smtp', server.port));
+
+    expect(code).toBe('HANDSHAKE_FAILED');
+    expect(message).toBe('expected the rest of a 220 reply, but the server closed the connection');
+  });
+
+  it('is HANDSHAKE_FAILED, not buffered, for a 5 MB greeting', async () => {
+    let written = 0;
+    const server = await raw((socket) => {
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const more = () => {
+        while (written < 5 * 1024 * 1024 && socket.write(chunk)) written += chunk.length;
+      };
+      socket.on('drain', more);
+      more();
+    });
+
+    const { code, message } = finding(await check('smtp', server.port));
+
+    expect(code).toBe('HANDSHAKE_FAILED');
+    expect(message).toMatch(new RegExp(`^expected an SMTP greeting \\(220\\), but the server sent more than ${MAX_PREAMBLE_BYTES} bytes without it \\(it sent "x+…"\\)$`));
+    expect(written).toBeLessThan(5 * 1024 * 1024);
+  });
+
+  it('is HANDSHAKE_FAILED at the byte bound for a multi-line greeting that never ends', async () => {
+    const server = await raw((socket) => {
+      const line = '220-still greeting you\r\n'.repeat(100);
+      const more = () => {
+        while (!socket.destroyed && socket.write(line));
+      };
+      socket.on('drain', more);
+      more();
+    });
+
+    const { code, message } = finding(await check('smtp', server.port));
+
+    expect(code).toBe('HANDSHAKE_FAILED');
+    expect(message).toMatch(/^expected the rest of a 220 reply, but the server sent more than 65536 bytes without it/);
+  });
+
+  it('is TIMEOUT when the greeting never ends within the timeout', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const server = await raw((socket) => {
+      socket.write('220-mail.test greeting\r\n');
+      const timer = setInterval(() => socket.write('220-still greeting\r\n'), 50);
+      timers.push(timer);
+      socket.on('close', () => clearInterval(timer));
+    });
+
+    const started = Date.now();
+    const report = await check('smtp', server.port, { timeoutMs: 500 });
+
+    timers.forEach(clearInterval);
+    expect(finding(report)).toEqual({ code: 'TIMEOUT', severity: 'unknown', message: 'no answer within 500 ms: expected the rest of a 220 reply' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('is HANDSHAKE_FAILED when it "upgrades" to plain text', async () => {
+    const server = await serve('smtp', { then: 'garbage' });
+
+    const { code, message } = finding(await check('smtp', server.port));
+
+    expect(code).toBe('HANDSHAKE_FAILED');
+    expect(message).toMatch(/^TLS handshake failed: /);
+  });
+
+  it('is HANDSHAKE_FAILED when it sends more after agreeing to start TLS', async () => {
+    const server = await serve('pop3', { replies: { stls: '+OK Begin TLS negotiation\r\n+OK injected\r\n' }, then: 'wait' });
+
+    const { code, message } = finding(await check('pop3', server.port));
+
+    expect(code).toBe('HANDSHAKE_FAILED');
+    expect(message).toBe('the server sent more after its answer to STLS, before TLS could start: "+OK injected"');
+  });
+});
