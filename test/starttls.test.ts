@@ -97,6 +97,16 @@ describe.each([
   });
 });
 
+describe('ftp:// with a server that asks the client to wait (RFC 959 120)', () => {
+  it('reads on to the 220 greeting', async () => {
+    const server = await serve('ftp', { replies: { greeting: '120 ready in a moment\r\n220 ready\r\n' } });
+
+    const report = await check('ftp', server.port);
+
+    expect(report.findings).toEqual([]);
+  });
+});
+
 describe('a server that refuses to start TLS', () => {
   it.each([
     ['smtp', 'smtp', { starttls: '454 4.7.0 TLS not available due to local problem\r\n' }, /^the server refused STARTTLS: "454 4\.7\.0 TLS not available due to local problem"$/],
@@ -107,6 +117,9 @@ describe('a server that refuses to start TLS', () => {
     ['imap', 'imap', { starttls: '{tag} BAD unknown command\r\n' }, /^the server refused STARTTLS: "a001 BAD unknown command"$/],
     ['imap', 'imap', { greeting: '* BYE too many connections\r\n' }, /^the server refused the IMAP session: "\* BYE too many connections"$/],
     ['pop3', 'pop3', { stls: '-ERR TLS not configured\r\n' }, /^the server refused STLS: "-ERR TLS not configured"$/],
+    ['pop3', 'pop3', { greeting: '-ERR server busy\r\n' }, /^the server refused the POP3 session: "-ERR server busy"$/],
+    ['imap', 'imap', { greeting: '* PREAUTH [CAPABILITY IMAP4rev1] logged in as you\r\n' }, /^the server greets with PREAUTH, after which STARTTLS is not allowed: /],
+    ['ftp', 'ftp', { greeting: '421 Service not available, closing control connection\r\n' }, /^the server refused the FTP session: "421 Service not available, closing control connection"$/],
     ['ftp', 'ftp', { auth: '534 Policy forbids TLS\r\n' }, /^the server refused AUTH TLS: "534 Policy forbids TLS"$/],
     ['ftp', 'ftp', { auth: '431 TLS is not available now\r\n' }, /^the server refused AUTH TLS: "431 TLS is not available now"$/],
   ] as const)('%s: %j is STARTTLS_REFUSED with its words', async (scheme, dialogue, replies, message) => {
@@ -138,6 +151,7 @@ describe('a server that speaks something else', () => {
     ['imap', 'imap', { starttls: 'a002 OK not my tag\r\n' }, /^expected an answer to STARTTLS \(a001 OK\), got "a002 OK not my tag"$/],
     ['pop3', 'pop3', { greeting: '220 mail.test ESMTP\r\n' }, /^expected a POP3 greeting \(\+OK\), got "220 mail\.test ESMTP"$/],
     ['ftp', 'ftp', { auth: '200 fine\r\n' }, /^expected an answer to AUTH TLS \(234\), got "200 fine"$/],
+    ['ftp', 'ftp', { greeting: '230 already logged in\r\n' }, /^expected an FTP greeting \(220\), got "230 already logged in"$/],
   ] as const)('%s: %j is HANDSHAKE_FAILED with what was expected and what came', async (scheme, dialogue, replies, message) => {
     const server = await serve(dialogue, { replies, then: 'wait' });
 
