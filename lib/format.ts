@@ -33,28 +33,47 @@ function expiry(report: Report): string {
   return `${report.leaf.daysRemaining.toFixed(1)}d`;
 }
 
-/** Formats reports as a table; `color` adds ANSI colours to statuses and severities. */
-export function formatTable(reports: readonly Report[], color: boolean): string {
-  const rows = reports.map((r) => {
-    const where = formatHostPort(r.target.host, r.target.port);
-    const address = r.target.address && r.target.address !== r.target.host ? ` (${r.target.address})` : '';
-    return [r.status, `${where}${address}`, expiry(r), r.tls?.protocol ?? '-', resumption(r), r.leaf?.issuer ?? '-'];
-  });
+/**
+ * What the table prints of one report, and no more: its status, its cells (target, expiry, TLS,
+ * resumption, issuer) and its findings' lines (code and message, coloured with `color`), so a
+ * long run keeps a few short strings per report until the columns can be sized.
+ */
+export interface TableRow {
+  status: Status;
+  cells: string[];
+  findings: string[];
+}
+
+/** One report's row of the table; `color` colours its findings' codes. */
+export function tableRow(r: Report, color: boolean): TableRow {
+  const where = formatHostPort(r.target.host, r.target.port);
+  const address = r.target.address && r.target.address !== r.target.host ? ` (${r.target.address})` : '';
+  return {
+    status: r.status,
+    cells: [`${where}${address}`, expiry(r), r.tls?.protocol ?? '-', resumption(r), r.leaf?.issuer ?? '-'],
+    findings: r.findings.map((finding) => `${paint(finding.code, finding.severity, color)}  ${finding.message}`),
+  };
+}
+
+/** Rows as a table, columns as wide as their widest cell; `color` adds ANSI colours to the statuses. */
+export function formatRows(rows: readonly TableRow[], color: boolean): string {
   const header = ['STATUS', 'TARGET', 'EXPIRES', 'TLS', 'RESUMES', 'ISSUER'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const widths = header.map((h, i) => rows.reduce((max, row) => Math.max(max, (i === 0 ? row.status : row.cells[i - 1]).length), h.length));
   /** Cells padded to their columns' widths, `from` being the column of the first cell. */
   const pad = (cells: string[], from = 0) =>
     cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[from + i]))).join('  ').trimEnd();
   const out = [pad(header)];
   const indent = ' '.repeat(widths[0] + 2);
-  reports.forEach((report, i) => {
-    const [status, ...rest] = rows[i];
-    out.push(`${paint(status.padEnd(widths[0]), report.status, color)}  ${pad(rest, 1)}`);
-    for (const finding of report.findings) {
-      out.push(`${indent}${paint(finding.code, finding.severity, color)}  ${finding.message}`);
-    }
-  });
+  for (const row of rows) {
+    out.push(`${paint(row.status.padEnd(widths[0]), row.status, color)}  ${pad(row.cells, 1)}`);
+    for (const finding of row.findings) out.push(`${indent}${finding}`);
+  }
   return `${out.join('\n')}\n`;
+}
+
+/** Formats reports as a table; `color` adds ANSI colours to statuses and severities. */
+export function formatTable(reports: readonly Report[], color: boolean): string {
+  return formatRows(reports.map((r) => tableRow(r, color)), color);
 }
 
 /** The fleet from its index as a table: status, target, days left, expiry date, issuer, codes. */
@@ -97,5 +116,10 @@ export function personTime(iso: string): string {
 
 /** How many of `items` have each status, most urgent first: "1 critical, 0 unknown, 2 warning, 9 ok". */
 export function statusCounts(items: readonly { status: Status }[]): string {
-  return STATUSES_BY_URGENCY.map((s) => `${items.filter((i) => i.status === s).length} ${s}`).join(', ');
+  return countsInWords(Object.fromEntries(STATUSES_BY_URGENCY.map((s) => [s, items.filter((i) => i.status === s).length])) as Record<Status, number>);
+}
+
+/** Counts already made, in the same words: "1 critical, 0 unknown, 2 warning, 9 ok". */
+export function countsInWords(counts: Readonly<Record<Status, number>>): string {
+  return STATUSES_BY_URGENCY.map((s) => `${counts[s]} ${s}`).join(', ');
 }
