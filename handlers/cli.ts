@@ -13,8 +13,9 @@ import { WebhookPoster } from '../lib/alerts/deliver';
 import { parseWebhook, type Webhook, WebhookError } from '../lib/alerts/webhooks';
 import { checkCertificates, DEFAULT_CHECK_OPTIONS, internalErrorLine } from '../lib/check';
 import type { CheckInput } from '../lib/checks';
-import { formatIndexTable, formatTable, statusCounts, useColour } from '../lib/format';
-import { exitCodeOf, type Report, type Status, worseStatus } from '../lib/report';
+import { countsInWords, formatIndexTable, formatRows, statusCounts, type TableRow, tableRow, useColour } from '../lib/format';
+import { exitCodeOf, type Report, type Status } from '../lib/report';
+import { InOrder, JsonArrayWriter, jsonArrayItem, RunTally } from '../lib/report-stream';
 import { runChecks, type RunOptions } from '../lib/run';
 import { checkThresholds, ConfigError, parseThresholds, s3Settings, SETTING_RANGES, settingNumber, type StoreTarget } from '../lib/config';
 import { FsReportStore } from '../lib/store/fs';
@@ -547,43 +548,125 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const started = performance.now();
   const options = { ...request.options, onInternalError: (err: unknown, target: Target) => io.stderr.write(internalErrorLine(err, target)) };
   const file = request.chainFile;
-  let run: { reports: Report[]; notStored: number };
+  // Each report is written (JSON) or cut down to its row (the table) as it comes, in input order.
+  const output = new RunOutput(request, io);
+  let notStored = 0;
   if (file) {
-    run = { reports: [await checkCertificates(file.target, file.chain, options, file.name, file.keyMatch)], notStored: 0 };
+    await output.put(0, [await checkCertificates(file.target, file.chain, options, file.name, file.keyMatch)]);
   } else {
-    const checked = await checkTargets(request, options, io);
+    const checked = await checkTargets(request, options, io, output);
     if (checked === null) return EXIT_USAGE;
-    run = checked;
+    notStored = checked.notStored;
   }
-  const { reports } = run;
-  const shown = request.onlyProblems ? reports.filter((r) => r.status !== 'ok') : reports;
-  if (request.json) {
-    io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
-  } else {
-    io.stdout.write(formatTable(shown, useColour(io.stdout, io.env)));
-  }
+  output.end();
+  const { tally } = output;
   // One closing line for a person at a terminal: the counts, the slowest target, the time.
-  if (io.stderr.isTTY === true && reports.length > 1) io.stderr.write(`certcheck: ${closingLine(reports, performance.now() - started)}\n`);
-  if (run.notStored > 0) return EXIT_NOT_STORED;
-  const worst = reports.reduce<Status>((acc, r) => worseStatus(acc, r.status), 'ok');
-  return exitCodeOf(worst);
+  if (io.stderr.isTTY === true && tally.count > 1) io.stderr.write(`certcheck: ${closingLine(tally, performance.now() - started)}\n`);
+  if (notStored > 0) return EXIT_NOT_STORED;
+  return exitCodeOf(tally.worst);
 }
 
 /** Reports were checked but some could not be stored (sysexits' EX_IOERR): the run's other outcome is on stdout. */
 export const EXIT_NOT_STORED = 74;
 
 /** "12 targets in 3.4 s: 1 critical, 0 unknown, 2 warning, 9 ok; slowest example.com:443 (2.1 s)". */
-function closingLine(reports: readonly Report[], ms: number): string {
-  const slowest = reports.reduce((a, b) => (b.durationMs > a.durationMs ? b : a));
+function closingLine(tally: RunTally, ms: number): string {
   const seconds = (n: number): string => `${(n / 1000).toFixed(1)} s`;
-  return `${reports.length} reports in ${seconds(ms)}: ${statusCounts(reports)}; slowest ${formatHostPort(slowest.target.host, slowest.target.port)} (${seconds(slowest.durationMs)})`;
+  const slowest = tally.slowest ?? { where: '-', durationMs: 0 };
+  return `${tally.count} reports in ${seconds(ms)}: ${countsInWords(tally.counts)}; slowest ${slowest.where} (${seconds(slowest.durationMs)})`;
+}
+
+/**
+ * At most this many targets' reports wait for an earlier target's (one slow target among fast
+ * ones) before the workers pause: each is held as its JSON text (about 3 KB) or table row.
+ */
+const WAITING_TARGETS = 4096;
+
+/** What the output keeps of a report until its turn: the tallies' few fields and what is printed of it. */
+interface Outcome {
+  status: Status;
+  durationMs: number;
+  host: string;
+  port: number;
+  /** Its JSON text (--json) or its table row; null when it is not shown (--only-problems). */
+  shown: string | TableRow | null;
+}
+
+/** Resolves once `stream` can take more (a slow reader of a pipe), or at once; one wait however many workers ask. */
+function drainer(stream: CliIo['stdout']): () => Promise<void> {
+  const writable = stream as NodeJS.WritableStream & { writableNeedDrain?: boolean; destroyed?: boolean };
+  let waiting: Promise<void> | null = null;
+  return () => {
+    if (writable.writableNeedDrain !== true || writable.destroyed === true) return Promise.resolve();
+    waiting ??= new Promise<void>((resolve) => {
+      const done = (): void => {
+        for (const event of ['drain', 'close', 'error']) writable.off(event, done);
+        waiting = null;
+        resolve();
+      };
+      for (const event of ['drain', 'close', 'error']) writable.once(event, done);
+    });
+    return waiting;
+  };
+}
+
+/**
+ * The run's output as reports come, in input order: the JSON array written report by report, or
+ * the table's rows kept (their columns are sized on the widest cell); and the tallies for the
+ * exit code and the closing line. No report is held once it has been handed over.
+ */
+class RunOutput {
+  readonly tally = new RunTally();
+  private readonly rows: TableRow[] = [];
+  private readonly json: JsonArrayWriter | null;
+  private readonly order: InOrder<Outcome[]>;
+  private readonly color: boolean;
+  private readonly drained: () => Promise<void>;
+
+  constructor(
+    private readonly request: { json: boolean; onlyProblems: boolean },
+    private readonly io: CliIo,
+  ) {
+    this.color = useColour(io.stdout, io.env);
+    this.json = request.json ? new JsonArrayWriter((text) => io.stdout.write(text)) : null;
+    this.order = new InOrder((outcomes) => outcomes.forEach((outcome) => this.emit(outcome)), WAITING_TARGETS);
+    this.drained = drainer(io.stdout);
+  }
+
+  /** One target's reports (`position`: its place in the list), once stored: waits while too many wait or stdout is full. */
+  async put(position: number, reports: readonly Report[]): Promise<void> {
+    const outcomes = reports.map((r) => {
+      const shown = this.request.onlyProblems && r.status === 'ok' ? null : this.json ? jsonArrayItem(r) : tableRow(r, this.color);
+      return { status: r.status, durationMs: r.durationMs, host: r.target.host, port: r.target.port, shown };
+    });
+    await this.order.put(position, outcomes);
+    await this.drained();
+  }
+
+  private emit(outcome: Outcome): void {
+    this.tally.add(outcome.status, outcome.durationMs, () => formatHostPort(outcome.host, outcome.port));
+    if (outcome.shown === null) return;
+    if (typeof outcome.shown === 'string') this.json?.add(outcome.shown);
+    else this.rows.push(outcome.shown);
+  }
+
+  /** Closes the JSON array, or writes the table. */
+  end(): void {
+    if (this.json) this.json.end();
+    else this.io.stdout.write(formatRows(this.rows, this.color));
+  }
 }
 
 /**
  * Connects to every target: progress on a terminal, reports stored and alerts sent as --out and
  * --alert say. Null when the store cannot be written (said on stderr; nothing was checked).
  */
-async function checkTargets(request: Extract<CliRequest, { version: false }>, options: Omit<RunOptions, 'onReports'>, io: CliIo): Promise<{ reports: Report[]; notStored: number } | null> {
+async function checkTargets(
+  request: Extract<CliRequest, { version: false }>,
+  options: Omit<RunOptions, 'onReports'>,
+  io: CliIo,
+  output: RunOutput,
+): Promise<{ notStored: number } | null> {
   const { targets } = request;
   const store = request.out ? await openStore(request.out, io.env) : null;
   if (store) {
@@ -611,18 +694,25 @@ async function checkTargets(request: Extract<CliRequest, { version: false }>, op
     if (seen) seen.count += 1;
     else problems.set(what, { count: 1, first: error });
   };
-  const reports: Report[] = await runChecks(targets, {
+  await runChecks(targets, {
     ...options,
-    onReports: async (batch) => {
+    // Each report goes to the output once stored, and is not kept here.
+    collect: false,
+    onReports: async (batch, index) => {
       done += 1;
       if (progress) io.stderr.write(`\rchecked ${done}/${targets.length}`);
-      if (!store) return;
-      for (const report of batch) {
-        const kept = await keepReport(store, report, options.allAddresses);
-        tally(`report(s) not stored in ${store.location} (exit ${EXIT_NOT_STORED})`, kept.storeError);
-        tally(`previous report(s) not read (CERT_CHANGED and alerts judged without them)`, kept.previousError);
-        tally(`history rollup(s) not kept`, kept.historyError);
-        await alertRun?.consider(report, kept);
+      try {
+        if (!store) return;
+        for (const report of batch) {
+          const kept = await keepReport(store, report, options.allAddresses);
+          tally(`report(s) not stored in ${store.location} (exit ${EXIT_NOT_STORED})`, kept.storeError);
+          tally(`previous report(s) not read (CERT_CHANGED and alerts judged without them)`, kept.previousError);
+          tally(`history rollup(s) not kept`, kept.historyError);
+          await alertRun?.consider(report, kept);
+        }
+      } finally {
+        // Even after a failure above: a target missing from the output would hold back every later one.
+        await output.put(index, batch);
       }
     },
   });
@@ -634,24 +724,26 @@ async function checkTargets(request: Extract<CliRequest, { version: false }>, op
     }
     for (const error of sent.errors) say(error);
   }
-  for (const [what, { count, first }] of problems) say(`${count} of ${reports.length} ${what}; the first error: ${first}`);
+  for (const [what, { count, first }] of problems) say(`${count} of ${output.tally.count} ${what}; the first error: ${first}`);
   const notStored = [...problems].find(([what]) => what.startsWith('report(s) not stored'))?.[1].count ?? 0;
-  return { reports, notStored };
+  return { notStored };
 }
 
 /** The exit code of a writer whose reader went away (128 + SIGPIPE), as for any Unix tool cut by `| head`. */
 const EXIT_BROKEN_PIPE = 141;
 
 if (require.main === module) {
-  // A reader that closes the pipe early (`| head`) ends the run quietly: every report is stored by
-  // the time the table is written.
+  // A reader that closes the pipe early (`| head`) ends the output, not the run: every report is
+  // still stored and alerted on (the JSON is written as the run goes), then the exit code says so.
+  let brokenPipe = false;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
-    process.exit(EXIT_BROKEN_PIPE);
+    brokenPipe = true;
+    process.exitCode = EXIT_BROKEN_PIPE;
   });
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
     (code) => {
-      process.exitCode = code;
+      process.exitCode = brokenPipe ? EXIT_BROKEN_PIPE : code;
     },
     (err: unknown) => {
       process.stderr.write(`certcheck: internal error: ${(err as Error).message}\n`);

@@ -11,7 +11,7 @@ import type { Report } from '../lib/report';
 import { DAY, hierarchy, type Hierarchy } from './fixtures/pki';
 import { s3Bucket, s3Endpoint, s3Keys } from './fixtures/test-bucket';
 import { startStarttlsServer } from './fixtures/starttls-server';
-import { closedPort, startTlsServer, type RunningServer } from './fixtures/tls-server';
+import { closedPort, startDelayingProxy, startTlsServer, type RunningServer } from './fixtures/tls-server';
 import { startWebhookReceiver } from './fixtures/webhook-receiver';
 
 let pki: Hierarchy;
@@ -352,6 +352,97 @@ describe('certcheck', () => {
     expect(stdout).toContain('soon.test');
     expect(stderr).toMatch(/^certcheck: 2 of 2 history rollup\(s\) not kept; the first error: .*\n$/);
     expect(await readdir(join(out, 'latest'))).toHaveLength(2);
+  });
+
+  describe('--json written as the run goes', () => {
+    /** A good target reached through a proxy that holds its connection `ms` first: it finishes last. */
+    async function slowGood(ms: number): Promise<{ target: string; resolve: string[]; close: () => Promise<void> }> {
+      const proxy = await startDelayingProxy(good.port, { connect: () => ms });
+      return { target: `good.test:${proxy.port}`, resolve: ['--resolve', `good.test:${proxy.port}:127.0.0.1`], close: () => proxy.close() };
+    }
+
+    /** A stdout that notes when each chunk came. */
+    function timedSink() {
+      const chunks: { at: number; text: string }[] = [];
+      const stream = Object.assign(sink(), { chunks });
+      const write = stream.write.bind(stream) as (chunk: string) => boolean;
+      stream.write = ((chunk: string) => {
+        chunks.push({ at: performance.now(), text: String(chunk) });
+        return write(chunk);
+      }) as typeof stream.write;
+      return stream;
+    }
+
+    it('keeps the input order when a later target finishes first, byte for byte what JSON.stringify(reports, null, 2) prints', async () => {
+      const slow = await slowGood(1500);
+      try {
+        const { code, stdout } = await run([...resolveArgs(), ...slow.resolve, '--json', '--no-resumption', slow.target, `soon.test:${expiring.port}`, `expired.test:${expired.port}`]);
+        const reports = JSON.parse(stdout) as Report[];
+        expect(reports.map((r) => `${r.target.host}:${r.target.port}`)).toEqual([slow.target, `soon.test:${expiring.port}`, `expired.test:${expired.port}`]);
+        // The first target finished last: it waited for nothing, the others waited for it.
+        expect(reports[0].durationMs).toBeGreaterThan(1000);
+        expect(reports[1].durationMs).toBeLessThan(1000);
+        expect(stdout).toBe(`${JSON.stringify(reports, null, 2)}\n`);
+        expect(code).toBe(2);
+      } finally {
+        await slow.close();
+      }
+    });
+
+    it('writes each report as soon as the ones before it are written, not at the end of the run', async () => {
+      const slow = await slowGood(1500);
+      try {
+        const stdout = timedSink();
+        const code = await main([...resolveArgs(), ...slow.resolve, '--json', '--no-resumption', `soon.test:${expiring.port}`, slow.target], { stdout, stderr: sink(), env: {} });
+        const ended = performance.now();
+        const first = stdout.chunks.find((c) => c.text.includes('soon.test'));
+        expect(first).toBeDefined();
+        expect(ended - (first?.at ?? ended)).toBeGreaterThan(1000);
+        expect(stdout.text()).toBe(`${JSON.stringify(JSON.parse(stdout.text()), null, 2)}\n`);
+        expect(code).toBe(1);
+      } finally {
+        await slow.close();
+      }
+    });
+
+    it('prints [] when --only-problems leaves every report out, and exits by all of them', async () => {
+      const none = await run([...resolveArgs(), '--json', '--no-resumption', '--only-problems', `good.test:${good.port}`]);
+      expect(none).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
+      const one = await run([...resolveArgs(), '--json', '--no-resumption', '--only-problems', `good.test:${good.port}`, `soon.test:${expiring.port}`, `good.test:${good.port}`]);
+      expect(one.code).toBe(1);
+      const reports = JSON.parse(one.stdout) as Report[];
+      expect(reports.map((r) => r.target.host)).toEqual(['soon.test']);
+      expect(one.stdout).toBe(`${JSON.stringify(reports, null, 2)}\n`);
+    });
+
+    it('still tallies reports that could not be stored: every report printed in order, one line said, exit 74', async () => {
+      const out = join(dir, 'half-writable-json');
+      await mkdir(out, { recursive: true });
+      await writeFile(join(out, 'latest'), 'a file where the latest/ folder should be');
+      const slow = await slowGood(800);
+      try {
+        const { code, stdout, stderr } = await run([...resolveArgs(), ...slow.resolve, '--json', '--no-resumption', '--out', out, slow.target, `soon.test:${expiring.port}`, `expired.test:${expired.port}`]);
+        expect(code).toBe(EXIT_NOT_STORED);
+        expect((JSON.parse(stdout) as Report[]).map((r) => r.target.host)).toEqual(['good.test', 'soon.test', 'expired.test']);
+        expect(stderr).toMatch(/^certcheck: 3 of 3 report\(s\) not stored in .*half-writable-json \(exit 74\); the first error: /m);
+      } finally {
+        await slow.close();
+      }
+    });
+
+    it('stores every report when stdout is closed early (| head) while the JSON is written, then exits 141', async () => {
+      const file = join(dir, 'many-json.txt');
+      const count = 200;
+      await writeFile(file, Array.from({ length: count }, (_, i) => `127.0.0.1:${i + 1}`).join('\n'));
+      const out = join(dir, 'stored-after-head');
+      const child = spawn(process.execPath, [BIN, '--json', '--no-resumption', '--timeout', '200', '--concurrency', '32', '--out', out, '--targets-file', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect({ code, stderr }).toEqual({ code: 141, stderr: '' });
+      expect(await readdir(join(out, 'latest'))).toHaveLength(count);
+    });
   });
 
   it('checks no target at all when one of them is malformed', async () => {
