@@ -84,7 +84,7 @@ export function formatIndexTable(entries: readonly IndexEntry[], color: boolean)
     return [e.status, `${where}${address}`, e.daysRemaining === null ? '-' : `${e.daysRemaining.toFixed(1)}d`, e.notAfter?.slice(0, 10) ?? '-', e.issuer ?? '-', e.codes.join(',') || '-'];
   });
   const header = ['STATUS', 'TARGET', 'EXPIRES', 'ON', 'ISSUER', 'FINDINGS'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const widths = header.map((h, i) => rows.reduce((max, row) => Math.max(max, row[i].length), h.length));
   const line = (cells: string[], status?: Status) =>
     cells
       .map((cell, i) => {

@@ -1,6 +1,7 @@
 /** The CLI's output as reports come: the JSON array written item by item, the reorder buffer, the tallies, the table's rows. */
 import fc from 'fast-check';
-import { formatRows, formatTable, tableRow } from '../lib/format';
+import type { IndexEntry } from '../lib/fleet-index';
+import { formatIndexTable, formatRows, formatTable, tableRow } from '../lib/format';
 import type { Report } from '../lib/report';
 import { InOrder, JsonArrayWriter, jsonArrayItem, RunTally } from '../lib/report-stream';
 import { sampleReport } from './fixtures/reports';
@@ -153,5 +154,13 @@ describe('the table from compact rows', () => {
   it('sizes its columns over any number of rows (no spread of every row into Math.max)', () => {
     const row = tableRow(reports[0], false);
     expect(() => formatRows(Array.from({ length: 200_000 }, () => row), false)).not.toThrow();
+  });
+});
+
+describe('the summary table', () => {
+  it('sizes its columns over any number of entries (no spread of every entry into Math.max)', () => {
+    const entry: IndexEntry = { key: 'a_443', host: 'a.test', port: 443, address: null, status: 'ok', daysRemaining: 80, notAfter: '2026-07-20T00:00:00.000Z', issuer: 'CN=CA', codes: [], checkedAt: '2026-05-01T00:00:00.000Z', report: null };
+    const table = formatIndexTable(Array.from({ length: 200_000 }, () => entry), false);
+    expect(table.split('\n')[1]).toBe('ok      a.test:443  80.0d    2026-07-20  CN=CA   -');
   });
 });
