@@ -3,6 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { EXIT_NOT_STORED, main } from '../handlers/cli';
 import { useColour } from '../lib/format';
@@ -301,6 +302,15 @@ describe('certcheck', () => {
     expect((await run([...resolveArgs(), '--no-resumption', `good.test:${good.port}`, `soon.test:${expiring.port}`])).stderr).toBe('');
   });
 
+  it('counts every report in the closing line with --only-problems, the ok ones left out of the output too', async () => {
+    const stdout = sink();
+    const stderr = Object.assign(sink(), { isTTY: true });
+    const code = await main([...resolveArgs(), '--json', '--no-resumption', '--only-problems', `good.test:${good.port}`, `soon.test:${expiring.port}`], { stdout, stderr, env: {} });
+    expect(code).toBe(1);
+    expect((JSON.parse(stdout.text()) as Report[]).map((r) => r.target.host)).toEqual(['soon.test']);
+    expect(stderr.text()).toMatch(/certcheck: 2 reports in \d+\.\d s: 0 critical, 0 unknown, 1 warning, 1 ok; slowest (good|soon)\.test:\d+ \(\d+\.\d s\)\n$/);
+  });
+
   it('says no closing line at a terminal for a single report: the table says it all', async () => {
     const stderr = Object.assign(sink(), { isTTY: true });
     expect(await main([...resolveArgs(), '--no-resumption', `good.test:${good.port}`], { stdout: sink(), stderr, env: {} })).toBe(0);
@@ -428,6 +438,24 @@ describe('certcheck', () => {
       } finally {
         await slow.close();
       }
+    });
+
+    it('waits for a slow reader of stdout without losing or reordering a report', async () => {
+      const chunks: string[] = [];
+      // A pipe whose reader takes its time: full after one chunk, each taken 20 ms later.
+      const stdout = new Writable({
+        highWaterMark: 1,
+        write(chunk: Buffer, _encoding, done) {
+          chunks.push(chunk.toString());
+          setTimeout(done, 20);
+        },
+      });
+      const code = await main([...resolveArgs(), '--json', '--no-resumption', '--concurrency', '4', `good.test:${good.port}`, `soon.test:${expiring.port}`, `expired.test:${expired.port}`], { stdout, stderr: sink(), env: {} });
+      await new Promise<void>((resolve) => (stdout.writableLength === 0 ? resolve() : stdout.once('drain', resolve)));
+      const text = chunks.join('');
+      expect((JSON.parse(text) as Report[]).map((r) => r.target.host)).toEqual(['good.test', 'soon.test', 'expired.test']);
+      expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+      expect(code).toBe(2);
     });
 
     it('stores every report when stdout is closed early (| head) while the JSON is written, then exits 141', async () => {
