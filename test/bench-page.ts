@@ -7,6 +7,7 @@
  */
 import { indexText } from '../lib/fleet-index';
 import { statusPageHtml } from '../lib/status-page';
+import { median } from './bench-bare-client';
 import { hasChromium, startBrowser } from './fixtures/browser';
 import { fleetEntries } from './fixtures/fleet';
 
@@ -23,10 +24,6 @@ export interface PageBenchResult {
   renderMs: number | null;
 }
 
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return Math.round(sorted[Math.floor(sorted.length / 2)]);
-}
 
 export async function pageBench(): Promise<PageBenchResult> {
   const now = new Date();
@@ -43,7 +40,7 @@ export async function pageBench(): Promise<PageBenchResult> {
     if (index.length === 0) throw new Error('no index text');
   }
   const kb = Math.round(Buffer.byteLength(html) / 1024);
-  if (!hasChromium()) return { targets: PAGE_TARGETS, buildMs: median(builds), kb, renderMs: null };
+  if (!hasChromium()) return { targets: PAGE_TARGETS, buildMs: Math.round(median(builds)), kb, renderMs: null };
   const browser = await startBrowser();
   try {
     const paints: number[] = [];
@@ -54,7 +51,7 @@ export async function pageBench(): Promise<PageBenchResult> {
       if (opened.leaving.length > 0 || opened.pageErrors.length > 0) throw new Error(`the page failed: ${[...opened.pageErrors, ...opened.leaving].join('; ')}`);
       await opened.page.close();
     }
-    return { targets: PAGE_TARGETS, buildMs: median(builds), kb, renderMs: median(paints) };
+    return { targets: PAGE_TARGETS, buildMs: Math.round(median(builds)), kb, renderMs: Math.round(median(paints)) };
   } finally {
     await browser.close();
   }

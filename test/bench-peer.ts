@@ -17,14 +17,12 @@ import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Fleet, median } from './bench-bare-client';
 
 export const BLACKBOX = '/usr/bin/prometheus-blackbox-exporter';
 
-export interface PeerFleet {
-  rootPem: string;
-  /** name → port */
-  names: [string, number][];
-}
+/** The bare client as a process of its own (test/bench-bare-client.ts, built beside this file). */
+const BARE_CLIENT = join(__dirname, 'bench-bare-client.js');
 
 export interface PeerRound {
   blackbox: number | null;
@@ -52,11 +50,6 @@ export interface PeerResult {
   fullVsBare: number;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 /** User + system CPU of a running process, in ms (Linux /proc; clock ticks of 10 ms). */
 function cpuMsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -77,7 +70,7 @@ function freePort(): Promise<number> {
 }
 
 /** A module per target: blackbox's tcp prober takes its SNI name from the module (the target is 127.0.0.1:port). */
-function blackboxConfig(fleet: PeerFleet, caFile: string): string {
+function blackboxConfig(fleet: Fleet, caFile: string): string {
   const lines = ['modules:'];
   fleet.names.forEach(([name], i) => {
     lines.push(`  t${i}:`, '    prober: tcp', '    timeout: 10s', '    tcp:', '      tls: true', '      tls_config:', `        ca_file: ${caFile}`, `        server_name: ${name}`);
@@ -91,7 +84,7 @@ interface Blackbox {
   stop(): void;
 }
 
-async function startBlackbox(dir: string, fleet: PeerFleet, caFile: string): Promise<Blackbox> {
+async function startBlackbox(dir: string, fleet: Fleet, caFile: string): Promise<Blackbox> {
   const config = join(dir, 'blackbox.yml');
   await writeFile(config, blackboxConfig(fleet, caFile));
   const port = await freePort();
@@ -116,7 +109,7 @@ async function startBlackbox(dir: string, fleet: PeerFleet, caFile: string): Pro
 }
 
 /** Probes every target through blackbox_exporter's /probe, `concurrency` at once; checks/s. Every probe must succeed. */
-async function blackboxRound(box: Blackbox, fleet: PeerFleet, concurrency: number): Promise<number> {
+async function blackboxRound(box: Blackbox, fleet: Fleet, concurrency: number): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   let next = 0;
   let failed = 0;
@@ -144,25 +137,6 @@ async function blackboxRound(box: Blackbox, fleet: PeerFleet, concurrency: numbe
   if (failed > 0) throw new Error(`blackbox_exporter: ${failed} of ${fleet.names.length} probes failed`);
   return (fleet.names.length / ms) * 1000;
 }
-
-/** The bare client: a Node process doing only the handshakes, with one shared TLS context. */
-const BARE_CLIENT = `
-const tls = require('node:tls');
-const names = JSON.parse(require('node:fs').readFileSync(process.argv[2], 'utf8'));
-const concurrency = Number(process.argv[3]);
-const secureContext = tls.createSecureContext({});
-let next = 0;
-async function worker() {
-  while (next < names.length) {
-    const [name, port] = names[next++];
-    await new Promise((resolve, reject) => {
-      const socket = tls.connect({ host: '127.0.0.1', port, servername: name, rejectUnauthorized: false, secureContext }, () => { socket.end(); resolve(); });
-      socket.on('error', reject);
-    });
-  }
-}
-Promise.all(Array.from({ length: concurrency }, worker)).then(() => {}, (err) => { console.error(err); process.exitCode = 1; });
-`;
 
 /** Writes process.cpuUsage() (ms) to the file in CERTCHECK_BENCH_CPU_FILE at exit; preloaded with --require. */
 const CPU_REPORTER = `
@@ -217,7 +191,7 @@ export interface PeerOptions {
 }
 
 /** The peer comparison over `fleet` (already served). blackbox_exporter is left out where it is not installed. */
-export async function peerBench(fleet: PeerFleet, opts: PeerOptions): Promise<PeerResult> {
+export async function peerBench(fleet: Fleet, opts: PeerOptions): Promise<PeerResult> {
   const dir = await mkdtemp(join(tmpdir(), 'certcheck-bench-peer-'));
   const log = opts.log ?? (() => undefined);
   const count = fleet.names.length;
@@ -227,7 +201,6 @@ export async function peerBench(fleet: PeerFleet, opts: PeerOptions): Promise<Pe
   await writeFile(caFile, fleet.rootPem);
   await writeFile(targetsFile, fleet.names.map(([name, port]) => `${name}:${port} @127.0.0.1\n`).join(''));
   await writeFile(namesFile, JSON.stringify(fleet.names));
-  await writeFile(join(dir, 'bare-client.js'), BARE_CLIENT);
   await writeFile(join(dir, 'cpu-reporter.js'), CPU_REPORTER);
   const box = existsSync(BLACKBOX) ? await startBlackbox(dir, fleet, caFile) : null;
   const cliArgs = (full: boolean): string[] => [
@@ -244,7 +217,7 @@ export async function peerBench(fleet: PeerFleet, opts: PeerOptions): Promise<Pe
   try {
     // Warm-up: the fleet's servers build each name's context on its first connection, and
     // blackbox_exporter its modules' TLS configs.
-    await timedNode([join(dir, 'bare-client.js'), namesFile, String(opts.concurrency)], count, dir);
+    await timedNode([BARE_CLIENT, namesFile, String(opts.concurrency)], count, dir);
     if (box) await blackboxRound(box, fleet, opts.concurrency);
     const rounds: PeerRound[] = [];
     const cpu = { blackbox: [] as number[], bare: [] as number[], cli: [] as number[] };
@@ -262,7 +235,7 @@ export async function peerBench(fleet: PeerFleet, opts: PeerOptions): Promise<Pe
       const steps: (() => Promise<void>)[] = [
         () =>
           watched(serverCpu.bare, async () => {
-            const r = await timedNode([join(dir, 'bare-client.js'), namesFile, String(opts.concurrency)], count, dir);
+            const r = await timedNode([BARE_CLIENT, namesFile, String(opts.concurrency)], count, dir);
             result.bare = r.rate;
             cpu.bare.push(r.cpuMs / count);
           }),
@@ -321,8 +294,8 @@ export async function peerBench(fleet: PeerFleet, opts: PeerOptions): Promise<Pe
 async function alone(): Promise<void> {
   const server = fork(join(__dirname, 'bench.js'), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
-    const fleet = await new Promise<PeerFleet>((resolve, reject) => {
-      server.once('message', (message) => resolve(message as PeerFleet));
+    const fleet = await new Promise<Fleet>((resolve, reject) => {
+      server.once('message', (message) => resolve(message as Fleet));
       server.once('exit', (code) => reject(new Error(`the fleet server exited with ${code}`)));
     });
     const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);

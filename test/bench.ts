@@ -21,7 +21,6 @@
 import { fork, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { createServer } from 'node:net';
-import { connect, createSecureContext } from 'node:tls';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +37,7 @@ import { keepReport } from '../lib/store/keep';
 import { reportTargetKey } from '../lib/store/store';
 import { parseTarget, type Target } from '../lib/target';
 import { TrustStore } from '../lib/x509/trust-store';
+import { type Fleet, handshakeAll, median } from './bench-bare-client';
 import type { FanOutResult } from './bench-fan-out';
 import { peerBench, type PeerResult } from './bench-peer';
 import { startHttpServer } from './fixtures/http-server';
@@ -57,11 +57,6 @@ const PEER_ROUNDS = Number(process.env.BENCH_PEER_ROUNDS ?? 7);
 /** The concurrencies measured behind the RTT_MS proxies (the default, 16, first). */
 const RTT_CONCURRENCIES = [16, 32, 64, 128];
 
-interface Fleet {
-  rootPem: string;
-  /** name → port */
-  names: [string, number][];
-}
 
 /** The child: builds the fleet, serves it, reports where, and serves until killed. */
 async function serveFleet(): Promise<void> {
@@ -134,27 +129,10 @@ function rate(count: number, ms: number): number {
   return Math.round((count / ms) * 1000);
 }
 
-/**
- * Full handshakes with Node's TLS client and nothing else, at the same concurrency, sharing one
- * TLS context as a real client does (a context per connection would make this floor slower).
- */
+/** Full handshakes with Node's TLS client and nothing else (the bare client), at the same concurrency. */
 async function rawHandshakes(fleet: Fleet): Promise<number> {
-  const secureContext = createSecureContext({});
-  let next = 0;
   const started = performance.now();
-  async function worker(): Promise<void> {
-    while (next < fleet.names.length) {
-      const [name, port] = fleet.names[next++];
-      await new Promise<void>((resolve, reject) => {
-        const socket = connect({ host: '127.0.0.1', port, servername: name, rejectUnauthorized: false, secureContext }, () => {
-          socket.end();
-          resolve();
-        });
-        socket.on('error', reject);
-      });
-    }
-  }
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await handshakeAll(fleet.names, CONCURRENCY);
   return rate(fleet.names.length, performance.now() - started);
 }
 
@@ -215,8 +193,7 @@ async function latency(fleet: Fleet, resumption: boolean): Promise<number> {
       await runChecks([target], { ...DEFAULT_CHECK_OPTIONS, resumption, resolve, trustStore, concurrency: 1 });
       samples.push(performance.now() - started);
     }
-    samples.sort((a, b) => a - b);
-    return Math.round(samples[Math.floor(samples.length / 2)]);
+    return Math.round(median(samples));
   } finally {
     await proxy.close();
   }
@@ -243,8 +220,7 @@ async function coldStart(): Promise<number> {
     });
     samples.push(await firstConnection);
   }
-  samples.sort((a, b) => a - b);
-  return Math.round(samples[Math.floor(samples.length / 2)]);
+  return Math.round(median(samples));
 }
 
 const ROOT = join(__dirname, '..', '..');
@@ -294,8 +270,7 @@ async function lambdaColdStart(bundleDir: string): Promise<number> {
     });
     samples.push(Number(output));
   }
-  samples.sort((a, b) => a - b);
-  return Math.round(samples[Math.floor(samples.length / 2)]);
+  return Math.round(median(samples));
 }
 
 async function bench(): Promise<void> {
@@ -399,7 +374,7 @@ async function bench(): Promise<void> {
     );
     const ratio = (bare / raw).toFixed(2);
     const ratioNoRevocation = (bareNoRevocation / raw).toFixed(2);
-    const revocationCost = revocationCosts.sort((x, y) => x - y)[Math.floor(revocationCosts.length / 2)].toFixed(2);
+    const revocationCost = median(revocationCosts).toFixed(2);
     process.stdout.write(
       `revocation (one cached CRL per intermediate) costs ${revocationCost} of the ratio (median of the rounds' paired differences; best ratio without: ${ratioNoRevocation})\n`,
     );
