@@ -19,12 +19,12 @@ export function revocationBase(cert: X509Certificate, i: number): Pick<CertRevoc
   return { subject: certInfo(cert).subject, role: i === 0 ? 'leaf' : 'intermediate' };
 }
 
-/** `path` below its anchor (when `anchored`), none looked up; `staple`: whether one came (and failed). */
-export function notLookedUp(path: readonly X509Certificate[], anchored: boolean, staple: RevocationObservation['staple'] = { present: false, error: null }): RevocationObservation {
+/** `path` below its anchor (when `anchored`), none looked up, no staple. */
+export function notLookedUp(path: readonly X509Certificate[], anchored: boolean): RevocationObservation {
   const checked = path.slice(0, anchored ? -1 : undefined);
   return {
     lookedUp: false,
-    staple,
+    staple: { present: false, error: null },
     mustStaple: revocationFacts(path[0]).mustStaple,
     certs: checked.map((cert, i) => revocationEntry(revocationBase(cert, i), { status: 'not-checked' })),
   };

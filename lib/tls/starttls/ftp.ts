@@ -1,7 +1,6 @@
 /** FTP AUTH TLS (RFC 4217): the 220 greeting (after any 1xx "wait"), then AUTH TLS answered 234. */
-import type { Conversation } from './conversation';
+import { type Conversation, refused, unexpected } from './conversation';
 import { expectReply, readReply } from './reply';
-import { refused, unexpected } from './conversation';
 
 export async function ftp(talk: Conversation): Promise<void> {
   const expecting = 'an FTP greeting (220)';
