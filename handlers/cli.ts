@@ -22,7 +22,7 @@ import { FsReportStore } from '../lib/store/fs';
 import { byUrgency, worstOf } from '../lib/fleet-index';
 import { keepReport } from '../lib/store/keep';
 import { LINK_SECONDS, parseS3Url, type ReportStore } from '../lib/store/store';
-import { DEFAULT_PROTOCOL, formatHostPort, parseTarget, type Target, TargetError } from '../lib/target';
+import { DEFAULT_PROTOCOL, formatTarget, parseTarget, type Target, TargetError } from '../lib/target';
 import { parseTargetEntries, type PlacedEntry, targetListEntries } from '../lib/target-list';
 import { certInfo } from '../lib/x509/cert-info';
 import { PEM_CERTIFICATE, TrustStore, TrustStoreError } from '../lib/x509/trust-store';
@@ -586,8 +586,7 @@ const WAITING_TARGETS = 4096;
 interface Outcome {
   status: Status;
   durationMs: number;
-  host: string;
-  port: number;
+  target: Report['target'];
   /** Its JSON text (--json) or its table row; null when it is not shown (--only-problems). */
   shown: string | TableRow | null;
 }
@@ -637,14 +636,14 @@ class RunOutput {
   async put(position: number, reports: readonly Report[]): Promise<void> {
     const outcomes = reports.map((r) => {
       const shown = this.request.onlyProblems && r.status === 'ok' ? null : this.json ? jsonArrayItem(r) : tableRow(r, this.color);
-      return { status: r.status, durationMs: r.durationMs, host: r.target.host, port: r.target.port, shown };
+      return { status: r.status, durationMs: r.durationMs, target: r.target, shown };
     });
     await this.order.put(position, outcomes);
     await this.drained();
   }
 
   private emit(outcome: Outcome): void {
-    this.tally.add(outcome.status, outcome.durationMs, () => formatHostPort(outcome.host, outcome.port));
+    this.tally.add(outcome.status, outcome.durationMs, () => formatTarget(outcome.target));
     if (outcome.shown === null) return;
     if (typeof outcome.shown === 'string') this.json?.add(outcome.shown);
     else this.rows.push(outcome.shown);

@@ -4,6 +4,7 @@
  * opening every report. Written as a stream of its entries, so the run's memory stays flat.
  */
 import type { HistorySpan } from './history-rollup';
+import { SCHEMES, type Protocol } from './target';
 import { type Finding, type Report, type ResumptionVerdict, type RevocationReport, type Status, STATUS_RANK, worseStatus } from './report';
 
 /** How long a finding's message may be in the index (the report has it whole). */
@@ -16,6 +17,8 @@ export interface IndexEntry {
   host: string;
   port: number;
   address: string | null;
+  /** How TLS is reached, where it is by STARTTLS (`smtp`, `imap`, …); absent for implicit TLS. */
+  scheme?: Protocol;
   status: Status;
   /** The leaf's days remaining, or null without a certificate. */
   daysRemaining: number | null;
@@ -52,12 +55,13 @@ export interface FleetIndex {
 
 /** One report as an index entry. */
 export function indexEntryOf(report: Report, key: string, stored: string | null, history: HistorySpan[] | null = null): IndexEntry {
-  const { host, port, address } = report.target;
+  const { host, port, address, protocol } = report.target;
   return {
     key,
     host,
     port,
     address,
+    ...(protocol && SCHEMES[protocol]?.starttls ? { scheme: protocol } : {}),
     status: report.status,
     daysRemaining: report.leaf?.daysRemaining ?? null,
     notAfter: report.leaf?.notAfter ?? null,

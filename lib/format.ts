@@ -1,7 +1,7 @@
 /** The table for people: one line per report, its findings indented below. */
 import type { IndexEntry } from './fleet-index';
 import { type Report, type ResumptionKind, type Severity, type Status, STATUSES_BY_URGENCY } from './report';
-import { formatHostPort } from './target';
+import { formatTarget } from './target';
 
 const COLORS: Record<Status | Severity, string> = {
   ok: '\x1b[32m',
@@ -46,7 +46,7 @@ export interface TableRow {
 
 /** One report's row of the table; `color` colours its findings' codes. */
 export function tableRow(r: Report, color: boolean): TableRow {
-  const where = formatHostPort(r.target.host, r.target.port);
+  const where = formatTarget(r.target);
   const address = r.target.address && r.target.address !== r.target.host ? ` (${r.target.address})` : '';
   return {
     status: r.status,
@@ -79,7 +79,7 @@ export function formatTable(reports: readonly Report[], color: boolean): string 
 /** The fleet from its index as a table: status, target, days left, expiry date, issuer, codes. */
 export function formatIndexTable(entries: readonly IndexEntry[], color: boolean): string {
   const rows = entries.map((e) => {
-    const where = formatHostPort(e.host, e.port);
+    const where = formatTarget({ host: e.host, port: e.port, protocol: e.scheme });
     const address = e.address && e.address !== e.host ? ` (${e.address})` : '';
     return [e.status, `${where}${address}`, e.daysRemaining === null ? '-' : `${e.daysRemaining.toFixed(1)}d`, e.notAfter?.slice(0, 10) ?? '-', e.issuer ?? '-', e.codes.join(',') || '-'];
   });

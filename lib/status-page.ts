@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { byUrgency, type IndexEntry } from './fleet-index';
 import { personTime } from './format';
-import { targetKey } from './target';
+import { formatTarget, targetKey } from './target';
 import { type Status, STATUSES_BY_URGENCY } from './report';
 import { PAGE_SCRIPT } from './status-page/script';
 import { PAGE_STYLE } from './status-page/style';
@@ -112,7 +112,7 @@ export class StatusPageBuilder {
   }
 
   private rowHtml(e: IndexEntry): string {
-    const target = `${e.host.includes(':') ? `[${e.host}]` : e.host}:${e.port}`;
+    const target = formatTarget({ host: e.host, port: e.port, protocol: e.scheme });
     // The address checked, where it is not the host itself (a name's address).
     const shownAddress = e.address !== null && e.address !== e.host ? e.address : null;
     const address = shownAddress ? ` <small>${escapeHtml(shownAddress)}</small>` : '';
@@ -125,7 +125,7 @@ export class StatusPageBuilder {
     // stays small. The target becomes a link to its detail view when the script shows the row
     // (without script there is no detail view to link to).
     // The key is written only where the target cell does not give it (the script reads it from there).
-    const key = targetKey(e.host, e.port, shownAddress ?? undefined) === e.key ? '' : ` data-key="${escapeHtml(e.key)}"`;
+    const key = targetKey(e.host, e.port, shownAddress ?? undefined, e.scheme) === e.key ? '' : ` data-key="${escapeHtml(e.key)}"`;
     return `<tr${key} data-status=${e.status}><td>${e.status}<td>${escapeHtml(target)}${address}<td>${days}<td>${expires}<td>${issuer}<td>${findings}\n`;
   }
 

@@ -50,6 +50,11 @@ describe('every message', () => {
     expect(text).toContain('s3://reports-bucket/reports/shop.example.test_443_192.0.2.7/2026-11-23/');
   });
 
+  it.each(Object.entries(PAYLOAD_BUILDERS))('%s names a target reached by STARTTLS with its scheme', (_service, build) => {
+    const report = sampleReport({ host: 'mail.example.test', port: 25, protocol: 'smtp', address: '192.0.2.7', checkedAt: NOW.toISOString(), status: 'critical', findings: [{ code: 'STARTTLS_REFUSED', severity: 'critical', message: 'the server refused STARTTLS: 454 TLS not available' }] });
+    expect(allText(build(buildMessage([stored(report)])))).toContain('smtp://mail.example.test:25');
+  });
+
   it('puts the worst first in a digest, with counts', () => {
     const message = buildMessage([stored(expiring('b.example.test', 20, 'warning')), stored(expiring('a.example.test', 2))]);
     expect(message.kind).toBe('digest');

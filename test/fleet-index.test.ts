@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readJobConfig } from '../lib/config';
 import { pageRowKeys } from './fixtures/fleet';
-import { byUrgency, type FleetIndex, type IndexEntry, indexText } from '../lib/fleet-index';
+import { byUrgency, type FleetIndex, type IndexEntry, indexEntryOf, indexText } from '../lib/fleet-index';
+import { sampleReport } from './fixtures/reports';
 import { runScheduled } from '../lib/scheduled-run';
 import { FsReportStore } from '../lib/store/fs';
 import { S3ReportStore } from '../lib/store/s3';
@@ -113,6 +114,12 @@ describe('the fleet index', () => {
       for await (const piece of indexText({ schemaVersion: 1, generatedAt: 'g', runStartedAt: 'r' }, Array.from({ length: n }, (_, i) => entry(i)))) text += piece;
       expect((JSON.parse(text) as FleetIndex).targets.map((e) => e.key)).toEqual(Array.from({ length: n }, (_, i) => `h${i}_443`));
     }
+  });
+
+  it('carries the scheme of a target reached by STARTTLS, and none for implicit TLS', () => {
+    const at = '2026-05-01T00:00:00.000Z';
+    expect(indexEntryOf(sampleReport({ host: 'mail.test', port: 25, protocol: 'smtp', checkedAt: at }), 'smtp~mail.test_25', null).scheme).toBe('smtp');
+    expect(indexEntryOf(sampleReport({ host: 'mail.test', port: 993, protocol: 'imaps', checkedAt: at }), 'mail.test_993', null)).not.toHaveProperty('scheme');
   });
 
   it('sorts by urgency: critical, unknown, warning, ok, then fewest days left', () => {

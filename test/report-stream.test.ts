@@ -147,6 +147,12 @@ describe('the table from compact rows', () => {
     expect(formatTable(reports, color)).toBe(table);
   });
 
+  it('shows the scheme of a target reached by STARTTLS, not of one with implicit TLS', () => {
+    const at = '2026-05-01T00:00:00.000Z';
+    expect(tableRow(sampleReport({ host: 'mail.test', port: 25, protocol: 'smtp', checkedAt: at }), false).cells[0]).toBe('smtp://mail.test:25');
+    expect(tableRow(sampleReport({ host: 'mail.test', port: 993, protocol: 'imaps', checkedAt: at }), false).cells[0]).toBe('mail.test:993');
+  });
+
   it('writes the header alone for no report', () => {
     expect(formatRows([], false)).toBe('STATUS  TARGET  EXPIRES  TLS  RESUMES  ISSUER\n');
   });
@@ -162,5 +168,10 @@ describe('the summary table', () => {
     const entry: IndexEntry = { key: 'a_443', host: 'a.test', port: 443, address: null, status: 'ok', daysRemaining: 80, notAfter: '2026-07-20T00:00:00.000Z', issuer: 'CN=CA', codes: [], checkedAt: '2026-05-01T00:00:00.000Z', report: null };
     const table = formatIndexTable(Array.from({ length: 200_000 }, () => entry), false);
     expect(table.split('\n')[1]).toBe('ok      a.test:443  80.0d    2026-07-20  CN=CA   -');
+  });
+
+  it('shows the scheme of a target reached by STARTTLS', () => {
+    const entry: IndexEntry = { key: 'smtp~mail.test_25', host: 'mail.test', port: 25, scheme: 'smtp', address: null, status: 'ok', daysRemaining: 80, notAfter: '2026-07-20T00:00:00.000Z', issuer: 'CN=CA', codes: [], checkedAt: '2026-05-01T00:00:00.000Z', report: null };
+    expect(formatIndexTable([entry], false).split('\n')[1]).toBe('ok      smtp://mail.test:25  80.0d    2026-07-20  CN=CA   -');
   });
 });

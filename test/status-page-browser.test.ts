@@ -181,7 +181,7 @@ function commonName(dn: string): string {
 }
 
 function hostPort(e: IndexEntry): string {
-  return `${e.host}:${e.port}`;
+  return `${e.scheme ? `${e.scheme}://` : ''}${e.host}:${e.port}`;
 }
 
 function hashOf(key: string): string {
@@ -322,12 +322,17 @@ describe('the status page in Chromium', () => {
     const base = sorted.find((e) => e.status === 'warning') as IndexEntry;
     const v6: IndexEntry = { ...base, key: '2001-db8--7_443', host: '2001:db8::7', port: 443, address: null };
     const named: IndexEntry = { ...base, key: 'named.example_443', host: 'named.example', port: 443, address: '192.0.2.9' };
-    const p = await open(inputOf([v6, named]));
+    // Reached by STARTTLS: the row shows the scheme, the key starts with it, the leaf is the usual CN=<host>.
+    const mail: IndexEntry = { ...base, key: 'smtp~mail.example_25', host: 'mail.example', port: 25, address: null, scheme: 'smtp', subject: 'CN=mail.example', daysRemaining: 3 };
+    const p = await open(inputOf([v6, named, mail]));
 
     const seen = await rows(p);
-    expect(seen.map((r) => [r.key, r.href])).toEqual([v6, named].sort(urgent).map((e) => [e.key, hashOf(e.key)]));
+    expect(seen.map((r) => [r.key, r.href])).toEqual([v6, named, mail].sort(urgent).map((e) => [e.key, hashOf(e.key)]));
     await p.page.locator(`#targets tbody tr[data-key="${named.key}"] td:nth-child(2) a`).click();
     await expectDetailOf(p, named);
+    await p.page.locator(`#targets tbody tr[data-key="${mail.key}"] td:nth-child(2) a`).click();
+    await expectDetailOf(p, mail);
+    expect(await text(p, '#detail-subject')).toBe('CN=mail.example');
   });
 
   it('shows every row, in the same order, with JavaScript off, and no timeline or detail view, which need it', async () => {

@@ -286,6 +286,16 @@ describe('statusPageHtml', () => {
     expect(rowKeys(html)).toEqual(['2001-db8--1_443', 'multi.example_443_192.0.2.7', 'one.example_443']);
   });
 
+  it('shows the scheme of a target reached by STARTTLS, and derives its key from the row like any other', () => {
+    const html = page([
+      entry('mail.example', 'ok', 60, { key: 'smtp~mail.example_25', port: 25, scheme: 'smtp' }),
+      entry('mail.example', 'ok', 61, { key: 'mail.example_465', port: 465 }),
+    ]);
+    expect(html).toContain('<tr data-status=ok><td>ok<td>smtp://mail.example:25<td>60<td');
+    expect(html).toContain('<tr data-status=ok><td>ok<td>mail.example:465<td>61<td');
+    expect(rowKeys(html)).toEqual(['smtp~mail.example_25', 'mail.example_465']);
+  });
+
   it('reads an index written before the detail fields existed', () => {
     const html = page([entry('old.example', 'warning', 10, { codes: ['EXPIRES_SOON'] })]);
     expect(pageData(html).rows[0].slice(0, 7)).toEqual([[['EXPIRES_SOON', 'i', 'expires soon']], [], [0], null, '???', null, []]);

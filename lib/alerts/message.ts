@@ -8,7 +8,7 @@ import { personTime } from '../format';
 import type { FindingCode, Report, Status } from '../report';
 import { findingWords } from '../status-page/words';
 import type { PageLink } from '../store/store';
-import { formatHostPort } from '../target';
+import { formatTarget } from '../target';
 import type { ConfigProblem } from './config-alert';
 import type { Alert, AlertReason } from './decide';
 
@@ -132,8 +132,8 @@ function labelOf(alert: Alert): AlertLabel {
 }
 
 function targetName(report: Report): string {
-  const { host, port, address } = report.target;
-  const hostPort = formatHostPort(host, port);
+  const { host, address } = report.target;
+  const hostPort = formatTarget(report.target);
   return address && address !== host ? `${hostPort} (${address})` : hostPort;
 }
 

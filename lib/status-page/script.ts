@@ -19,13 +19,14 @@ var runDay = Date.parse(data.run.day + 'T00:00:00Z');
 var tbody = document.querySelector('#targets tbody');
 var rows = Array.prototype.slice.call(tbody.rows);
 var byKey = new Map();
-// A row's key is written only where it is not the one its target cell gives (host_port[_address],
+// A row's key is written only where it is not the one its target cell gives ([scheme~]host_port[_address],
 // colons as '-', as the store's keys); the script puts it on every row.
 function keyOf(tr) {
   var cell = tr.cells[1];
-  var m = /^\[?(.*?)\]?:(\d+)$/.exec(cell.firstChild.textContent.trim());
+  var m = /^(?:([a-z0-9]+):\/\/)?\[?(.*?)\]?:(\d+)$/.exec(cell.firstChild.textContent.trim());
   var small = cell.querySelector('small');
-  return [m[1], m[2]].concat(small ? [small.textContent] : []).join('_').replace(/:/g, '-');
+  // A scheme is shown only where TLS is reached by STARTTLS, and such a key starts with it.
+  return (m[1] ? m[1] + '~' : '') + [m[2], m[3]].concat(small ? [small.textContent] : []).join('_').replace(/:/g, '-');
 }
 var items = rows.map(function (tr, i) {
   var daysText = tr.cells[2].textContent;
@@ -213,7 +214,7 @@ function open(key) {
   });
   if (row[0].length === 0) findings.appendChild(el('li', { class: 'muted' }, 'no findings'));
   // A certificate named -1 is the common leaf subject "CN=<host>", written so to keep the page small.
-  var host = targetText(item).replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
+  var host = targetText(item).replace(/^[a-z0-9]+:\/\//, '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
   var name = function (i) { return i === -1 ? 'CN=' + host : strings[i]; };
   var subject = row[10] !== null ? name(row[10]) : row[1].length ? name(row[1][0]) : null;
   document.getElementById('detail-subject').textContent = subject === null ? 'no certificate' : subject;
