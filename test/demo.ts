@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { main } from '../handlers/cli';
 import { startHttpServer } from './fixtures/http-server';
 import { DAY, EKU_CLIENT_AUTH, hierarchy, issue, issueCrl, permitDnsOnly, serialOf } from './fixtures/pki';
+import { startStarttlsServer, type StarttlsServerOptions } from './fixtures/starttls-server';
 import { startRawServer, startTlsServer, type RunningServer, type TlsServerOptions } from './fixtures/tls-server';
 
 async function demo(): Promise<number> {
@@ -42,6 +43,13 @@ async function demo(): Promise<number> {
     ['tls13-only.demo', { chain: Promise.all([leaf('tls13-only.demo'), pki.intermediate]), minVersion: 'TLSv1.3' }],
     ['tls12-long-tickets.demo', { chain: Promise.all([leaf('tls12-long-tickets.demo'), pki.intermediate]), maxVersion: 'TLSv1.2', sessionTimeout: 172_800 }],
   ];
+  // Mail servers that start TLS inside their own protocol (the target's scheme says which).
+  const starttls: [string, string, Omit<StarttlsServerOptions, 'chain'> & { chain: Promise<TlsServerOptions['chain']> }][] = [
+    ['smtp', 'mail.demo', { dialogue: 'smtp', chain: Promise.all([leaf('mail.demo'), pki.intermediate]) }],
+    ['imap', 'imap.demo', { dialogue: 'imap', chain: Promise.all([leaf('imap.demo', { notAfter: new Date(now + 5 * DAY) }), pki.intermediate]) }],
+    // An SMTP server that does not offer STARTTLS: STARTTLS_REFUSED, with its words.
+    ['smtp', 'no-starttls.demo', { dialogue: 'smtp', chain: Promise.all([leaf('no-starttls.demo'), pki.intermediate]), replies: { ehlo: '250-no-starttls.demo greets you\r\n250 8BITMIME\r\n' }, then: 'wait' }],
+  ];
   const servers: RunningServer[] = [];
   const args: string[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'certcheck-demo-'));
@@ -51,15 +59,22 @@ async function demo(): Promise<number> {
       servers.push(server);
       args.push('--resolve', `${name}:${server.port}:127.0.0.1`);
     }
+    const starttlsTargets: string[] = [];
+    for (const [scheme, name, { chain, ...opts }] of starttls) {
+      const server = await startStarttlsServer({ ...opts, chain: await chain });
+      servers.push(server);
+      args.push('--resolve', `${name}:${server.port}:127.0.0.1`);
+      starttlsTargets.push(`${scheme}://${name}:${server.port}`);
+    }
     const caFile = join(dir, 'demo-root.pem');
     await writeFile(caFile, pki.root.pem);
-    const targets = scenarios.map(([name], i) => `${name}:${servers[i].port}`);
+    const targets = [...scenarios.map(([name], i) => `${name}:${servers[i].port}`), ...starttlsTargets];
     // Plus a port that refuses connections, one that is not TLS and one that never answers.
     const notTls = await startRawServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
     const silent = await startRawServer(() => undefined);
     servers.push(notTls, silent);
     targets.push('127.0.0.1:1', `127.0.0.1:${notTls.port}`, `127.0.0.1:${silent.port}`);
-    process.stdout.write(`certcheck demo: ${scenarios.length} local TLS servers, trusting only ${caFile}\n\n`);
+    process.stdout.write(`certcheck demo: ${scenarios.length + starttls.length} local TLS servers (${starttls.length} of them STARTTLS), trusting only ${caFile}\n\n`);
     return await main([...args, '--ca-file', caFile, '--timeout', '1500', ...process.argv.slice(2), ...targets], {
       stdout: process.stdout,
       stderr: process.stderr,
