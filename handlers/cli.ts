@@ -36,7 +36,8 @@ const USAGE = `usage: certcheck [options] <target...>
                                the fleet as the last scheduled run left it (its index.json),
                                most urgent first, and a link to its status page on stderr;
                                exit code by the worst status
-  --targets-file <file>        more targets, one a line, '#' starts a comment
+  --targets-file <file>        more targets, one a line, '#' starts a comment; or a
+                               structured file (.yaml/.json) with settings per target
   --resolve <host:port:addr>   connect to addr for host:port, keep host for SNI and name checks
   --ca-file <pem>              trust exactly the CA certificates in this file
   --add-ca-file <pem>          trust these CA certificates as well as the Mozilla roots

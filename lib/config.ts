@@ -1,5 +1,6 @@
 /** The functions' configuration, read from the environment as ../shared/CONTRACT.md lists it. */
 import { readFile } from 'node:fs/promises';
+import { SETTING_RANGES } from './setting-ranges';
 import { DEFAULT_ALERT_THRESHOLDS } from './alerts/decide';
 import type { S3ClientSettings } from './store/s3';
 import { parseS3Url, type S3Location, type SkippedTarget } from './store/store';
@@ -86,18 +87,7 @@ export interface HttpConfig extends CommonConfig {
 /** Reads an `s3://` object's text (null when missing); the functions pass one built on their S3 client. */
 export type ReadS3Text = (settings: S3ClientSettings, where: S3Location) => Promise<string | null>;
 
-/**
- * The numeric settings' ranges: one rule for the CLI's options and the functions' variables.
- * A timeout of 0 would time every target out; no concurrency checks nothing; a critical
- * threshold above the warning one is refused by {@link checkThresholds}.
- */
-export const SETTING_RANGES = {
-  warnDays: [0, 3650],
-  criticalDays: [0, 3650],
-  timeoutMs: [100, 120_000],
-  concurrency: [1, 1024],
-  batchSize: [1, 500],
-} as const satisfies Record<string, readonly [number, number]>;
+export { SETTING_RANGES };
 
 /** A whole number within `range`, or the fallback when unset; a ConfigError naming `name`, the value and the range. */
 export function settingNumber(name: string, raw: string | undefined, fallback: number, range: readonly [number, number]): number {

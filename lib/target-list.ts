@@ -1,6 +1,8 @@
 /** Target lists: a file (one a line, '#' starts a comment) or a variable (commas or newlines). */
 import { isIP } from 'node:net';
 import { formatTarget, parseTarget, type Target, TargetError } from './target';
+import type { TargetSettings } from './target-settings';
+import { isStructuredTargets, parseTargetsFile } from './targets-file';
 
 /** One entry of a target list, unparsed, with the line it stands on (1 for the first). */
 export interface ListEntry {
@@ -41,6 +43,23 @@ export function pinsOf(parsed: readonly { target: Target; pin: string | null }[]
 export interface PlacedEntry {
   value: string;
   where: string;
+  /** A structured file's settings for the target (lib/targets-file.ts); absent for a plain line. */
+  settings?: TargetSettings;
+  /** Why a structured file's entry cannot be used (the target is then not parsed). */
+  error?: string;
+}
+
+/**
+ * The entries of a targets file's text, plain or structured (see {@link isStructuredTargets}),
+ * each placed by `where(line)`. `base` is where a structured file's relative `ca` paths point
+ * from. Throws TargetsFileError when a structured file is not YAML/JSON of the right shape.
+ */
+export function targetsFileEntries(name: string, text: string, where: (line: number) => string, base: string | null = null): PlacedEntry[] {
+  if (!isStructuredTargets(name, text)) return targetListEntries(text).map((entry) => ({ value: entry.value, where: where(entry.line) }));
+  return parseTargetsFile(text, base).flatMap((entry): PlacedEntry[] => {
+    if (entry.errors.length === 0) return [{ value: entry.value, where: where(entry.line), settings: entry.settings }];
+    return entry.errors.map((error) => ({ value: entry.value, where: where(error.line), error: error.message }));
+  });
 }
 
 /** A list's entries, parsed: the targets (each once), the entries that are not targets, the repeats. */
@@ -57,11 +76,14 @@ export interface ParsedList {
 export function parseTargetEntries(entries: readonly PlacedEntry[]): ParsedList {
   const parsed: ParsedList = { targets: [], pins: new Map(), bad: [], duplicates: [] };
   const seen = new Map<string, string>();
-  for (const { value, where } of entries) {
+  for (const entry of entries) {
+    const { value, where } = entry;
     let target: Target;
-    let pin: string | null;
+    let pin: string | null = null;
     try {
-      ({ target, pin } = parseListTarget(value));
+      if (entry.error !== undefined) throw new TargetError(entry.error);
+      if (entry.settings === undefined) ({ target, pin } = parseListTarget(value));
+      else target = withSettings(parseTarget(value), entry.settings);
     } catch (err) {
       parsed.bad.push({ where, entry: value, reason: (err as Error).message });
       continue;
@@ -77,4 +99,9 @@ export function parseTargetEntries(entries: readonly PlacedEntry[]): ParsedList 
     if (pin !== null) parsed.pins.set(`${target.host}:${target.port}`, pin);
   }
   return parsed;
+}
+
+/** The target with its settings, when it has any (a target without them takes the run's, at no cost). */
+export function withSettings(target: Target, settings: TargetSettings | undefined): Target {
+  return settings === undefined || Object.keys(settings).length === 0 ? target : { ...target, settings };
 }

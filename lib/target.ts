@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
+import type { TargetSettings } from './target-settings';
 
 /** The plaintext dialogues that lead to TLS on a connection (lib/tls/starttls). */
 export type StarttlsDialogue = 'smtp' | 'imap' | 'pop3' | 'ftp';
@@ -45,6 +46,8 @@ export interface Target {
   ipVersion: 0 | 4 | 6;
   /** What the user wrote, for messages. */
   input: string;
+  /** A structured targets file's settings for this target (absent: the run's). */
+  settings?: TargetSettings;
 }
 
 /** Thrown for a target that must not be checked; the message is one line for the user. */
