@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AlertRun } from '../lib/alerts/alert-run';
 import { WebhookPoster } from '../lib/alerts/deliver';
@@ -23,7 +23,9 @@ import { byUrgency, worstOf } from '../lib/fleet-index';
 import { keepReport } from '../lib/store/keep';
 import { LINK_SECONDS, parseS3Url, type ReportStore } from '../lib/store/store';
 import { DEFAULT_PROTOCOL, formatTarget, parseTarget, type Target, TargetError } from '../lib/target';
-import { parseTargetEntries, type PlacedEntry, targetListEntries } from '../lib/target-list';
+import { parseTargetEntries, type PlacedEntry, targetsFileEntries } from '../lib/target-list';
+import { caKey, distinctCas } from '../lib/target-settings';
+import { TargetsFileError } from '../lib/targets-file';
 import { certInfo } from '../lib/x509/cert-info';
 import { PEM_CERTIFICATE, TrustStore, TrustStoreError } from '../lib/x509/trust-store';
 
@@ -216,7 +218,32 @@ function readTargetsFile(path: string): PlacedEntry[] {
   } catch (err) {
     throw new UsageError(`cannot read targets file ${path}: ${(err as Error).message}`);
   }
-  return targetListEntries(text).map((entry) => ({ value: entry.value, where: `${path}:${entry.line}` }));
+  try {
+    return targetsFileEntries(path, text, (line) => `${path}:${line}`, dirname(resolvePath(path)));
+  } catch (err) {
+    if (err instanceof TargetsFileError) throw new UsageError(`${path}:${err.line}: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * One trust store per distinct `ca` of a structured targets file, each read once: added to the
+ * run's trust, or alone. A file that cannot be read is a usage error naming it and a target of it.
+ */
+function targetTrustStores(targets: readonly Target[], runTrust: TrustStore): Map<string, TrustStore> {
+  const stores = new Map<string, TrustStore>();
+  for (const ca of distinctCas(targets.map((t) => t.settings))) {
+    const user = targets.find((t) => t.settings?.ca?.file === ca.file)?.input ?? '';
+    if (ca.file.startsWith('s3://')) throw new UsageError(`${user}: ca ${ca.file}: the CLI reads a CA from a file (an s3:// CA is for the functions)`);
+    let custom: TrustStore;
+    try {
+      custom = TrustStore.fromPemFile(ca.file);
+    } catch (err) {
+      throw new UsageError(`${user}: ca: ${(err as Error).message}`);
+    }
+    stores.set(caKey(ca), ca.mode === 'replace' ? custom : runTrust.plus(custom, `${runTrust.source} and ${custom.source}`));
+  }
+  return stores;
 }
 
 /** Every target argument and file line that is not a target, one line each (a bad line never hides the next). */
@@ -440,6 +467,8 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
   if (webhooks.length > 0 && v.out === undefined) {
     throw new UsageError('--alert needs --out <dir | s3://bucket/prefix>: the reports and alert history stored there decide what is new');
   }
+  const runTrust = trustStore(v['ca-file'], v['add-ca-file']);
+  const trustStores = targetTrustStores(targets, runTrust);
   const warnDays = settingNumber('--warn-days', v['warn-days'], 30, SETTING_RANGES.warnDays);
   const criticalDays = settingNumber('--critical-days', v['critical-days'], 7, SETTING_RANGES.criticalDays);
   checkThresholds({ name: '--warn-days', days: warnDays }, { name: '--critical-days', days: criticalDays });
@@ -466,7 +495,8 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
       // A list line's pin (`host:port @10.0.0.7`), and --resolve over it.
       resolve: new Map([...pins, ...parseResolve(v.resolve ?? [])]),
       at: parseAt(v.at),
-      trustStore: trustStore(v['ca-file'], v['add-ca-file']),
+      trustStore: runTrust,
+      trustStores,
     },
   };
 }

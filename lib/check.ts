@@ -13,6 +13,7 @@ import { notLookedUp } from './revocation/not-looked-up';
 import type { ChainEntry, Finding, LeafReport, Report } from './report';
 import { statusOf } from './report';
 import { formatTarget, type Target } from './target';
+import { caKey } from './target-settings';
 import { ConnectError, handshake, type Handshake } from './tls/connect';
 import { dialerFor } from './tls/starttls';
 import { probeResumption, probesTimedOut, startTls12Probes, type ProbeTarget, type Tls12Probes } from './tls/resume';
@@ -43,6 +44,11 @@ export interface CheckOptions {
   /** `host:port` → address to connect to, keeping the host for SNI and name checks. */
   resolve: ReadonlyMap<string, string>;
   trustStore: TrustStore;
+  /**
+   * The trust stores of a structured targets file's `ca` settings, by {@link caKey}: built once
+   * per distinct file by whoever reads the list, never per target.
+   */
+  trustStores?: ReadonlyMap<string, TrustStore>;
   now?: () => Date;
   /**
    * Judge certificates as of this time instead of the check's (--at: "what breaks on
@@ -115,8 +121,8 @@ function leafReport(info: CertInfo, now: Date): LeafReport {
 /** Turns the handshake's raw certificates into what the checks read, judged at `at`. */
 function inspect(target: Target, first: Pick<Handshake, 'chain'> | null, failure: CheckInput['failure'], opts: CheckOptions, at: Date): CheckInput {
   const base = {
-    expectedName: target.host,
-    expectedNameIsIp: target.ipVersion !== 0,
+    expectedName: nameOf(target) ?? target.host,
+    expectedNameIsIp: nameOf(target) === undefined,
     failure,
     resumption: null,
     revocation: null,
@@ -139,7 +145,7 @@ function buildReport(
   const findings: Finding[] = Object.values(CHECKS).flatMap((check) => check(input, ctx));
   return {
     schemaVersion: 1,
-    target: { host: target.host, port: target.port, servername: target.ipVersion === 0 ? target.host : null, address, protocol: target.protocol },
+    target: { host: target.host, port: target.port, servername: nameOf(target) ?? null, address, protocol: target.protocol },
     checkedAt: started.at.toISOString(),
     durationMs: Math.round(performance.now() - started.ms),
     status: statusOf(findings),
@@ -151,7 +157,30 @@ function buildReport(
     revocation: revocationReport(input),
     resumption: resumptionReport(input),
     findings,
+    ...(target.settings?.labels?.length ? { labels: target.settings.labels } : {}),
   };
+}
+
+/** The name sent as SNI and checked: a structured file's `servername`, else the host name; undefined for an IP target. */
+function nameOf(target: Target): string | undefined {
+  return target.settings?.servername ?? (target.ipVersion === 0 ? target.host : undefined);
+}
+
+/**
+ * The options for one target: a structured file's thresholds and trust where it gives them, the
+ * run's otherwise. A target without settings takes `opts` as they are (the common path: no copy).
+ */
+export function optionsFor(target: Target, opts: CheckOptions): CheckOptions {
+  const settings = target.settings;
+  if (settings === undefined) return opts;
+  let trustStore = opts.trustStore;
+  if (settings.ca) {
+    const store = opts.trustStores?.get(caKey(settings.ca));
+    // Never the run's trust instead: a private CA's targets would all be judged untrusted.
+    if (!store) throw new Error(`no trust store was built for the target's ca ${settings.ca.file}`);
+    trustStore = store;
+  }
+  return { ...opts, warnDays: settings.warnDays ?? opts.warnDays, criticalDays: settings.criticalDays ?? opts.criticalDays, trustStore };
 }
 
 /** The context of the checks: `started` is when the check ran; certificates are judged at --at when given. */
@@ -170,7 +199,7 @@ function context(opts: CheckOptions, started: Date): CheckContext {
  */
 async function checkAddress(target: Target, address: string, opts: CheckOptions): Promise<Report> {
   const started = { at: opts.now?.() ?? new Date(), ms: performance.now() };
-  const servername = target.ipVersion === 0 ? target.host : undefined;
+  const servername = nameOf(target);
   const dial = dialerFor(target.protocol);
   const probeTarget: ProbeTarget = { address, port: target.port, dial, servername, timeoutMs: opts.timeoutMs, sessionWaitMs: Math.min(opts.timeoutMs, 1000) };
   let first: Handshake | null = null;
@@ -309,6 +338,7 @@ function failedReport(target: Target, address: string | null, failure: NonNullab
 
 /** Every address of the target, unique, in resolver order. */
 async function addressesOf(target: Target, opts: CheckOptions): Promise<string[]> {
+  if (target.settings?.address !== undefined) return [target.settings.address];
   if (target.ipVersion !== 0) return [target.host];
   const pinned = opts.resolve.get(`${target.host}:${target.port}`);
   if (pinned !== undefined) return [pinned];
@@ -345,8 +375,14 @@ function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => T): Prom
  * Checks a target: one report per checked address (one unless `allAddresses`). Never throws;
  * a DNS failure, a missed deadline or an internal error is a report with a finding.
  */
-export async function checkTarget(target: Target, opts: CheckOptions): Promise<Report[]> {
+export async function checkTarget(target: Target, runOpts: CheckOptions): Promise<Report[]> {
   const startedMs = performance.now();
+  let opts: CheckOptions;
+  try {
+    opts = optionsFor(target, runOpts);
+  } catch (err) {
+    return [internalFailure(target, null, err, runOpts, startedMs)];
+  }
   let addresses: string[];
   try {
     addresses = await addressesOf(target, opts);

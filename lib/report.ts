@@ -103,6 +103,8 @@ export interface Report {
   revocation: RevocationReport;
   resumption: ResumptionReport;
   findings: Finding[];
+  /** The labels a structured targets file gives the target (absent without any): free text for people. */
+  labels?: string[];
 }
 
 /** How bad a status is: ok < warning < unknown < critical. */
