@@ -5,7 +5,7 @@
  * dead-letter queue, where an alarm sees it.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { readRunConfig } from '../lib/config';
+import { caReaderOf, readRunConfig } from '../lib/config';
 import { runBatchMessage } from '../lib/fan-out';
 import { deadlineMarginMs } from '../lib/scheduled-run';
 import { parseBatchMessage } from '../lib/run-state';
@@ -33,6 +33,7 @@ export async function handler(event: SQSEvent, context?: Context): Promise<SQSBa
         ...deps,
         store,
         trustStore,
+        readCa: caReaderOf(config.s3, deps.readS3Text),
         shouldStart: context ? () => context.getRemainingTimeInMillis() > margin : undefined,
         alerting: () => buildAlerting(alerts),
         onReport: (report) => publishTargetMetrics([report], { perTarget: metricsPerTarget, perAddress: message.settings.allAddresses }),

@@ -4,7 +4,7 @@
  * told to the webhooks before the function fails.
  */
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { ConfigError, readRunConfig, readTargetList, TargetListError } from '../lib/config';
+import { caReaderOf, ConfigError, readRunConfig, readTargetList, TargetListError } from '../lib/config';
 import { alertUnreadableList, type RunOutcome, startRun } from '../lib/scheduled-run';
 import type { RunSummary } from '../lib/store/store';
 import { buildAlerting, buildDeps, buildQueue } from './deps';
@@ -28,6 +28,7 @@ export async function handler(_event?: ScheduledEvent, context?: Context): Promi
       {
         ...deps,
         trustStore: await deps.trustStoreFor(config),
+        readCa: caReaderOf(config.s3, deps.readS3Text),
         store,
         alerting,
         queue: config.queue ? await buildQueue(config.queue) : null,

@@ -1,12 +1,15 @@
 /** The functions' configuration, read from the environment as ../shared/CONTRACT.md lists it. */
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { SETTING_RANGES } from './setting-ranges';
 import { DEFAULT_ALERT_THRESHOLDS } from './alerts/decide';
 import type { S3ClientSettings } from './store/s3';
 import { parseS3Url, type S3Location, type SkippedTarget } from './store/store';
 import type { Target } from './target';
 import { TrustStore, TrustStoreError } from './x509/trust-store';
-import { type ListEntry, parseTargetEntries, targetListEntries } from './target-list';
+import { parseTargetEntries, type PlacedEntry, targetListEntries, targetsFileEntries } from './target-list';
+import { TargetsFileError } from './targets-file';
+import { type ReadCa, readLocalCa } from './target-trust';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -191,8 +194,10 @@ function commonConfig(env: NodeJS.ProcessEnv, defaultTimeoutMs: number): CommonC
   };
 }
 
-async function targetEntries(env: NodeJS.ProcessEnv, s3: S3ClientSettings, readS3Text: ReadS3Text): Promise<{ entries: ListEntry[]; list: string; where: (entry: ListEntry, index: number) => string }> {
-  if (env.TARGETS !== undefined && env.TARGETS.trim() !== '') return { entries: targetListEntries(env.TARGETS), list: 'TARGETS', where: (_e, i) => `entry ${i + 1} of TARGETS` };
+async function targetEntries(env: NodeJS.ProcessEnv, s3: S3ClientSettings, readS3Text: ReadS3Text): Promise<{ entries: PlacedEntry[]; list: string }> {
+  if (env.TARGETS !== undefined && env.TARGETS.trim() !== '') {
+    return { entries: targetListEntries(env.TARGETS).map((entry, i) => ({ value: entry.value, where: `entry ${i + 1} of TARGETS` })), list: 'TARGETS' };
+  }
   const file = env.TARGETS_FILE || 'targets.txt';
   const list = `TARGETS_FILE ${file}`;
   let text: string | null;
@@ -202,7 +207,24 @@ async function targetEntries(env: NodeJS.ProcessEnv, s3: S3ClientSettings, readS
     throw new TargetListError(list, `cannot read TARGETS_FILE ${file}: ${(err as Error).message}`, { cause: err });
   }
   if (text === null) throw new TargetListError(list, `cannot read TARGETS_FILE ${file}: no such object`);
-  return { entries: targetListEntries(text), list, where: (entry) => `line ${entry.line} of ${file}` };
+  // A structured file's relative `ca` paths point beside it: its folder, or its bucket and prefix.
+  const base = file.startsWith('s3://') ? file.slice(0, file.lastIndexOf('/') + 1) : dirname(resolvePath(file));
+  try {
+    return { entries: targetsFileEntries(file, text, (line) => `line ${line} of ${file}`, base), list };
+  } catch (err) {
+    if (err instanceof TargetsFileError) throw new TargetListError(list, `TARGETS_FILE ${file}, line ${err.line}: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+/** How the functions read a structured file's `ca`: a path, or an s3:// object through `readS3Text`. */
+export function caReaderOf(s3: S3ClientSettings, readS3Text: ReadS3Text): ReadCa {
+  return async (file) => {
+    if (!file.startsWith('s3://')) return readLocalCa(file);
+    const text = await readS3Text(s3, s3Location(file, 'ca'));
+    if (text === null) throw new Error('no such object');
+    return text;
+  };
 }
 
 const noS3: ReadS3Text = () => Promise.reject(new Error('no S3 client was given'));
@@ -234,9 +256,9 @@ export function readRunConfig(env: NodeJS.ProcessEnv): RunConfig {
  * skipped with where it stands. A list that cannot be read or holds nothing is a {@link TargetListError}.
  */
 export async function readTargetList(env: NodeJS.ProcessEnv, readS3Text: ReadS3Text = noS3): Promise<TargetList> {
-  const { entries, list, where } = await targetEntries(env, s3Settings(env), readS3Text);
+  const { entries, list } = await targetEntries(env, s3Settings(env), readS3Text);
   if (entries.length === 0) throw new TargetListError(list, 'no targets: set TARGETS or list them in TARGETS_FILE');
-  const { targets, bad, duplicates } = parseTargetEntries(entries.map((entry, i) => ({ value: entry.value, where: where(entry, i) })));
+  const { targets, bad, duplicates } = parseTargetEntries(entries);
   // A repeated target is checked once, and the repeat told once like any line the run goes on without.
   const skipped: SkippedTarget[] = [...bad, ...duplicates.map((d) => ({ where: d.where, entry: d.entry, reason: `the same target as ${d.first}: checked once` }))];
   return { targets, skipped };

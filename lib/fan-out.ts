@@ -10,12 +10,12 @@ import { randomUUID } from 'node:crypto';
 import type { BatchQueue } from './check-queue';
 import { type BatchDeps, checkBatch } from './run-batch';
 import { type FinishDeps, finishRun } from './run-finish';
-import { type BatchMessage, batchName, type BatchResult, emptyBatchResult, type RunPlan } from './run-state';
+import { type BatchMessage, batchName, type BatchResult, type BatchTarget, emptyBatchResult, inputOfBatch, type RunPlan } from './run-state';
 import type { ReportStore, RunSummary } from './store/store';
 
 /** The result stored for a batch the queue did not take: every target not checked. */
 function refusedBatch(message: BatchMessage, error: string): BatchResult {
-  return { ...emptyBatchResult(message), notChecked: [...message.targets], errors: [`batch ${message.batch} not sent to the check queue: ${error}`] };
+  return { ...emptyBatchResult(message), notChecked: message.targets.map(inputOfBatch), errors: [`batch ${message.batch} not sent to the check queue: ${error}`] };
 }
 
 export interface FanOutDeps extends Omit<FinishDeps, 'alerting'> {
@@ -31,11 +31,8 @@ export interface FanOutDeps extends Omit<FinishDeps, 'alerting'> {
  * finishes the run itself should it be complete (no worker may come by after the refusals are
  * stored). Throws only when the plan cannot be stored.
  */
-export async function fanOut(plan: RunPlan, inputs: readonly string[], batchSize: number, first: number, deps: FanOutDeps): Promise<number> {
-  const messages: BatchMessage[] = [];
-  for (let i = 0; i < inputs.length; i += batchSize) {
-    messages.push({ schemaVersion: 1, runId: plan.runId, batch: first + messages.length, targets: inputs.slice(i, i + batchSize), settings: plan.settings });
-  }
+export async function fanOut(plan: RunPlan, inputs: readonly BatchTarget[], batchSize: number, first: number, deps: FanOutDeps): Promise<number> {
+  const messages: BatchMessage[] = splitBatches(inputs, batchSize).map((targets, i) => ({ schemaVersion: 1, runId: plan.runId, batch: first + i, targets, settings: plan.settings }));
   plan.batches = first + messages.length;
   await deps.store.putRunState(plan.runId, 'plan', plan);
   const { failed, error } = await deps.queue.send(messages);
@@ -47,6 +44,31 @@ export async function fanOut(plan: RunPlan, inputs: readonly string[], batchSize
   deps.log({ level: 'info', msg: 'run planned', runId: plan.runId, targets: plan.targets, batches: plan.batches, sent: messages.length - failed.length });
   if (failed.length > 0) await finishIfComplete(plan.runId, PLANNER, deps);
   return messages.length - failed.length;
+}
+
+/**
+ * The targets of a message's body at most: one SQS message is at most 256 KB, and targets with
+ * settings (labels, CA paths) are longer than plain lines; the rest is the message's own fields.
+ */
+export const MESSAGE_TARGET_BYTES = 200_000;
+
+/** Splits the targets into batches of at most `batchSize` targets and MESSAGE_TARGET_BYTES bytes of JSON each. */
+export function splitBatches(inputs: readonly BatchTarget[], batchSize: number, maxBytes = MESSAGE_TARGET_BYTES): BatchTarget[][] {
+  const batches: BatchTarget[][] = [];
+  let batch: BatchTarget[] = [];
+  let bytes = 0;
+  for (const item of inputs) {
+    const size = Buffer.byteLength(JSON.stringify(item)) + 1;
+    if (batch.length === batchSize || (batch.length > 0 && bytes + size > maxBytes)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(item);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
 }
 
 export interface WorkerDeps extends BatchDeps, Omit<FinishDeps, 'alerting'> {

@@ -8,16 +8,20 @@ import { indexEntryOf } from './fleet-index';
 import type { LogEntry } from './log';
 import { type Report, type Status } from './report';
 import { runChecks } from './run';
-import { type BatchMessage, type BatchResult, checkOptionsOf, emptyBatchResult } from './run-state';
+import { type BatchMessage, type BatchResult, checkOptionsOf, emptyBatchResult, inputOfBatch, targetOfBatch } from './run-state';
 import { keepReport } from './store/keep';
 import { reportKeys, type ReportStore } from './store/store';
 import type { Target } from './target';
-import { parseListTarget, pinsOf } from './target-list';
+import { pinsOf } from './target-list';
+import { caKey, distinctCas } from './target-settings';
+import { buildTargetTrust, type ReadCa } from './target-trust';
 import type { TrustStore } from './x509/trust-store';
 
 export interface BatchDeps {
   store: ReportStore;
   trustStore: TrustStore;
+  /** Reads a structured file's `ca` (a path, or an s3:// object in the functions); default: local files only. */
+  readCa?: ReadCa;
   /** One structured line per event. */
   log: (entry: LogEntry) => void;
   now?: () => Date;
@@ -34,20 +38,35 @@ export async function checkBatch(batch: BatchMessage, deps: BatchDeps): Promise<
   // The list was checked at planning; a line that no longer parses (a changed parser) is not lost.
   const targets: Target[] = [];
   const parsed: { target: Target; pin: string | null }[] = [];
-  for (const input of batch.targets) {
+  for (const item of batch.targets) {
     try {
-      const one = parseListTarget(input);
+      const one = targetOfBatch(item);
       parsed.push(one);
       targets.push(one.target);
     } catch (err) {
-      result.notChecked.push(input);
+      result.notChecked.push(inputOfBatch(item));
       result.errors.push((err as Error).message);
     }
+  }
+  // Each distinct `ca` of the batch read once; the targets of a CA that cannot be read are not
+  // checked against the wrong roots: they are named, not checked.
+  const trust = await buildTargetTrust(distinctCas(targets.map((t) => t.settings)), deps.trustStore, deps.readCa);
+  if (trust.failures.size > 0) {
+    for (const [i, target] of [...targets.entries()].reverse()) {
+      const failure = target.settings?.ca && trust.failures.get(caKey(target.settings.ca));
+      if (!failure) continue;
+      result.notChecked.push(target.input);
+      result.errors.push(`${target.input}: ${failure}`);
+      targets.splice(i, 1);
+      parsed.splice(i, 1);
+    }
+    for (const failure of trust.failures.values()) deps.log({ level: 'error', msg: 'ca not read', error: failure });
   }
   const started = new Array<boolean>(targets.length).fill(false);
   const perAddress = batch.settings.allAddresses;
   await runChecks(targets, {
     ...checkOptionsOf(batch.settings, deps.trustStore, now),
+    trustStores: trust.stores,
     // A line's pinned address (`host:port @10.0.0.7`): connect there, check the name.
     resolve: pinsOf(parsed),
     collect: false,

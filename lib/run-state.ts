@@ -12,6 +12,15 @@ import type { Status } from './report';
 import type { RunOptions } from './run';
 import type { NotOkTarget, RunSummary, SkippedTarget } from './store/store';
 import type { TrustStore } from './x509/trust-store';
+import { parseTarget, type Target } from './target';
+import { parseListTarget, withSettings } from './target-list';
+import type { TargetSettings } from './target-settings';
+
+function isBatchTarget(item: unknown): item is BatchTarget {
+  if (typeof item === 'string') return true;
+  const { target, settings } = (item ?? {}) as { target?: unknown; settings?: unknown };
+  return typeof target === 'string' && typeof settings === 'object' && settings !== null && !Array.isArray(settings);
+}
 
 /** The settings every batch of a run is checked with (decided once, at planning). */
 export interface RunSettings {
@@ -49,12 +58,34 @@ export interface RunPlan {
   errors: string[];
 }
 
+/**
+ * A target as it travels in a batch: the line as written in a plain list, or a structured file's
+ * target with its settings (plain JSON), so a worker checks it exactly as the file says.
+ */
+export type BatchTarget = string | { target: string; settings: TargetSettings };
+
+/** The batch form of a listed target: its input alone when it has no settings. */
+export function batchTargetOf(target: Target): BatchTarget {
+  return target.settings === undefined ? target.input : { target: target.input, settings: target.settings };
+}
+
+/** The target a batch carries, parsed again (a plain line's pin stays in `pin`); throws TargetError. */
+export function targetOfBatch(item: BatchTarget): { target: Target; pin: string | null } {
+  if (typeof item === 'string') return parseListTarget(item);
+  return { target: withSettings(parseTarget(item.target), item.settings), pin: null };
+}
+
+/** What a person reads of a batch target: the target as written. */
+export function inputOfBatch(item: BatchTarget): string {
+  return typeof item === 'string' ? item : item.target;
+}
+
 /** One message on the check queue: a batch of targets, as written in the list. */
 export interface BatchMessage {
   schemaVersion: 1;
   runId: string;
   batch: number;
-  targets: string[];
+  targets: BatchTarget[];
   settings: RunSettings;
 }
 
@@ -153,7 +184,7 @@ export function parseBatchMessage(body: string): BatchMessage {
         ? 'no run id'
         : !isCount(value.batch)
           ? 'no batch number'
-          : !Array.isArray(value.targets) || !value.targets.every((t) => typeof t === 'string')
+          : !Array.isArray(value.targets) || !value.targets.every(isBatchTarget)
             ? 'no list of targets'
             : typeof s !== 'object' || s === null || ![s.timeoutMs, s.warnDays, s.criticalDays, s.concurrency].every(isCount) || !Array.isArray(s.thresholds)
               ? 'no settings'

@@ -17,13 +17,16 @@ import type { Report } from './report';
 import { checkBatch } from './run-batch';
 import { finishRun } from './run-finish';
 import { planRun } from './run-plan';
-import { batchName, type RunSettings } from './run-state';
+import { batchName, batchTargetOf, inputOfBatch, type RunSettings } from './run-state';
 import type { ReportStore, RunSummary } from './store/store';
+import type { ReadCa } from './target-trust';
 import type { TrustStore } from './x509/trust-store';
 
 export interface RunDeps {
   store: ReportStore;
   trustStore: TrustStore;
+  /** Reads a structured file's `ca` (default: local files only). */
+  readCa?: ReadCa;
   /** One structured line per event. */
   log: (entry: LogEntry) => void;
   now?: () => Date;
@@ -59,7 +62,7 @@ function fanOutDeps(deps: RunDeps, queue: BatchQueue): FanOutDeps {
 /** Runs the configured checks: in this process, or planned and sent to the queue. */
 export async function startRun(config: JobConfig, deps: RunDeps): Promise<RunOutcome> {
   const plan = await planRun(config, deps);
-  const inputs = config.targets.map((t) => t.input);
+  const inputs = config.targets.map(batchTargetOf);
   const queue = deps.queue ?? null;
   if (queue && inputs.length > config.batchSize) {
     await fanOut(plan, inputs, config.batchSize, 0, fanOutDeps(deps, queue));
@@ -74,7 +77,9 @@ export async function startRun(config: JobConfig, deps: RunDeps): Promise<RunOut
   if (result.notChecked.length > 0) {
     deps.log({ level: 'warn', msg: 'deadline near: targets left', targets: result.notChecked.length, handedToQueue: queue !== null });
     if (queue) {
-      const rest = result.notChecked;
+      // The targets left, with their settings (the result names them by their input).
+      const byInput = new Map(inputs.map((item) => [inputOfBatch(item), item]));
+      const rest = result.notChecked.map((input) => byInput.get(input) ?? input);
       try {
         await deps.store.putRunState(plan.runId, batchName(0), { ...result, notChecked: [] });
         await fanOut(plan, rest, config.batchSize, 1, fanOutDeps(deps, queue));
