@@ -61,6 +61,7 @@ const USAGE = `usage: certcheck [options] <target...>
   --alert <url>                post alerts to this webhook (repeatable; needs --out, whose
                                stored reports and alert history decide what is new);
                                slack+, teams+, discord+, googlechat+, webhook+ name the service
+                               and ops=… names the webhook (a targets file's alerts:)
   --chain-file <pem>           check a PEM bundle (leaf first, as a server sends it) without
                                connecting, e.g. a fullchain.pem before it is deployed
   --name <host|ip>             with --chain-file: the name the leaf must be valid for
@@ -407,6 +408,15 @@ async function openStore(out: StoreTarget, env: NodeJS.ProcessEnv): Promise<Repo
   return new S3ReportStore(makeS3Client(s3Settings(env)), out.location);
 }
 
+/** Every name a target's `alerts:` gives must be a webhook's (`--alert ops=https://…`, else its service): a usage error names the others. */
+function checkAlertNames(targets: readonly Target[], webhooks: readonly Webhook[]): void {
+  // Without --alert nothing is sent: the same fleet file serves a look without alerts.
+  if (webhooks.length === 0) return;
+  const names = new Set(webhooks.map((w) => w.name));
+  const wrong = targets.flatMap((t) => (t.settings?.alerts ?? []).filter((name) => !names.has(name)).map((name) => `${t.input}: alerts: no webhook is named "${name}" (the --alert webhooks are named: ${[...names].join(', ')}; name one as --alert ${name}=https://…)`));
+  if (wrong.length > 0) throw new BadTargetsError(wrong);
+}
+
 /** The CAs to trust: exactly --ca-file's, the Mozilla roots and --add-ca-file's, or the Mozilla roots. */
 function trustStore(caFile: string | undefined, addCaFile: string | undefined): TrustStore {
   if (caFile !== undefined && addCaFile !== undefined) {
@@ -464,6 +474,7 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
   if (bad.length > 0) throw new BadTargetsError(bad.map((b) => (b.where.startsWith('argument ') ? b.reason : `${b.where}: ${b.reason}`)));
   const notes = duplicates.map((d) => `${d.entry} (${d.where}) is the same target as ${d.first}: checked once`);
   const webhooks = (v.alert ?? []).map(parseWebhook);
+  checkAlertNames(targets, webhooks);
   if (webhooks.length > 0 && v.out === undefined) {
     throw new UsageError('--alert needs --out <dir | s3://bucket/prefix>: the reports and alert history stored there decide what is new');
   }
@@ -738,7 +749,7 @@ async function checkTargets(
           tally(`report(s) not stored in ${store.location} (exit ${EXIT_NOT_STORED})`, kept.storeError);
           tally(`previous report(s) not read (CERT_CHANGED and alerts judged without them)`, kept.previousError);
           tally(`history rollup(s) not kept`, kept.historyError);
-          await alertRun?.consider(report, kept);
+          await alertRun?.consider(report, kept, targets[index].settings?.alerts);
         }
       } finally {
         // Even after a failure above: a target missing from the output would hold back every later one.

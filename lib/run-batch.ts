@@ -76,7 +76,9 @@ export async function checkBatch(batch: BatchMessage, deps: BatchDeps): Promise<
       for (const report of reports) {
         const kept = await keepReport(deps.store, report, perAddress);
         const { pending, error } = await decideTargetAlert({ store: deps.store, thresholds: batch.settings.thresholds, now }, report, kept);
-        if (pending) result.alerts.push(pending);
+        // The webhooks the target's `alerts:` names travel with its alert to the run's finish.
+        const routes = targets[index].settings?.alerts;
+        if (pending) result.alerts.push(routes ? { ...pending, routes } : pending);
         if (kept.previousError) deps.log({ level: 'warn', msg: 'previous report not read', error: kept.previousError });
         if (kept.historyError) {
           deps.log({ level: 'warn', msg: 'history rollup not kept', error: kept.historyError });

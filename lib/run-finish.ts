@@ -5,10 +5,10 @@
  * only what the summary names is kept (they are read a second time for what to remember once
  * the message is out), so memory stays flat however long the list.
  */
-import { sendRunAlerts } from './alerts/alert-run';
-import type { TargetAlertMemory } from './alerts/decide';
+import { sendRunAlerts, type ToldTarget } from './alerts/alert-run';
 import type { WebhookPoster } from './alerts/deliver';
-import { AlertCollector, alertItem, configItem } from './alerts/message';
+import { alertItem, configItem } from './alerts/message';
+import { RoutedAlerts } from './alerts/routing';
 import type { Webhook } from './alerts/webhooks';
 import { byUrgency, type IndexEntry, indexText } from './fleet-index';
 import type { LogEntry } from './log';
@@ -67,7 +67,7 @@ export async function finishRun(plan: RunPlan, results: () => AsyncIterable<Batc
   const storeFailures: RunSummary['storeFailures'] = [];
   const notChecked: string[] = [];
   const batchErrors: string[] = [];
-  const collector = new AlertCollector();
+  const collector = new RoutedAlerts(deps.alerting?.webhooks ?? []);
   let reports = 0;
   let lowest: number | null = null;
   for await (const result of results()) {
@@ -79,7 +79,7 @@ export async function finishRun(plan: RunPlan, results: () => AsyncIterable<Batc
     storeFailures.push(...result.storeFailures);
     notChecked.push(...result.notChecked);
     batchErrors.push(...result.errors);
-    for (const pending of result.alerts) collector.add(alertItem(pending));
+    for (const pending of result.alerts) collector.add(alertItem(pending), pending.routes);
   }
 
   const alerting = deps.alerting;
@@ -92,8 +92,8 @@ export async function finishRun(plan: RunPlan, results: () => AsyncIterable<Batc
       collector.add(configItem({ kind: 'not-checked', where: 'this run', entry: null, reason }, now()));
     }
     // What was told is read again from the results once delivered, rather than held: memory stays flat.
-    async function* told(): AsyncGenerator<[string, TargetAlertMemory | null]> {
-      for await (const result of results()) for (const pending of result.alerts) yield [pending.key, pending.memory];
+    async function* told(): AsyncGenerator<ToldTarget> {
+      for await (const result of results()) for (const pending of result.alerts) yield [pending.key, pending.memory, pending.routes];
     }
     // The message links the status page; without a link it still goes out.
     const page = collector.size === 0 ? null : await deps.store.pageLink(LINK_SECONDS).catch((err: unknown) => {

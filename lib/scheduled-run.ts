@@ -7,7 +7,8 @@
 import { sendRunAlerts } from './alerts/alert-run';
 import { type ConfigAlertMemory, decideConfigAlerts } from './alerts/config-alert';
 import type { WebhookPoster } from './alerts/deliver';
-import { AlertCollector, configItem } from './alerts/message';
+import { configItem } from './alerts/message';
+import { RoutedAlerts } from './alerts/routing';
 import type { Webhook } from './alerts/webhooks';
 import type { BatchQueue } from './check-queue';
 import type { JobConfig, TargetListError } from './config';
@@ -120,7 +121,7 @@ export async function alertUnreadableList(error: TargetListError, deps: Pick<Run
   if (decision.tell.length === 0) return;
   // The bad lines told before stay remembered while the list cannot be read.
   const keep = (m: ConfigAlertMemory): ConfigAlertMemory => ({ schemaVersion: 1, told: { ...before?.told, ...m.told } });
-  const collector = new AlertCollector();
+  const collector = new RoutedAlerts(alerting.webhooks);
   for (const problem of decision.tell) collector.add(configItem(problem, now));
   const sent = await sendRunAlerts(
     { store: deps.store, webhooks: alerting.webhooks, poster: alerting.poster, now: () => now },

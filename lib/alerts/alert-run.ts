@@ -11,7 +11,8 @@ import { type AlertRunSummary, historyKey, LINK_SECONDS, type PageLink, type Rep
 import type { ConfigAlertMemory, ConfigProblem } from './config-alert';
 import { type Alert, decideAlert, type TargetAlertMemory } from './decide';
 import type { Delivery, WebhookPoster } from './deliver';
-import { AlertCollector, alertItem, configItem } from './message';
+import { alertItem, configItem } from './message';
+import { RoutedAlerts } from './routing';
 import { PAYLOAD_BUILDERS, type Webhook } from './webhooks';
 
 /** A target's alert waiting for the run's message, and what to remember once it is delivered. */
@@ -24,7 +25,12 @@ export interface PendingAlert {
   reportKey?: string | null;
   /** What to remember once told; null forgets the target (it recovered). */
   memory: TargetAlertMemory | null;
+  /** The webhooks a structured targets file's `alerts:` names for the target (absent: every webhook). */
+  routes?: string[];
 }
+
+/** What to remember of an alerted target once the message is out, and which webhooks it went to. */
+export type ToldTarget = [key: string, memory: TargetAlertMemory | null, routes?: readonly string[]];
 
 export interface DecideDeps {
   store: ReportStore;
@@ -81,25 +87,35 @@ const MEMORY_WRITES = 32;
  */
 export async function sendRunAlerts(
   deps: SendDeps,
-  collector: AlertCollector,
+  alerts: RoutedAlerts,
   /** Read only once the message is delivered (a fanned-out run reads its batches again: memory stays flat). */
-  told: () => AsyncIterable<[string, TargetAlertMemory | null]> | Iterable<[string, TargetAlertMemory | null]>,
+  told: () => AsyncIterable<ToldTarget> | Iterable<ToldTarget>,
   config: { memoryIfTold: ConfigAlertMemory; memoryIfNotTold: ConfigAlertMemory; before: ConfigAlertMemory | null } | null,
   errors: string[],
 ): Promise<AlertRunSummary> {
+  errors.push(...alerts.errors());
   const sign = deps.store.reportLink?.bind(deps.store);
-  if (sign && collector.size > 0 && deps.webhooks.length > 0) {
-    // A link a person can click rather than an s3:// URI; without it the message still goes out.
-    const failure = await collector.linkReports((key) => sign(key, LINK_SECONDS));
-    if (failure) errors.push(`no link to the reports in the alert: ${failure}`);
-  }
-  const message = collector.message(deps.page ?? null);
-  let deliveries: Delivery[] = [];
-  if (message) deliveries = await Promise.all(deps.webhooks.map((webhook) => deps.poster.post(webhook, PAYLOAD_BUILDERS[webhook.service](message))));
+  // Each webhook's own message: the targets routed to it (every one without `alerts:`).
+  const sent = await Promise.all(
+    deps.webhooks.map(async (webhook, i): Promise<Delivery | null> => {
+      const collector = alerts.collector(i);
+      if (sign && collector.size > 0) {
+        // A link a person can click rather than an s3:// URI; without it the message still goes out.
+        const failure = await collector.linkReports((key) => sign(key, LINK_SECONDS));
+        if (failure && !errors.includes(`no link to the reports in the alert: ${failure}`)) errors.push(`no link to the reports in the alert: ${failure}`);
+      }
+      const message = collector.message(deps.page ?? null);
+      return message ? deps.poster.post(webhook, PAYLOAD_BUILDERS[webhook.service](message)) : null;
+    }),
+  );
+  const deliveries = sent.filter((d): d is Delivery => d !== null);
   const delivered = deliveries.some((d) => d.ok);
   if (delivered) {
     const writing = new Set<Promise<void>>();
-    for await (const [key, memory] of told()) {
+    for await (const [key, memory, routes] of told()) {
+      // Remembered when a webhook it went to took it (or when it goes to none: nothing to tell).
+      const receivers = alerts.receivers(routes);
+      if (receivers.length > 0 && !receivers.some((i) => sent[i]?.ok === true)) continue;
       const write = deps.store.putAlertMemory(key, memory).then(
         () => undefined,
         (err: unknown) => {
@@ -122,40 +138,42 @@ export async function sendRunAlerts(
       }
     }
   }
-  return { targets: collector.size, deliveries, errors };
+  return { targets: alerts.size, deliveries, errors };
 }
 
 /** A whole run's alerts in one process (the CLI): decide as reports are kept, then send. */
 export class AlertRun {
-  private readonly collector = new AlertCollector();
-  private readonly told: [string, TargetAlertMemory | null][] = [];
+  private readonly alerts: RoutedAlerts;
+  private readonly told: ToldTarget[] = [];
 
   private constructor(
     private readonly deps: DecideDeps & SendDeps,
     private readonly errors: string[],
-  ) {}
+  ) {
+    this.alerts = new RoutedAlerts(deps.webhooks);
+  }
 
   static open(deps: DecideDeps & SendDeps, errors: readonly string[] = []): AlertRun {
     return new AlertRun(deps, [...errors]);
   }
 
-  /** Decides about one target's new report, as it was kept (its previous report, where it is stored). */
-  async consider(current: Report, kept: KeptReport): Promise<void> {
+  /** Decides about one target's new report, as it was kept (its previous report, where it is stored); `routes`: the webhooks its `alerts:` names. */
+  async consider(current: Report, kept: KeptReport, routes?: readonly string[]): Promise<void> {
     const { pending, error } = await decideTargetAlert(this.deps, current, kept);
     if (error) this.errors.push(error);
     if (pending) {
-      this.collector.add(alertItem(pending));
-      this.told.push([pending.key, pending.memory]);
+      this.alerts.add(alertItem(pending), routes);
+      this.told.push([pending.key, pending.memory, routes]);
     }
   }
 
   /** Adds configuration problems to the message. */
   addConfig(problems: readonly ConfigProblem[]): void {
-    for (const problem of problems) this.collector.add(configItem(problem, this.deps.now()));
+    for (const problem of problems) this.alerts.add(configItem(problem, this.deps.now()));
   }
 
-  /** Sends what was decided to every webhook at once, then stores what was told. */
+  /** Sends what was decided to each webhook at once (its own targets), then stores what was told. */
   send(): Promise<AlertRunSummary> {
-    return sendRunAlerts(this.deps, this.collector, () => this.told, null, this.errors);
+    return sendRunAlerts(this.deps, this.alerts, () => this.told, null, this.errors);
   }
 }

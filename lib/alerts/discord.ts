@@ -4,7 +4,7 @@
  * Mentions are switched off (a certificate's subject must not ping @everyone) and links broken.
  */
 import type { PageLink } from '../store/store';
-import { type AlertItem, type AlertMessage, breakLinks, clip, DIGEST_ITEMS, FACT_LABEL, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, REPORT_LINK_TEXT } from './message';
+import { type AlertItem, type AlertMessage, breakLinks, clip, DIGEST_ITEMS, FACT_LABEL, isWebLink, itemName, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, REPORT_LINK_TEXT } from './message';
 import { personTime } from '../format';
 
 export const DISCORD_LIMITS = { title: 256, description: 4096, fields: 25, fieldName: 256, fieldValue: 1024, footer: 2048, total: 6000 };
@@ -83,7 +83,7 @@ export function discordPayload(message: AlertMessage): unknown {
     let used = 0;
     for (const item of message.items.slice(0, Math.min(DIGEST_ITEMS, DISCORD_LIMITS.fields - (page ? 1 : 0)))) {
       const words = fieldOf(
-        `${item.label.toUpperCase()} ${item.target}`,
+        `${item.label.toUpperCase()} ${itemName(item)}`,
         [[item.why, ...item.problems.map((p) => `• ${p}`)].join('\n'), ...item.facts.map((f) => `${FACT_LABEL}: ${f}`), item.expires].filter(Boolean).join('\n'),
       );
       // The report last, whole: its link must not be cut.

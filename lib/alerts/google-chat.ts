@@ -3,7 +3,7 @@
  * decorated text; card text takes a small HTML subset, so what servers send is escaped.
  */
 import type { PageLink } from '../store/store';
-import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, FACT_LABEL, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, REPORT_LINK_TEXT } from './message';
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, FACT_LABEL, isWebLink, itemName, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, REPORT_LINK_TEXT } from './message';
 import { personTime } from '../format';
 
 function decorated(topLabel: string, text: string): unknown {
@@ -55,7 +55,7 @@ export function googleChatPayload(message: AlertMessage): unknown {
     const more = moreTargets(message, shown.length);
     sections = [
       ...shown.map((item) => ({
-        header: clip(`${item.label.toUpperCase()} ${escape(item.target)}`, 200),
+        header: clip(`${item.label.toUpperCase()} ${escape(itemName(item))}`, 200),
         widgets: [colouredWhy(item), ...itemWidgets(item)],
       })),
       ...(more ? [{ widgets: [{ textParagraph: { text: more } }] }] : []),

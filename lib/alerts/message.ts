@@ -40,6 +40,8 @@ export const MESSAGE_ITEMS = 200;
 export interface AlertItem {
   /** "example.com:443 (93.184.215.14)". */
   target: string;
+  /** The target's labels from a structured targets file (none for a configuration problem). */
+  labels: string[];
   label: AlertLabel;
   /** Why now: "first check: critical", "critical → unknown: connection failed [CONNECTION_FAILED]", "crossed the 7-day expiry threshold", "still critical: daily reminder". */
   why: string;
@@ -201,6 +203,7 @@ export function alertItem({ alert, stored, reportKey }: StoredAlert): AlertItem 
   const { report } = alert;
   return {
     target: targetName(report),
+    labels: report.labels ?? [],
     label: labelOf(alert),
     why: alert.reasons.map((r) => reasonWords(r, alert)).join('; '),
     problems: problemsOf(alert),
@@ -227,6 +230,7 @@ export function configItem(problem: ConfigProblem, now: Date): AlertItem {
   const words = CONFIG_WORDS[problem.kind];
   return {
     target: problem.where,
+    labels: [],
     label: words.label,
     why: words.why,
     problems: [problem.kind === 'skipped-line' ? `${problem.where}: ${problem.reason}` : problem.reason],
@@ -250,10 +254,15 @@ function worstFirst(a: AlertItem, b: AlertItem): number {
   return daysA !== daysB ? daysA - daysB : a.target.localeCompare(b.target);
 }
 
+/** The target as every message names it: with its labels, where it has any ("shop.example.com:443 [team payments, tier 1]"). */
+export function itemName(item: Pick<AlertItem, 'target' | 'labels'>): string {
+  return item.labels.length > 0 ? `${item.target} [${item.labels.join(', ')}]` : item.target;
+}
+
 /** A line of plain text per item: "CRITICAL example.com:443: certificate expired on ..." (a recovery: why). */
 function itemLine(item: AlertItem): string {
   const facts = item.facts.length > 0 ? ` (${FACT_LABEL.toLowerCase()}: ${item.facts.join('; ')})` : '';
-  return `${item.label.toUpperCase()} ${item.target}: ${(item.problems.length > 0 ? item.problems : [item.why]).join('; ')}${facts}`;
+  return `${item.label.toUpperCase()} ${itemName(item)}: ${(item.problems.length > 0 ? item.problems : [item.why]).join('; ')}${facts}`;
 }
 
 /**
@@ -312,7 +321,7 @@ export class AlertCollector {
     const label = items[0].label;
     if (total === 1) {
       const [item] = items;
-      const title = `${item.label.toUpperCase()} ${item.target}`;
+      const title = `${item.label.toUpperCase()} ${itemName(item)}`;
       const text = [
         `${title}: ${item.why}`,
         ...item.problems.map((p) => `- ${p}`),

@@ -4,7 +4,7 @@
  * 3,000, a field 2,000, at most 10 fields and 50 blocks.
  */
 import type { PageLink } from '../store/store';
-import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, FACT_LABEL, isWebLink, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, REPORT_LINK_TEXT } from './message';
+import { type AlertItem, type AlertMessage, clip, DIGEST_ITEMS, escapeMarkup as escape, FACT_LABEL, isWebLink, itemName, LABEL_COLOR, moreTargets, PAGE_LINK_TEXT, pageValidity, REPORT_LINK_TEXT } from './message';
 import { personTime } from '../format';
 
 function mrkdwn(text: string, max: number): { type: 'mrkdwn'; text: string } {
@@ -45,7 +45,7 @@ function digestBlocks(message: AlertMessage): unknown[] {
     ...shown.map((item) => ({
       type: 'section',
       text: mrkdwn(
-        [`*${item.label.toUpperCase()}* ${escape(item.target)}: ${escape(item.why)}`, ...item.problems.map((p) => `• ${escape(p)}`), ...item.facts.map((f) => `_${FACT_LABEL}: ${escape(f)}_`)].join('\n') +
+        [`*${item.label.toUpperCase()}* ${escape(itemName(item))}: ${escape(item.why)}`, ...item.problems.map((p) => `• ${escape(p)}`), ...item.facts.map((f) => `_${FACT_LABEL}: ${escape(f)}_`)].join('\n') +
           `${item.expires ? `\n${escape(item.expires)}` : ''}${item.issuer ? `, issuer ${escape(item.issuer)}` : ''}\nReport: ${reportText(item)}`,
         3000,
       ),

@@ -4,7 +4,7 @@
  */
 import type { PageLink } from '../store/store';
 import type { AlertItem, AlertLabel, AlertMessage } from './message';
-import { breakLinks, clip, DIGEST_ITEMS, FACT_LABEL, isWebLink, moreTargets, PAGE_LINK_TEXT, pageValidity, REPORT_LINK_TEXT } from './message';
+import { breakLinks, clip, DIGEST_ITEMS, FACT_LABEL, isWebLink, itemName, moreTargets, PAGE_LINK_TEXT, pageValidity, REPORT_LINK_TEXT } from './message';
 import { personTime } from '../format';
 
 /** Adaptive Cards name their colours. */
@@ -49,7 +49,7 @@ function digestBody(message: AlertMessage): unknown[] {
       type: 'Container',
       separator: true,
       items: [
-        textBlock(`${item.label.toUpperCase()} ${breakLinks(item.target)}`, { weight: 'Bolder', color: COLOR[item.label] }),
+        textBlock(`${item.label.toUpperCase()} ${breakLinks(itemName(item))}`, { weight: 'Bolder', color: COLOR[item.label] }),
         textBlock(breakLinks(item.why), { spacing: 'None' }),
         // One line per problem, as in a single alert: a list, not a run-on sentence.
         ...item.problems.map((p) => textBlock(`- ${breakLinks(p)}`, { spacing: 'None' })),

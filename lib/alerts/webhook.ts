@@ -31,6 +31,8 @@ export function webhookPayload(message: AlertMessage): unknown {
     // The worst MESSAGE_ITEMS; `total` counts them all.
     alerts: message.items.map((item) => ({
       target: item.target,
+      // The target's labels from a structured targets file ([] without any).
+      labels: item.labels,
       status: item.label,
       ...(item.config ? { code: item.config.kind === 'skipped-line' ? 'CONFIG_INVALID' : null, configuration: item.config } : {}),
       previousStatus: item.alert?.previousStatus ?? null,

@@ -24,6 +24,11 @@ export interface Webhook {
   url: string;
   /** "slack https://hooks.slack.com/…": safe to log. */
   label: string;
+  /**
+   * What a targets file's `alerts:` calls it, lower-case: the `name=` before the URL
+   * (`ops=slack+https://…`), else its service (`slack`). Several webhooks may share a name.
+   */
+  name: string;
 }
 
 export class WebhookError extends Error {
@@ -31,6 +36,8 @@ export class WebhookError extends Error {
 }
 
 const PREFIX = /^(slack|teams|discord|googlechat|webhook)\+/i;
+/** `ops=` before a webhook: its name (a URL never has a "=" before its "://"). */
+const NAME = /^([a-z][a-z0-9_-]{0,31})=/i;
 
 /** The service a URL's host says, or null. */
 function serviceByHost(url: URL): ChatService | null {
@@ -76,8 +83,10 @@ function whyNotUrl(raw: string): string {
  */
 export function parseWebhook(entry: string, index?: number, list?: readonly string[]): Webhook {
   const where = index === undefined ? 'alert webhook' : `alert webhook ${index + 1}${list ? ` of ${list.length}` : ''}`;
-  const prefix = PREFIX.exec(entry);
-  const raw = prefix ? entry.slice(prefix[0].length) : entry;
+  const named = NAME.exec(entry);
+  const unnamed = named ? entry.slice(named[0].length) : entry;
+  const prefix = PREFIX.exec(unnamed);
+  const raw = prefix ? unnamed.slice(prefix[0].length) : unnamed;
   let url: URL;
   try {
     url = new URL(raw);
@@ -91,7 +100,8 @@ export function parseWebhook(entry: string, index?: number, list?: readonly stri
       `cannot tell which chat service ${where} (${redactUrl(raw)}) is: write it as webhook+${url.protocol}//… (or slack+, teams+, discord+, googlechat+)`,
     );
   }
-  return { service, url: url.href, label: `${service} ${redactUrl(raw)}` };
+  const name = named ? named[1].toLowerCase() : service;
+  return { service, url: url.href, label: `${named ? `${name}: ` : ''}${service} ${redactUrl(raw)}`, name };
 }
 
 /** The list (commas, spaces or new lines between entries): usable webhooks, and why the rest are not. */
