@@ -35,6 +35,8 @@ export interface IndexEntry {
   /** The leaf's subject and names. */
   subject?: string | null;
   names?: string[];
+  /** The target's labels from a structured targets file (absent without any). */
+  labels?: string[];
   /** The negotiated protocol (TLSv1.3), or null without a handshake. */
   protocol?: string | null;
   /** The chain's subjects, as the server presented it and as verified up to the anchor. */
@@ -73,6 +75,7 @@ export function indexEntryOf(report: Report, key: string, stored: string | null,
     subject: report.leaf?.subject ?? null,
     names: report.leaf?.subjectAltNames ?? [],
     protocol: report.tls?.protocol ?? null,
+    ...(report.labels?.length ? { labels: report.labels } : {}),
     chain: report.chain && { trusted: report.chain.trusted, presented: report.chain.presented.map((c) => c.subject), path: report.chain.path.map((c) => c.subject) },
     resumption: { sessionId: report.resumption.sessionId, ticket: report.resumption.ticket, tls13: report.resumption.tls13 },
     revocation: { status: report.revocation.status, method: report.revocation.method },

@@ -27,6 +27,13 @@ export interface StatusPageInput {
 /** The most rows one page carries (about 5 MB of HTML); a larger fleet shows its most urgent. */
 export const PAGE_MAX_ROWS = 20_000;
 
+/** The most characters of a row's labels the page shows (the index and the report keep them all). */
+export const PAGE_LABEL_CHARS = 60;
+
+function cutText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 const SEVERITY_LETTERS: Record<string, string> = { info: 'i', warning: 'w', critical: 'c', unknown: 'u' };
 
 /** The Content-Security-Policy the page carries: nothing may load, only its own script runs. */
@@ -116,6 +123,8 @@ export class StatusPageBuilder {
     // The address checked, where it is not the host itself (a name's address).
     const shownAddress = e.address !== null && e.address !== e.host ? e.address : null;
     const address = shownAddress ? ` <small>${escapeHtml(shownAddress)}</small>` : '';
+    // A targets file's labels, under the target (a span: the script reads the address from the <small>), cut so a row stays small.
+    const labels = e.labels?.length ? `<span>${escapeHtml(cutText(e.labels.join(', '), PAGE_LABEL_CHARS))}</span>` : '';
     const days = e.daysRemaining === null ? '—' : String(e.daysRemaining);
     const expires = e.notAfter ? escapeHtml(e.notAfter.slice(0, 10)) : '—';
     const issuer = e.issuer ? escapeHtml(shortIssuer(e.issuer)) : '—';
@@ -126,7 +135,7 @@ export class StatusPageBuilder {
     // (without script there is no detail view to link to).
     // The key is written only where the target cell does not give it (the script reads it from there).
     const key = targetKey(e.host, e.port, shownAddress ?? undefined, e.scheme) === e.key ? '' : ` data-key="${escapeHtml(e.key)}"`;
-    return `<tr${key} data-status=${e.status}><td>${e.status}<td>${escapeHtml(target)}${address}<td>${days}<td>${expires}<td>${issuer}<td>${findings}\n`;
+    return `<tr${key} data-status=${e.status}><td>${e.status}<td>${escapeHtml(target)}${address}${labels}<td>${days}<td>${expires}<td>${issuer}<td>${findings}\n`;
   }
 
   /**
@@ -193,7 +202,7 @@ export class StatusPageBuilder {
     yield `<li data-status="all"><span class="n">${this.total}</span> target(s)</li></ul></header>\n<main>\n`;
     yield `<section id="timeline-section" aria-labelledby="timeline-title" hidden><h2 id="timeline-title">Expiring in the next 90 days</h2><svg id="timeline" viewBox="0 0 960 220" role="img" aria-label="expiry timeline"></svg></section>\n`;
     yield `<section aria-labelledby="targets-title"><h2 id="targets-title">Targets, most urgent first</h2>\n`;
-    yield `<div id="controls" role="search" hidden><label>Status <select id="status-filter"><option value="all">all</option><option value="problems">not ok</option>${STATUSES_BY_URGENCY.map((s) => `<option value="${s}">${s}</option>`).join('')}</select></label> <label>Search <input id="search" type="search" placeholder="host, issuer, finding"></label> <button id="prev" type="button">Previous</button> <span id="shown" aria-live="polite"></span> <button id="next" type="button">Next</button></div>\n`;
+    yield `<div id="controls" role="search" hidden><label>Status <select id="status-filter"><option value="all">all</option><option value="problems">not ok</option>${STATUSES_BY_URGENCY.map((s) => `<option value="${s}">${s}</option>`).join('')}</select></label> <label>Search <input id="search" type="search" placeholder="host, label, issuer, finding"></label> <button id="prev" type="button">Previous</button> <span id="shown" aria-live="polite"></span> <button id="next" type="button">Next</button></div>\n`;
     yield DETAIL_SKELETON;
     yield `<table id="targets"><caption>${this.rows.length < this.total ? `The ${this.rows.length} most urgent of ${this.total} targets (index.json lists every one).` : `Every target (${this.total}).`} Status is written in words; colour repeats it.</caption>\n`;
     yield `<thead><tr><th scope="col">Status<th scope="col">Target<th scope="col">Days left<th scope="col">Expires<th scope="col">Issuer<th scope="col">Findings</thead>\n<tbody>\n`;

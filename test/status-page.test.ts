@@ -296,6 +296,20 @@ describe('statusPageHtml', () => {
     expect(rowKeys(html)).toEqual(['smtp~mail.example_25', 'mail.example_465']);
   });
 
+  it('shows a target\'s labels under it, escaped and cut, without changing its key', () => {
+    const long = 'x'.repeat(70);
+    const html = page([
+      entry('shop.example', 'ok', 60, { key: 'shop.example_443_192.0.2.9', address: '192.0.2.9', labels: ['team <b>pay</b>', 'tier "1"'] }),
+      entry('long.example', 'ok', 70, { labels: [long] }),
+      entry('plain.example', 'ok', 80),
+    ]);
+    expect(html).toContain('<td>shop.example:443 <small>192.0.2.9</small><span>team &#60;b&#62;pay&#60;/b&#62;, tier &#34;1&#34;</span><td>');
+    expect(html).toContain(`<td>long.example:443<span>${'x'.repeat(59)}…</span><td>`);
+    expect(html).toContain('<td>plain.example:443<td>');
+    expect(html).not.toContain('<b>pay');
+    expect(rowKeys(html)).toEqual(['shop.example_443_192.0.2.9', 'long.example_443', 'plain.example_443']);
+  });
+
   it('reads an index written before the detail fields existed', () => {
     const html = page([entry('old.example', 'warning', 10, { codes: ['EXPIRES_SOON'] })]);
     expect(pageData(html).rows[0].slice(0, 7)).toEqual([[['EXPIRES_SOON', 'i', 'expires soon']], [], [0], null, '???', null, []]);

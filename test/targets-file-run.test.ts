@@ -97,6 +97,10 @@ describe('a structured TARGETS_FILE in the scheduled run', () => {
       ),
     );
     expectSettingsApplied(byHost(reports));
+    // The labels in the fleet index and on the status page.
+    const index = JSON.parse(await readFile(join(reportsDir, 'index.json'), 'utf8')) as { targets: { host: string; labels?: string[] }[] };
+    expect(index.targets.find((t) => t.host === 'soon.test')?.labels).toEqual(['team web', 'tier 1']);
+    expect(await readFile(join(reportsDir, 'index.html'), 'utf8')).toContain(`<td>soon.test:${soon.port} <small>127.0.0.1</small><span>team web, tier 1</span><td>`);
   });
 
   it('names the line of a YAML syntax error as a list that cannot be read', async () => {

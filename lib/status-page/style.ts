@@ -34,7 +34,7 @@ tbody tr:nth-child(even){background:var(--stripe)}
 tbody td:nth-child(1){font-weight:700;border-left:6px solid transparent;white-space:nowrap}
 tbody td:nth-child(3),tbody td:nth-child(4){white-space:nowrap}
 tbody td:nth-child(3){text-align:right}
-tbody td:nth-child(2) small{color:var(--muted)}
+tbody td:nth-child(2) small{color:var(--muted)}tbody td:nth-child(2) span{display:block;color:var(--muted);font-size:.85em}
 tr[data-status=critical] td:nth-child(1){color:var(--critical);border-left-color:var(--critical)}
 tr[data-status=unknown] td:nth-child(1){color:var(--unknown);border-left-color:var(--unknown)}
 tr[data-status=warning] td:nth-child(1){color:var(--warning);border-left-color:var(--warning)}
