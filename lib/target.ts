@@ -48,6 +48,12 @@ export interface Target {
   input: string;
   /** A structured targets file's settings for this target (absent: the run's). */
   settings?: TargetSettings;
+  /**
+   * For `wss` only: the request target of the WebSocket upgrade, path and query (`/socket?v=2`),
+   * `/` when none was written; normalised and percent-encoded as a browser's WebSocket would.
+   * Not part of the target's key: one host and port is one target, whatever its path.
+   */
+  path?: string;
 }
 
 /** Thrown for a target that must not be checked; the message is one line for the user. */
@@ -105,6 +111,7 @@ export function parseTarget(input: string): Target {
 
   let rest = text;
   let protocol: Protocol = DEFAULT_PROTOCOL;
+  let path: string | undefined;
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(text);
   if (scheme) {
     const name = scheme[1].toLowerCase();
@@ -113,7 +120,12 @@ export function parseTarget(input: string): Target {
     protocol = name;
     rest = text.slice(scheme[0].length);
     const end = rest.search(/[/?#]/);
-    if (end >= 0) rest = rest.slice(0, end);
+    if (end >= 0) {
+      if (protocol === 'wss') path = requestPath(input, rest.slice(end));
+      rest = rest.slice(0, end);
+    } else if (protocol === 'wss') {
+      path = '/';
+    }
   } else if (/[/?#]/.test(text)) {
     fail(input, 'a path needs a scheme (https://host/path)');
   }
@@ -126,7 +138,7 @@ export function parseTarget(input: string): Target {
     if (isIP(inside) !== 6) fail(input, `"${inside}" is not an IPv6 address`);
     const after = rest.slice(close + 1);
     if (after !== '' && !after.startsWith(':')) fail(input, `unexpected "${after}" after "]"`);
-    return { host: inside.toLowerCase(), ipVersion: 6, port: parsePort(input, after === '' ? undefined : after.slice(1), protocol), protocol, input };
+    return withPath({ host: inside.toLowerCase(), ipVersion: 6, port: parsePort(input, after === '' ? undefined : after.slice(1), protocol), protocol, input }, path);
   }
   if (!scheme && isIP(rest) === 6) return { host: rest.toLowerCase(), ipVersion: 6, port: SCHEMES[protocol].port, protocol, input };
   const colons = rest.split(':').length - 1;
@@ -137,7 +149,27 @@ export function parseTarget(input: string): Target {
     fail(input, 'an IPv6 address with a port must be written in brackets: [addr]:port');
   }
   const [host, port] = rest.split(':');
-  return { ...normaliseHost(input, host), port: parsePort(input, colons === 1 ? port : undefined, protocol), protocol, input };
+  return withPath({ ...normaliseHost(input, host), port: parsePort(input, colons === 1 ? port : undefined, protocol), protocol, input }, path);
+}
+
+/** The target with its upgrade path, when it has one (wss); other targets carry no `path` at all. */
+function withPath(target: Target, path: string | undefined): Target {
+  return path === undefined ? target : { ...target, path };
+}
+
+/**
+ * The request target of a WebSocket upgrade from what follows the host (`/socket?v=2#top`): path
+ * and query, without the fragment, as the WHATWG URL parser (a browser's `new WebSocket`) makes
+ * them: dot segments resolved, anything outside ASCII percent-encoded.
+ */
+function requestPath(input: string, afterHost: string): string {
+  let url: URL;
+  try {
+    url = new URL(`wss://host${afterHost}`);
+  } catch {
+    fail(input, `"${afterHost}" is not a valid path`);
+  }
+  return `${url.pathname}${url.search}`;
 }
 
 /**

@@ -45,6 +45,27 @@ describe('parseTarget', () => {
     expect(parseTarget(input)).toMatchObject({ protocol, port });
   });
 
+  it.each([
+    ['wss://chat.example.com/socket', '/socket'],
+    ['wss://chat.example.com:9443/socket?room=1&v=2#top', '/socket?room=1&v=2'],
+    ['wss://chat.example.com', '/'],
+    ['wss://chat.example.com/', '/'],
+    ['wss://chat.example.com?token=a', '/?token=a'],
+    ['wss://[2001:db8::1]:8443/ws', '/ws'],
+    ['wss://chat.example.com/a/../b/./c', '/b/c'],
+    ['wss://chat.example.com/café', '/caf%C3%A9'],
+    ['wss://chat.example.com//other.example/x', '//other.example/x'],
+  ])('keeps the upgrade path of %s as %s', (input, path) => {
+    expect(parseTarget(input).path).toBe(path);
+  });
+
+  it('keeps no path for other schemes, and no path in the key', () => {
+    expect(parseTarget('https://example.com/some/path')).not.toHaveProperty('path');
+    expect(parseTarget('example.com')).not.toHaveProperty('path');
+    const wss = parseTarget('wss://chat.example.com:9443/socket');
+    expect(targetKey(wss.host, wss.port, undefined, wss.protocol)).toBe('chat.example.com_9443');
+  });
+
   it.each(['ldap', 'xmpp', 'postgres'])('refuses %s:// as not supported yet', (scheme) => {
     expect(() => parseTarget(`${scheme}://example.com`)).toThrow(new TargetError(`invalid target "${scheme}://example.com": scheme "${scheme}" is not supported yet (its STARTTLS dialogue is not written)`));
   });
