@@ -8,6 +8,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { CHECKS, type CheckContext, type CheckInput } from './checks';
 import { resumptionReport } from './checks/resumption';
 import { revocationReport } from './checks/revocation';
+import { websocketReport } from './checks/websocket';
 import type { Fetch } from './revocation/http-fetch';
 import { notLookedUp } from './revocation/not-looked-up';
 import type { ChainEntry, Finding, LeafReport, Report } from './report';
@@ -17,6 +18,7 @@ import { caKey } from './target-settings';
 import { ConnectError, handshake, type Handshake } from './tls/connect';
 import { dialerFor } from './tls/starttls';
 import { probeResumption, probesTimedOut, startTls12Probes, type ProbeTarget, type Tls12Probes } from './tls/resume';
+import { probeWebSocketUpgrade } from './tls/websocket-upgrade';
 import { certInfo, daysUntil, rfc4514, type CertInfo } from './x509/cert-info';
 import { validateChain } from './x509/validate';
 import type { TrustStore } from './x509/trust-store';
@@ -35,6 +37,8 @@ export interface CheckOptions {
   criticalDays: number;
   resumption: boolean;
   resumptionAttempts: number;
+  /** Make the WebSocket opening handshake of a wss target (false: --no-upgrade). */
+  upgrade: boolean;
   allAddresses: boolean;
   /**
    * Whether a name's IPv6 addresses are checked. Off where the host has no IPv6 route (Lambda
@@ -84,6 +88,7 @@ export const DEFAULT_CHECK_OPTIONS: Omit<CheckOptions, 'trustStore'> = {
   criticalDays: 7,
   resumption: true,
   resumptionAttempts: 3,
+  upgrade: true,
   allAddresses: false,
   ipv6: true,
   resolve: new Map(),
@@ -143,6 +148,7 @@ function buildReport(
   ctx: CheckContext,
 ): Report {
   const findings: Finding[] = Object.values(CHECKS).flatMap((check) => check(input, ctx));
+  const websocket = websocketReport(target.protocol, input);
   return {
     schemaVersion: 1,
     target: { host: target.host, port: target.port, servername: nameOf(target) ?? null, address, protocol: target.protocol },
@@ -156,6 +162,7 @@ function buildReport(
       : null,
     revocation: revocationReport(input),
     resumption: resumptionReport(input),
+    ...(websocket === undefined ? {} : { websocket }),
     findings,
     ...(target.settings?.labels?.length ? { labels: target.settings.labels } : {}),
   };
@@ -226,6 +233,9 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
   const input = inspect(target, first, failure, opts, opts.at ?? started.at);
   if (first) {
     const revocation = lookUpRevocation(input, first, opts, started.at).catch((err: unknown) => revocationFailed(input, err));
+    // On a connection of its own, beside the probes: the check's handshake offers no ALPN, and
+    // its connection is closed as soon as its session is taken.
+    const upgrade = target.protocol !== 'wss' ? null : opts.upgrade ? probeWebSocketUpgrade({ address, port: target.port, dial, servername, timeoutMs: opts.timeoutMs, host: target.host, path: target.path ?? '/' }) : 'skipped';
     if (opts.resumption) {
       // A slow server must not cost the certificate findings: past their budget the probes
       // become errors, and the report stands.
@@ -234,6 +244,7 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
       input.resumption = await withDeadline(probes, budgetMs, () => probesTimedOut(budgetMs));
     }
     Object.assign(input, await revocation);
+    if (upgrade !== null) input.websocket = await upgrade;
   }
   const tls = first ? { protocol: first.protocol, cipher: first.cipher } : null;
   return buildReport(target, address, input, tls, started, context(opts, started.at));

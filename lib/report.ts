@@ -36,6 +36,8 @@ export type FindingCode =
   | 'BLOCKED_ADDRESS'
   /** The server refused to start TLS (STARTTLS, STLS, AUTH TLS); the message carries its words. */
   | 'STARTTLS_REFUSED'
+  /** A wss target did not answer the WebSocket opening handshake with 101 and the right accept key. */
+  | 'WEBSOCKET_UPGRADE_FAILED'
   /** The check itself failed (a bug or an unexpected error); the message says what. */
   | 'CHECK_FAILED';
 
@@ -90,6 +92,13 @@ export interface RevocationReport {
   nextUpdate: string | null;
 }
 
+/**
+ * The WebSocket upgrade of a wss target: the HTTP status received (null when none came) and the
+ * time from the request to the end of the answer's head (null when no request went out); or
+ * `{ skipped: true }` when the upgrade was not tried (--no-upgrade).
+ */
+export type WebSocketReport = { status: number | null; ms: number | null } | { skipped: true };
+
 export interface Report {
   schemaVersion: 1;
   /** `protocol`: the target's scheme (`https` for a bare host); reports stored before it existed lack it. */
@@ -102,6 +111,8 @@ export interface Report {
   chain: { trusted: boolean; presented: ChainEntry[]; path: ChainEntry[] } | null;
   revocation: RevocationReport;
   resumption: ResumptionReport;
+  /** wss targets only (absent for others): null when no handshake completed. */
+  websocket?: WebSocketReport | null;
   findings: Finding[];
   /** The labels a structured targets file gives the target (absent without any): free text for people. */
   labels?: string[];

@@ -9,6 +9,7 @@ import { checkKeyUsage } from './key-usage';
 import { checkResumption } from './resumption';
 import { checkRevocation } from './revocation';
 import type { Check } from './types';
+import { checkWebSocket } from './websocket';
 
 export const CHECKS: Readonly<Record<string, Check>> = {
   connection: checkConnection,
@@ -20,6 +21,7 @@ export const CHECKS: Readonly<Record<string, Check>> = {
   keyMatch: checkKeyMatch,
   resumption: checkResumption,
   revocation: checkRevocation,
+  websocket: checkWebSocket,
 };
 
 export type { Check, CheckContext, CheckInput } from './types';

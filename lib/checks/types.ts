@@ -2,6 +2,7 @@
 import type { Finding } from '../report';
 import type { RevocationObservation } from '../revocation/look-up';
 import type { ResumptionObservation } from '../tls/resume';
+import type { UpgradeObservation } from '../tls/websocket-upgrade';
 import type { CertInfo } from '../x509/cert-info';
 import type { ChainAnalysis } from '../x509/validate';
 import type { ConnectFailure } from '../tls/connect';
@@ -31,6 +32,11 @@ export interface CheckInput {
   revocation: RevocationObservation | null;
   /** The issuer fetched by AIA when the path could not be built, and whether it completes it. */
   aiaIssuer: { subject: string; completes: boolean } | null;
+  /**
+   * The WebSocket upgrade of a wss target; `skipped` when it was not tried (--no-upgrade); absent
+   * or null for other targets and when no handshake completed.
+   */
+  websocket?: UpgradeObservation | 'skipped' | null;
   /**
    * Whether the private key given with the certificates (--key-file, compared where it was read)
    * belongs to the leaf, and which file it came from; absent or null when no key was given.

@@ -30,6 +30,7 @@ export const FINDING_WORDS: Record<FindingCode, string> = {
   TIMEOUT: 'timed out',
   BLOCKED_ADDRESS: 'address refused',
   STARTTLS_REFUSED: 'STARTTLS refused',
+  WEBSOCKET_UPGRADE_FAILED: 'WebSocket upgrade failed',
   CHECK_FAILED: 'check failed',
 };
 

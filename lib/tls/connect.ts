@@ -8,6 +8,7 @@ import { connect, createSecureContext, type ConnectionOptions, type SecureContex
 import { ConnectError, describeError } from './connect-error';
 import { withoutPeerCertificate } from './session';
 import type { Dialer } from './starttls';
+import type { Deadline } from './starttls/conversation';
 
 export { ConnectError, type ConnectFailure } from './connect-error';
 
@@ -141,6 +142,57 @@ export async function handshake(opts: HandshakeOptions): Promise<Handshake> {
     clearTimeout(timer);
   }
   return tlsHandshake(opts, socket, dialStarted);
+}
+
+export interface OpenTlsOptions extends Pick<HandshakeOptions, 'address' | 'port' | 'dial' | 'servername'> {
+  /** The application protocols offered by ALPN, e.g. `['http/1.1']`. */
+  alpn: string[];
+  /** Covers the connection, the preamble and the handshake; its abort ends the attempt. */
+  deadline: Deadline;
+}
+
+/**
+ * Opens a TLS connection for an exchange after the check's handshake (the WebSocket upgrade):
+ * the same dialer, SNI and client context as {@link handshake}, and the same trust decision, none
+ * (the certificates were judged on the check's own connection). Resolves with the connected
+ * socket, which the caller then owns; rejects with a {@link ConnectError}, leaving nothing open.
+ */
+export async function openTls(opts: OpenTlsOptions): Promise<TLSSocket> {
+  const open = opts.dial ? await opts.dial(opts.address, opts.port, opts.deadline) : null;
+  return new Promise((resolve, reject) => {
+    const { signal, ms } = opts.deadline;
+    let tcpConnected = open !== null;
+    const socket = connect({
+      ...(open ? { socket: open } : { host: opts.address, port: opts.port }),
+      servername: opts.servername,
+      rejectUnauthorized: false,
+      secureContext: clientContext('TLSv1', 'TLSv1.3', false),
+      ALPNProtocols: opts.alpn,
+    });
+    const onConnect = () => (tcpConnected = true);
+    const onAbort = () => settle(new ConnectError('TIMEOUT', tcpConnected ? `no TLS handshake within ${ms} ms` : `no connection within ${ms} ms`));
+    const onError = (err: Error) =>
+      settle(
+        tcpConnected
+          ? new ConnectError('HANDSHAKE_FAILED', `TLS handshake failed: ${describeError(err)}`, { cause: err })
+          : new ConnectError('CONNECTION_FAILED', `connection failed: ${describeError(err)}`, { cause: err }),
+      );
+    const onClose = () => settle(new ConnectError('HANDSHAKE_FAILED', 'TLS handshake failed: the server closed the connection'));
+    const onSecure = () => settle(null);
+
+    function settle(err: ConnectError | null): void {
+      signal.removeEventListener('abort', onAbort);
+      socket.off('connect', onConnect).off('error', onError).off('close', onClose).off('secureConnect', onSecure);
+      if (err === null) return resolve(socket);
+      socket.on('error', () => undefined);
+      socket.destroy();
+      reject(err);
+    }
+
+    socket.on('connect', onConnect).on('error', onError).on('close', onClose).on('secureConnect', onSecure);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** The handshake itself: on a new connection, or on `open`, an already connected socket whose preamble is done. */
