@@ -49,6 +49,7 @@ const USAGE = `usage: certcheck [options] <target...>
   --concurrency <n>            targets checked at once, default 16 (1-1024)
   --resumption-attempts <n>    resumptions tried per mechanism, default 3
   --no-resumption              skip the session-resumption probes
+  --no-upgrade                 skip the WebSocket upgrade of wss:// targets
   --no-revocation              skip OCSP and CRL look-ups (a stapled response is still read)
   --at <ISO time>              judge the certificates as of this time, e.g. 2027-01-01T00:00:00Z
                                (default: now; revocation answers are judged now)
@@ -439,6 +440,7 @@ const CHECK_OPTIONS = {
   concurrency: { type: 'string' },
   'resumption-attempts': { type: 'string' },
   'no-resumption': { type: 'boolean' },
+  'no-upgrade': { type: 'boolean' },
   'no-revocation': { type: 'boolean' },
   at: { type: 'string' },
   'all-addresses': { type: 'boolean' },
@@ -501,6 +503,7 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliRequest {
       concurrency: settingNumber('--concurrency', v.concurrency, 16, SETTING_RANGES.concurrency),
       resumptionAttempts: positiveInt('resumption-attempts', v['resumption-attempts'], 3),
       resumption: !v['no-resumption'],
+      upgrade: !v['no-upgrade'],
       revocation: !v['no-revocation'],
       allAddresses: v['all-addresses'] === true,
       // A list line's pin (`host:port @10.0.0.7`), and --resolve over it.

@@ -2,6 +2,9 @@
  * The WebSocket upgrade of wss:// targets, end to end: a real WebSocket server (`ws`) behind
  * HTTPS on loopback, and the same HTTPS server answering the upgrade wrongly.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { checkTarget, DEFAULT_CHECK_OPTIONS } from '../lib/check';
 import { expectedAccept, upgradeProblem } from '../lib/checks/websocket';
 import type { Report } from '../lib/report';
@@ -9,16 +12,20 @@ import { parseTarget } from '../lib/target';
 import { closeFrame, hostHeader, MAX_UPGRADE_HEAD_BYTES, parseHead, type UpgradeObservation } from '../lib/tls/websocket-upgrade';
 import { TrustStore } from '../lib/x509/trust-store';
 import { codes } from './fixtures/check-local';
+import { runCli } from './fixtures/cli-run';
 import { hierarchy, type Hierarchy, type Issued } from './fixtures/pki';
 import { startWebSocketServer, type RunningWebSocketServer, type WebSocketServerMode } from './fixtures/websocket-server';
 
 let pki: Hierarchy;
 let leaf: Issued;
+let caFile: string;
 const servers: RunningWebSocketServer[] = [];
 
 beforeAll(async () => {
   pki = await hierarchy('Chat');
   leaf = await pki.leaf({ cn: 'chat.test' });
+  caFile = join(mkdtempSync(join(tmpdir(), 'certcheck-ws-')), 'ca.pem');
+  writeFileSync(caFile, pki.root.pem);
 });
 
 afterEach(async () => {
@@ -157,6 +164,30 @@ describe('an https:// target on the same server', () => {
 
     expect(report.findings).toEqual([]);
     expect(report).not.toHaveProperty('websocket');
+    expect(server.requests).toEqual([]);
+  });
+});
+
+describe('the CLI', () => {
+  const args = (port: number) => ['--json', '--no-resumption', '--no-revocation', '--ca-file', caFile, '--resolve', `chat.test:${port}:127.0.0.1`, `wss://chat.test:${port}/socket`];
+
+  it('upgrades a wss:// target by default', async () => {
+    const server = await serve('plain');
+
+    const { code, stdout } = await runCli(args(server.port));
+
+    expect(code).toBe(2);
+    expect((JSON.parse(stdout) as Report[])[0].findings.map((f) => f.code)).toEqual(['WEBSOCKET_UPGRADE_FAILED']);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('skips the upgrade with --no-upgrade', async () => {
+    const server = await serve('plain');
+
+    const { code, stdout } = await runCli(['--no-upgrade', ...args(server.port)]);
+
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as Report[])[0].websocket).toEqual({ skipped: true });
     expect(server.requests).toEqual([]);
   });
 });
