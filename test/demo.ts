@@ -10,6 +10,7 @@ import { startHttpServer } from './fixtures/http-server';
 import { DAY, EKU_CLIENT_AUTH, hierarchy, issue, issueCrl, permitDnsOnly, serialOf } from './fixtures/pki';
 import { startStarttlsServer, type StarttlsServerOptions } from './fixtures/starttls-server';
 import { startRawServer, startTlsServer, type RunningServer, type TlsServerOptions } from './fixtures/tls-server';
+import { startWebSocketServer } from './fixtures/websocket-server';
 
 async function demo(): Promise<number> {
   const pki = await hierarchy('Demo');
@@ -50,7 +51,7 @@ async function demo(): Promise<number> {
     // An SMTP server that does not offer STARTTLS: STARTTLS_REFUSED, with its words.
     ['smtp', 'no-starttls.demo', { dialogue: 'smtp', chain: Promise.all([leaf('no-starttls.demo'), pki.intermediate]), replies: { ehlo: '250-no-starttls.demo greets you\r\n250 8BITMIME\r\n' }, then: 'wait' }],
   ];
-  const servers: RunningServer[] = [];
+  const servers: Pick<RunningServer, 'port' | 'close'>[] = [];
   const args: string[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'certcheck-demo-'));
   try {
@@ -74,7 +75,14 @@ async function demo(): Promise<number> {
     const silent = await startRawServer(() => undefined);
     servers.push(notTls, silent);
     targets.push('127.0.0.1:1', `127.0.0.1:${notTls.port}`, `127.0.0.1:${silent.port}`);
-    process.stdout.write(`certcheck demo: ${scenarios.length + starttls.length} local TLS servers (${starttls.length} of them STARTTLS), trusting only ${caFile}\n\n`);
+    // A WebSocket endpoint that upgrades, and a web server that answers the upgrade with a page.
+    for (const [name, mode] of [['chat.demo', 'websocket'], ['site.demo', 'plain']] as const) {
+      const server = await startWebSocketServer({ chain: [await leaf(name), pki.intermediate], mode, path: '/socket' });
+      servers.push(server);
+      args.push('--resolve', `${name}:${server.port}:127.0.0.1`);
+      targets.push(`wss://${name}:${server.port}/socket`);
+    }
+    process.stdout.write(`certcheck demo: ${scenarios.length + starttls.length + 2} local TLS servers (${starttls.length} of them STARTTLS, 2 for wss), trusting only ${caFile}\n\n`);
     return await main([...args, '--ca-file', caFile, '--timeout', '1500', ...process.argv.slice(2), ...targets], {
       stdout: process.stdout,
       stderr: process.stderr,

@@ -14,6 +14,7 @@ import { TrustStore } from '../lib/x509/trust-store';
 import { codes } from './fixtures/check-local';
 import { runCli } from './fixtures/cli-run';
 import { hierarchy, type Hierarchy, type Issued } from './fixtures/pki';
+import { startTlsServer } from './fixtures/tls-server';
 import { startWebSocketServer, type RunningWebSocketServer, type WebSocketServerMode } from './fixtures/websocket-server';
 
 let pki: Hierarchy;
@@ -133,6 +134,16 @@ describe('a wss:// target', () => {
       `the WebSocket upgrade of /socket failed: the answer's head is larger than ${MAX_UPGRADE_HEAD_BYTES} bytes; it began "HTTP/1.1 101 Switching Protocols"`,
     );
     expect(report.websocket).toMatchObject({ status: 101 });
+  });
+
+  it('reports a server that closes the connection after the handshake, before any answer', async () => {
+    const server = await startTlsServer({ chain: [leaf, pki.intermediate], resetAfterHandshake: true });
+    servers.push({ ...server, requests: [], closeCodes: [] });
+
+    const report = await check('wss://chat.test:PORT/socket', server.port);
+
+    expect(upgradeFinding(report)).toMatch(/^the WebSocket upgrade of \/socket failed: (the server closed the connection without an answer|the connection failed: .*ECONNRESET.*)$/);
+    expect(report.websocket).toMatchObject({ status: null });
   });
 
   it('makes no upgrade attempt and adds no finding when the TLS handshake itself fails', async () => {
