@@ -115,6 +115,15 @@ describe('a wss:// target', () => {
     expect(report.websocket).toMatchObject({ status: 101 });
   });
 
+  it('waits for a server that ignores the close frame no longer than the timeout', async () => {
+    const server = await serve('wrong-accept');
+
+    const report = await check('wss://chat.test:PORT/socket', server.port, { timeoutMs: 300 });
+
+    expect(codes(report)).toEqual(['WEBSOCKET_UPGRADE_FAILED']);
+    expect(report.durationMs).toBeLessThan(480);
+  });
+
   it('holds its deadline against a server that never answers: a finding, not a hang', async () => {
     const server = await serve('silent');
 

@@ -14,7 +14,7 @@ import { serverWords } from './starttls/conversation';
 /** The most read of the answer's head (status line and headers), in bytes. */
 export const MAX_UPGRADE_HEAD_BYTES = 16 * 1024;
 
-/** How long a clean close waits for the server to close its side, at most. */
+/** How long a clean close waits for the server to close its side, at most (and never past the deadline). */
 const CLOSE_WAIT_MS = 500;
 
 /** What the upgrade attempt saw. */
@@ -130,6 +130,7 @@ export async function probeWebSocketUpgrade(opts: UpgradeOptions): Promise<Upgra
   const key = randomBytes(16).toString('base64');
   const base = { path: opts.path, key };
   const controller = new AbortController();
+  const started = performance.now();
   const timer = setTimeout(() => controller.abort(), opts.timeoutMs);
   const deadline = { signal: controller.signal, ms: opts.timeoutMs };
   try {
@@ -141,7 +142,8 @@ export async function probeWebSocketUpgrade(opts: UpgradeOptions): Promise<Upgra
       return { ...base, ...NO_HEAD, error: `no TLS connection for the upgrade (${why})`, ms: null };
     }
     const answer = await exchange(socket, upgradeRequest(opts.path, hostHeader(opts.host, opts.port), key), deadline);
-    await close(socket, answer.error === null && answer.status === 101, controller.signal.aborted ? 0 : CLOSE_WAIT_MS);
+    const leftMs = opts.timeoutMs - (performance.now() - started);
+    await close(socket, answer.error === null && answer.status === 101, Math.max(0, Math.min(CLOSE_WAIT_MS, leftMs)));
     return { ...base, ...answer };
   } finally {
     clearTimeout(timer);
