@@ -207,7 +207,8 @@ function context(opts: CheckOptions, started: Date): CheckContext {
 async function checkAddress(target: Target, address: string, opts: CheckOptions): Promise<Report> {
   const started = { at: opts.now?.() ?? new Date(), ms: performance.now() };
   const servername = nameOf(target);
-  const dial = dialerFor(target.protocol);
+  // The name the checks use is the name the dialogue asks for (XMPP's stream `to`).
+  const dial = dialerFor({ protocol: target.protocol, host: servername ?? target.host });
   const probeTarget: ProbeTarget = { address, port: target.port, dial, servername, timeoutMs: opts.timeoutMs, sessionWaitMs: Math.min(opts.timeoutMs, 1000) };
   let first: Handshake | null = null;
   let failure: CheckInput['failure'] = null;

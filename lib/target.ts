@@ -3,7 +3,7 @@ import { domainToASCII } from 'node:url';
 import type { TargetSettings } from './target-settings';
 
 /** The plaintext dialogues that lead to TLS on a connection (lib/tls/starttls). */
-export type StarttlsDialogue = 'smtp' | 'imap' | 'pop3' | 'ftp';
+export type StarttlsDialogue = 'smtp' | 'imap' | 'pop3' | 'ftp' | 'ldap' | 'xmpp' | 'postgres';
 
 /** How a scheme reaches TLS: its default port, and the dialogue before the handshake (null: TLS at once). */
 export interface Scheme {
@@ -25,12 +25,12 @@ export const SCHEMES = {
   imap: { port: 143, starttls: 'imap' },
   pop3: { port: 110, starttls: 'pop3' },
   ftp: { port: 21, starttls: 'ftp' },
+  ldap: { port: 389, starttls: 'ldap' },
+  xmpp: { port: 5222, starttls: 'xmpp' },
+  postgres: { port: 5432, starttls: 'postgres' },
 } as const satisfies Record<string, Scheme>;
 
 export type Protocol = keyof typeof SCHEMES;
-
-/** STARTTLS schemes whose dialogue is not written yet: refused with a message that says so. */
-const NOT_YET = new Set(['ldap', 'xmpp', 'postgres']);
 
 /** The protocol of a bare `host[:port]`, and of reports stored before targets had one. */
 export const DEFAULT_PROTOCOL: Protocol = 'https';
@@ -115,7 +115,6 @@ export function parseTarget(input: string): Target {
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(text);
   if (scheme) {
     const name = scheme[1].toLowerCase();
-    if (NOT_YET.has(name)) fail(input, `scheme "${name}" is not supported yet (its STARTTLS dialogue is not written)`);
     if (!isProtocol(name)) fail(input, `scheme "${name}" is not supported (use ${Object.keys(SCHEMES).join(', ')})`);
     protocol = name;
     rest = text.slice(scheme[0].length);

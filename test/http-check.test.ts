@@ -90,6 +90,20 @@ describe('GET /check', () => {
     }
   });
 
+  it('accepts postgres:// too: SSLRequest before TLS', async () => {
+    process.env.ALLOW_PRIVATE_TARGETS = 'true';
+    const db = await startStarttlsServer({ chain: [await pki.leaf({ cn: 'localhost' }), pki.intermediate], dialogue: 'postgres' });
+    try {
+      const result = await handler(get(`postgres://localhost:${db.port}`), lambdaContext());
+
+      expect(result.statusCode).toBe(200);
+      expect(parsed<Report>(result).target).toMatchObject({ host: 'localhost', port: db.port, protocol: 'postgres' });
+      expect(db.heard[0]).toEqual(['\x00\x00\x00\x08\x04\xd2\x16\x2f']);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('blocks an smtp:// target that resolves to loopback, without connecting', async () => {
     const mail = await startStarttlsServer({ chain: [await pki.leaf({ cn: 'localhost' }), pki.intermediate], dialogue: 'smtp' });
     try {
@@ -102,7 +116,7 @@ describe('GET /check', () => {
     }
   });
 
-  it.each(['', 'gopher://example.com', 'ldap://example.com', 'exa mple.com', 'example.com:70000', 'user@example.com'])('refuses the bad target "%s" with a 400', async (target) => {
+  it.each(['', 'gopher://example.com', 'http://example.com', 'exa mple.com', 'example.com:70000', 'user@example.com'])('refuses the bad target "%s" with a 400', async (target) => {
     const result = await handler(get(target), lambdaContext());
 
     expect(result.statusCode).toBe(400);

@@ -1,6 +1,6 @@
 /**
- * STARTTLS end to end: servers on loopback that speak SMTP, IMAP, POP3 and FTP before TLS as
- * their RFCs write it, checked through the checking core; refusals, and servers that speak
+ * STARTTLS end to end: servers on loopback that speak SMTP, IMAP, POP3, FTP, LDAP, XMPP and
+ * PostgreSQL before TLS as their RFCs write it, checked through the checking core; refusals, and servers that speak
  * something else.
  */
 import { checkTarget, DEFAULT_CHECK_OPTIONS } from '../lib/check';
@@ -10,7 +10,7 @@ import { MAX_PREAMBLE_BYTES } from '../lib/tls/starttls/conversation';
 import { TrustStore } from '../lib/x509/trust-store';
 import { codes } from './fixtures/check-local';
 import { hierarchy, type Hierarchy, type Issued } from './fixtures/pki';
-import { startStarttlsServer, type RunningStarttlsServer, type StarttlsServerOptions } from './fixtures/starttls-server';
+import { ldapExtendedResponse, postgresError, startStarttlsServer, XMPP_FEATURES, type RunningStarttlsServer, type StarttlsServerOptions } from './fixtures/starttls-server';
 import { startRawServer, type RunningServer } from './fixtures/tls-server';
 
 let pki: Hierarchy;
@@ -63,6 +63,18 @@ describe.each([
   ['imap', 'imap', ['a001 STARTTLS']],
   ['pop3', 'pop3', ['STLS']],
   ['ftp', 'ftp', ['AUTH TLS']],
+  // LDAPMessage { messageID 1, ExtendedRequest { requestName "1.3.6.1.4.1.1466.20037" } }.
+  ['ldap', 'ldap', ['\x30\x1d\x02\x01\x01\x77\x18\x80\x161.3.6.1.4.1.1466.20037']],
+  [
+    'xmpp',
+    'xmpp',
+    [
+      "<?xml version='1.0'?><stream:stream to='mail.test' version='1.0' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>",
+      "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>",
+    ],
+  ],
+  // Int32 8, Int32 80877103.
+  ['postgres', 'postgres', ['\x00\x00\x00\x08\x04\xd2\x16\x2f']],
 ] as const)('%s://', (scheme, dialogue, said) => {
   it('speaks the protocol, then checks the certificate: chain trusted, name checked, every resumption probe through the same dialogue', async () => {
     const server = await serve(dialogue);
@@ -236,5 +248,167 @@ describe('a server that speaks something else', () => {
 
     expect(code).toBe('HANDSHAKE_FAILED');
     expect(message).toBe('the server sent more after its answer to STLS, before TLS could start: "+OK injected"');
+  });
+});
+
+describe('ldap://, xmpp:// and postgres:// servers that say no', () => {
+  const xmppHeader = XMPP_FEATURES.slice(0, XMPP_FEATURES.indexOf('<stream:features>'));
+  it.each([
+    ['ldap: protocolError', 'ldap', { starttls: ldapExtendedResponse(2, 'unsupported extended operation') }, 'the server refused StartTLS: "protocolError (2): unsupported extended operation"'],
+    ['ldap: unavailable, no words', 'ldap', { starttls: ldapExtendedResponse(52) }, 'the server refused StartTLS: "unavailable (52)"'],
+    ['ldap: an unknown result code', 'ldap', { starttls: ldapExtendedResponse(99, 'odd') }, 'the server refused StartTLS: "an unknown result code (99): odd"'],
+    [
+      'ldap: a notice of disconnection (RFC 4511 4.4.1)',
+      'ldap',
+      { starttls: ldapExtendedResponse(52, 'server shutting down', { messageId: 0, responseName: '1.3.6.1.4.1.1466.20036' }) },
+      'the server sent a notice of disconnection: "unavailable (52): server shutting down"',
+    ],
+    [
+      'xmpp: no starttls among the features',
+      'xmpp',
+      { stream: `${xmppHeader}<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism></mechanisms></stream:features>` },
+      `the server does not offer STARTTLS (its stream features): "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism></mechanisms></stream:features>"`,
+    ],
+    ['xmpp: <failure/>', 'xmpp', { starttls: "<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/></stream:stream>" }, `the server refused STARTTLS: "<failure xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"`],
+    [
+      'xmpp: a stream error for an unknown host',
+      'xmpp',
+      {
+        stream: `${xmppHeader}<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text xmlns='urn:ietf:params:xml:ns:xmpp-streams'>no such domain</text></stream:error></stream:stream>`,
+      },
+      'the server ended the XMPP stream with an error: "host-unknown: no such domain"',
+    ],
+    ['xmpp: the stream closed at once', 'xmpp', { stream: `${xmppHeader}</stream:stream>` }, 'the server closed the XMPP stream: "</stream:stream>"'],
+    ['postgres: N', 'postgres', { sslrequest: 'N' }, 'the server does not accept SSL: "N"'],
+    [
+      'postgres: an ErrorResponse',
+      'postgres',
+      { sslrequest: postgresError({ S: 'FATAL', V: 'FATAL', C: '0A000', M: 'unsupported frontend protocol 1234.5679: server supports 3.0 to 3.0' }) },
+      'the server refused SSLRequest: "FATAL: unsupported frontend protocol 1234.5679: server supports 3.0 to 3.0 (SQLSTATE 0A000)"',
+    ],
+    ['postgres: a protocol 2 error', 'postgres', { sslrequest: 'EFATAL:  unsupported frontend protocol\n\0' }, 'the server refused SSLRequest: "FATAL:  unsupported frontend protocol"'],
+  ] as const)('%s is STARTTLS_REFUSED with its words', async (_, dialogue, replies, message) => {
+    const server = await serve(dialogue, { replies, then: 'wait' });
+
+    const report = await check(dialogue, server.port);
+
+    expect(finding(report)).toEqual({ code: 'STARTTLS_REFUSED', severity: 'critical', message: typeof message === 'string' ? message : expect.stringMatching(message) });
+    expect(server.stats.handshakes).toBe(0);
+  });
+});
+
+describe('ldap://, xmpp:// and postgres:// answers written other ways the protocols allow', () => {
+  it.each([
+    // RFC 2830 had the responseName in the answer; Active Directory writes lengths in the long form.
+    ['ldap: with the responseName', 'ldap', { starttls: ldapExtendedResponse(0, '', { responseName: '1.3.6.1.4.1.1466.20037' }) }],
+    ['ldap: long-form lengths', 'ldap', { starttls: Buffer.from('3084000000100201017884000000070a010004000400', 'hex') }],
+    [
+      'xmpp: double quotes, no XML declaration, other prefixes, whitespace between elements',
+      'xmpp',
+      {
+        stream:
+          '<s:stream xmlns:s="http://etherx.jabber.org/streams" xmlns="jabber:client" from="mail.test" id="x1" version="1.0">\n' +
+          '  <!-- features follow -->\n  <s:features>\n    <t:starttls xmlns:t="urn:ietf:params:xml:ns:xmpp-tls"/>\n  </s:features>',
+        starttls: '\n<t:proceed xmlns:t="urn:ietf:params:xml:ns:xmpp-tls"></t:proceed>',
+      },
+    ],
+  ] as const)('%s', async (_, dialogue, replies) => {
+    const server = await serve(dialogue, { replies });
+
+    const report = await check(dialogue, server.port);
+
+    expect(report.findings).toEqual([]);
+    expect(report.chain?.trusted).toBe(true);
+  });
+});
+
+describe('ldap://, xmpp:// and postgres:// servers that speak something else', () => {
+  it.each([
+    ['ldap: HTTP', 'ldap', { starttls: 'HTTP/1.1 400 Bad Request\r\n' }, 'expected an LDAP ExtendedResponse to StartTLS (messageID 1), got "HTTP/1.1 400 Bad Request"'],
+    ['ldap: another messageID', 'ldap', { starttls: ldapExtendedResponse(0, '', { messageId: 2 }) }, 'expected an LDAP ExtendedResponse to StartTLS (messageID 1), got bytes 30 0c 02 01 02 78 07 0a 01 00 04 00 04 00'],
+    ['ldap: a BindResponse', 'ldap', { starttls: Buffer.from('300c02010161070a010004000400', 'hex') }, 'expected an LDAP ExtendedResponse to StartTLS (messageID 1), got bytes 30 0c 02 01 01 61 07 0a 01 00 04 00 04 00'],
+    // An answer that would never end within the bound fails at once, on its declared length.
+    ['ldap: a length beyond the bound', 'ldap', { starttls: Buffer.from('30847fffffff0201', 'hex') }, 'expected an LDAP ExtendedResponse to StartTLS (messageID 1), got "an LDAPMessage of 2147483653 bytes, more than the 65536 read before TLS"'],
+    ['xmpp: HTTP', 'xmpp', { stream: 'HTTP/1.1 400 Bad Request\r\n' }, 'expected an XMPP stream header and its features (<stream:features>), got "HTTP/1.1 400 Bad Request"'],
+    [
+      'xmpp: a message before the features',
+      'xmpp',
+      { stream: "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'><message><body>hi</body></message>" },
+      `expected an XMPP stream header and its features (<stream:features>), got "<message><body>hi</body></message>"`,
+    ],
+    [
+      'xmpp: SASL success instead of proceed',
+      'xmpp',
+      { starttls: "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>" },
+      `expected <proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>, got "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"`,
+    ],
+    ['xmpp: an HTML page', 'xmpp', { stream: '<html><body>hello</body></html>' }, 'expected an XMPP stream header and its features (<stream:features>), got "<html><body>hello</body></html>"'],
+    ['xmpp: another TLS element', 'xmpp', { starttls: "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>" }, `expected <proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>, got "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>"`],
+    ['xmpp: mismatched tags', 'xmpp', { starttls: "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'></failure>" }, `expected <proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>, got "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'></failure>"`],
+    ['postgres: HTTP', 'postgres', { sslrequest: 'HTTP/1.1 400 Bad Request\r\n' }, `expected an answer to SSLRequest ('S' or 'N'), got "HTTP/1.1 400 Bad Request"`],
+    ['postgres: a zero byte', 'postgres', { sslrequest: Buffer.from([0]) }, `expected an answer to SSLRequest ('S' or 'N'), got bytes 00`],
+    // CVE-2021-23214: bytes after 'S' would be read as if TLS had protected them.
+    ['postgres: bytes after S', 'postgres', { sslrequest: 'SSELECT 1;' }, `the server sent more after its 'S' to SSLRequest, before TLS could start: "SELECT 1;"`],
+    ['xmpp: bytes after proceed', 'xmpp', { starttls: "<proceed xmlns='urn:ietf:params:xml:ns:xmpp-tls'/><message/>" }, 'the server sent more after its <proceed/>, before TLS could start: "<message/>"'],
+    ['ldap: bytes after the answer', 'ldap', { starttls: Buffer.concat([ldapExtendedResponse(0), Buffer.from('more')]) }, 'the server sent more after its answer to StartTLS, before TLS could start: "more"'],
+  ] as const)('%s is HANDSHAKE_FAILED with what was expected and what came', async (_, dialogue, replies, message) => {
+    const server = await serve(dialogue, { replies, then: 'wait' });
+
+    const report = await check(dialogue, server.port);
+
+    expect(finding(report)).toEqual({ code: 'HANDSHAKE_FAILED', severity: 'critical', message });
+  });
+
+  it.each(['ldap', 'xmpp', 'postgres'] as const)('%s: is HANDSHAKE_FAILED when the server "upgrades" to plain text', async (dialogue) => {
+    const server = await serve(dialogue, { then: 'garbage' });
+
+    const { code, message } = finding(await check(dialogue, server.port));
+
+    expect(code).toBe('HANDSHAKE_FAILED');
+    expect(message).toMatch(/^TLS handshake failed: /);
+  });
+
+  it.each([
+    ['xmpp', 'an XMPP stream header and its features (<stream:features>)', () => Buffer.from('<mechanism>PLAIN</mechanism>'.repeat(40))],
+    ['postgres', "an answer to SSLRequest ('S' or 'N')", () => Buffer.from('E'.repeat(1024))],
+  ] as const)('%s: is HANDSHAKE_FAILED at the byte bound for an answer that never ends', async (dialogue, expecting, chunk) => {
+    const server = await raw((socket) => {
+      socket.once('data', () => {
+        if (dialogue === 'xmpp') socket.write("<stream:stream xmlns:stream='http://etherx.jabber.org/streams' xmlns='jabber:client'><stream:features>");
+        const more = () => {
+          while (!socket.destroyed && socket.write(chunk()));
+        };
+        socket.on('drain', more);
+        more();
+      });
+    });
+
+    const { code, message } = finding(await check(dialogue, server.port));
+
+    expect(code).toBe('HANDSHAKE_FAILED');
+    expect(message.startsWith(`expected ${expecting}, but the server sent more than ${MAX_PREAMBLE_BYTES} bytes without it`)).toBe(true);
+  });
+
+  it.each([
+    ['ldap', 'an LDAP ExtendedResponse to StartTLS (messageID 1)', Buffer.from('3081ff', 'hex'), Buffer.from([4])],
+    ['xmpp', 'an XMPP stream header and its features (<stream:features>)', Buffer.from("<stream:stream xmlns:stream='http://etherx.jabber.org/streams'><stream:features>"), Buffer.from(' ')],
+    ['postgres', "an answer to SSLRequest ('S' or 'N')", Buffer.from('E\0\0\0\xff', 'latin1'), Buffer.from('x')],
+  ] as const)('%s: is TIMEOUT when the answer trickles on past the timeout', async (dialogue, expecting, start, trickle) => {
+    const timers: NodeJS.Timeout[] = [];
+    const server = await raw((socket) => {
+      socket.once('data', () => {
+        socket.write(start);
+        const timer = setInterval(() => socket.write(trickle), 50);
+        timers.push(timer);
+        socket.on('close', () => clearInterval(timer));
+      });
+    });
+
+    const started = Date.now();
+    const report = await check(dialogue, server.port, { timeoutMs: 500 });
+
+    timers.forEach(clearInterval);
+    expect(finding(report)).toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(new RegExp(`^no answer within 500 ms: expected ${expecting.replace(/[()<>']/g, '\\$&')}`)) });
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });

@@ -41,6 +41,10 @@ describe('parseTarget', () => {
     ['smtp://mail.example.com:2525', 'smtp', 2525],
     ['smtp://[2001:db8::1]', 'smtp', 25],
     ['imap://192.0.2.10', 'imap', 143],
+    ['ldap://directory.example.com', 'ldap', 389],
+    ['xmpp://chat.example.com', 'xmpp', 5222],
+    ['postgres://db.internal', 'postgres', 5432],
+    ['postgres://db.internal:6432/app', 'postgres', 6432],
   ])('reads %s as protocol %s on port %d', (input, protocol, port) => {
     expect(parseTarget(input)).toMatchObject({ protocol, port });
   });
@@ -66,8 +70,14 @@ describe('parseTarget', () => {
     expect(targetKey(wss.host, wss.port, undefined, wss.protocol)).toBe('chat.example.com_9443');
   });
 
-  it.each(['ldap', 'xmpp', 'postgres'])('refuses %s:// as not supported yet', (scheme) => {
-    expect(() => parseTarget(`${scheme}://example.com`)).toThrow(new TargetError(`invalid target "${scheme}://example.com": scheme "${scheme}" is not supported yet (its STARTTLS dialogue is not written)`));
+  it.each([
+    ['ldap', 'ldap~example.com_389'],
+    ['xmpp', 'xmpp~example.com_5222'],
+    ['postgres', 'postgres~example.com_5432'],
+  ])('keys %s:// as a STARTTLS target: %s', (scheme, key) => {
+    const target = parseTarget(`${scheme}://example.com`);
+    expect(targetKey(target.host, target.port, undefined, target.protocol)).toBe(key);
+    expect(formatTarget(target)).toBe(`${scheme}://example.com:${target.port}`);
   });
 
   it('refuses what a bare host refuses behind a STARTTLS scheme too', () => {

@@ -1,6 +1,7 @@
 /**
- * The plaintext part of a connection before TLS: lines read under a deadline and a bound on
- * the bytes, lines sent, and the server's words made fit for a finding.
+ * The plaintext part of a connection before TLS: lines or framed messages read under a
+ * deadline and a bound on the bytes, lines or bytes sent, and the server's words made fit for
+ * a finding.
  */
 import type { Socket } from 'node:net';
 import { ConnectError, describeError } from '../connect-error';
@@ -24,14 +25,39 @@ export function serverWords(text: string): string {
   return JSON.stringify(clean.length <= MAX_WORDS ? clean : `${clean.slice(0, MAX_WORDS - 1)}…`);
 }
 
+/**
+ * What a server sent, for a message: its words when it is text, else its first bytes in hex
+ * (a binary protocol's answer, or a binary answer where text was expected).
+ */
+export function serverBytes(bytes: Buffer): string {
+  const text = bytes.toString('latin1');
+  // eslint-disable-next-line no-control-regex
+  if (!/[\u0000-\u0008\u000e-\u001f]/.test(text)) return serverWords(bytes.toString('utf8'));
+  const shown = bytes.subarray(0, 32).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+  return `bytes ${shown}${bytes.length > 32 ? ' …' : ''}`;
+}
+
+/**
+ * How a protocol's messages are framed: given what is buffered, the length of the first
+ * complete message, or null while more bytes are needed. Bytes that cannot start a message
+ * are best taken whole (their length), for the reader to say what came.
+ */
+export type Framing = (buffered: Buffer) => number | null;
+
+/** Lines end with LF (CRLF in every one of these protocols; the CR is dropped by readLine). */
+const LINE: Framing = (buffered) => {
+  const newline = buffered.indexOf(0x0a);
+  return newline < 0 ? null : newline + 1;
+};
+
 /** The server said no: STARTTLS_REFUSED with its words. */
 export function refused(what: string, words: string): ConnectError {
   return new ConnectError('STARTTLS_REFUSED', `${what}: ${serverWords(words)}`);
 }
 
-/** The server spoke something else: HANDSHAKE_FAILED with what was expected and what came. */
-export function unexpected(expecting: string, words: string): ConnectError {
-  return new ConnectError('HANDSHAKE_FAILED', `expected ${expecting}, got ${serverWords(words)}`);
+/** The server spoke something else: HANDSHAKE_FAILED with what was expected and what came (text, or bytes shown as {@link serverBytes} does). */
+export function unexpected(expecting: string, came: string | Buffer): ConnectError {
+  return new ConnectError('HANDSHAKE_FAILED', `expected ${expecting}, got ${typeof came === 'string' ? serverWords(came) : serverBytes(came)}`);
 }
 
 /** Why no more lines come; told in terms of what was awaited. */
@@ -42,7 +68,7 @@ export class Conversation {
   private buffered: Buffer = Buffer.alloc(0);
   private received = 0;
   private ending: Ending | null = null;
-  private pending: { expecting: string; resolve: (line: string) => void; reject: (err: ConnectError) => void } | null = null;
+  private pending: { expecting: string; framing: Framing; resolve: (message: Buffer) => void; reject: (err: ConnectError) => void } | null = null;
   /** Removes each listener this conversation added. */
   private readonly undo: (() => void)[] = [];
 
@@ -74,10 +100,21 @@ export class Conversation {
     this.socket.write(`${line}\r\n`);
   }
 
+  /** Sends bytes as they are (a binary request, or text without a line end). */
+  write(bytes: Buffer | string): void {
+    this.socket.write(bytes);
+  }
+
   /** The next line, without its line end; `expecting` says what it should be, for messages. */
-  readLine(expecting: string): Promise<string> {
+  async readLine(expecting: string): Promise<string> {
+    const line = await this.read(expecting, LINE);
+    return line.toString('utf8').replace(/\r?\n$/, '');
+  }
+
+  /** The next message as `framing` delimits it; `expecting` says what it should be, for messages. */
+  read(expecting: string, framing: Framing): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      this.pending = { expecting, resolve, reject };
+      this.pending = { expecting, framing, resolve, reject };
       this.pump();
     });
   }
@@ -88,7 +125,7 @@ export class Conversation {
    */
   release(after: string): Socket {
     if (this.buffered.length > 0) {
-      throw new ConnectError('HANDSHAKE_FAILED', `the server sent more after ${after}, before TLS could start: ${serverWords(this.buffered.toString('utf8'))}`);
+      throw new ConnectError('HANDSHAKE_FAILED', `the server sent more after ${after}, before TLS could start: ${serverBytes(this.buffered)}`);
     }
     this.detach();
     return this.socket;
@@ -122,18 +159,18 @@ export class Conversation {
   }
 
   private partial(): string {
-    return this.buffered.length > 0 ? ` (it sent ${serverWords(this.buffered.subarray(0, 256).toString('utf8'))})` : '';
+    return this.buffered.length > 0 ? ` (it sent ${serverBytes(this.buffered.subarray(0, 256))})` : '';
   }
 
   private pump(): void {
     const pending = this.pending;
     if (!pending) return;
-    const newline = this.buffered.indexOf(0x0a);
-    if (newline >= 0) {
-      const line = this.buffered.subarray(0, newline).toString('utf8').replace(/\r$/, '');
-      this.buffered = this.buffered.subarray(newline + 1);
+    const length = this.buffered.length > 0 ? pending.framing(this.buffered) : null;
+    if (length !== null) {
+      const message = this.buffered.subarray(0, length);
+      this.buffered = this.buffered.subarray(length);
       this.pending = null;
-      pending.resolve(line);
+      pending.resolve(message);
     } else if (this.ending) {
       this.pending = null;
       pending.reject(this.ending(pending.expecting));
