@@ -75,7 +75,7 @@ const USAGE = `usage: certcheck [options] <target...>
 targets: host, host:port, https://host[:port]/path, wss://host[:port]/path, [v6addr]:port,
   a bare IPv4 or IPv6 address; the port defaults to 443. Other schemes, with their ports:
   smtps 465, imaps 993, pop3s 995, ldaps 636, ftps 990 (TLS at once); smtp 25, submission 587,
-  imap 143, pop3 110, ftp 21 (STARTTLS first)
+  imap 143, pop3 110, ftp 21, ldap 389, xmpp 5222, postgres 5432 (STARTTLS first)
 
 exit codes: 0 ok, 1 warning, 2 critical, 3 unknown (the worst over all targets);
   64 bad arguments or an unreadable file (nothing is checked); 141 output cut short (| head)
