@@ -10,7 +10,8 @@ import { TrustStore } from '../lib/x509/trust-store';
 import { initPostgres, removeCluster, startDovecot, startExim, startPostgres, startProsody, startSlapd, type DebianServer } from './fixtures/debian-servers';
 import { hierarchy, type Hierarchy, type Issued } from './fixtures/pki';
 
-jest.setTimeout(20_000);
+// initdb and a server start take seconds, more on a busy machine.
+jest.setTimeout(40_000);
 
 let pki: Hierarchy;
 let chain: Issued[];
