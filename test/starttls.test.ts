@@ -412,3 +412,15 @@ describe('ldap://, xmpp:// and postgres:// servers that speak something else', (
     expect(Date.now() - started).toBeLessThan(2000);
   });
 });
+
+describe('xmpp:// with a servername from a structured targets file', () => {
+  it('asks the stream for that domain, the name the certificate is checked against', async () => {
+    const server = await serve('xmpp');
+    const target = { ...parseTarget(`xmpp://127.0.0.1:${server.port}`), settings: { servername: 'mail.test' } };
+
+    const [report] = await checkTarget(target, { ...DEFAULT_CHECK_OPTIONS, timeoutMs: 3000, resumption: false, revocation: false, trustStore: new TrustStore([pki.root.cert], 'the test CA file') });
+
+    expect(report.findings).toEqual([]);
+    expect(server.heard[0][0]).toContain(" to='mail.test' ");
+  });
+});
