@@ -13,7 +13,7 @@ import type { Fetch } from './revocation/http-fetch';
 import { notLookedUp } from './revocation/not-looked-up';
 import type { ChainEntry, Finding, LeafReport, Report } from './report';
 import { statusOf } from './report';
-import { formatTarget, type Target } from './target';
+import { formatTarget, type Protocol, type Target } from './target';
 import { caKey } from './target-settings';
 import { ConnectError, handshake, type Handshake } from './tls/connect';
 import { dialerFor } from './tls/starttls';
@@ -95,6 +95,13 @@ export const DEFAULT_CHECK_OPTIONS: Omit<CheckOptions, 'trustStore'> = {
   revocation: true,
   maxCrlBytes: 20 * 1024 * 1024,
 };
+
+/**
+ * Schemes whose servers turn session resumption off by design, where probing it could only warn:
+ * PostgreSQL disables both its session cache and tickets (its connections are long-lived and
+ * pooled). Their resumption verdicts are `skipped`, as with --no-resumption.
+ */
+const NO_RESUMPTION_BY_DESIGN: ReadonlySet<Protocol> = new Set<Protocol>(['postgres']);
 
 const systemLookup: Lookup = (host) => dnsLookup(host, { all: true, verbatim: true });
 
@@ -205,6 +212,7 @@ function context(opts: CheckOptions, started: Date): CheckContext {
  * wrong is thrown, for checkTarget to report as CHECK_FAILED.
  */
 async function checkAddress(target: Target, address: string, opts: CheckOptions): Promise<Report> {
+  const resumption = opts.resumption && !NO_RESUMPTION_BY_DESIGN.has(target.protocol);
   const started = { at: opts.now?.() ?? new Date(), ms: performance.now() };
   const servername = nameOf(target);
   // The name the checks use is the name the dialogue asks for (XMPP's stream `to`).
@@ -222,9 +230,9 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
       timeoutMs: opts.timeoutMs,
       collectChain: true,
       requestOcsp: true,
-      sessionWaitMs: opts.resumption ? probeTarget.sessionWaitMs : 0,
+      sessionWaitMs: resumption ? probeTarget.sessionWaitMs : 0,
       onSecure: (protocol) => {
-        if (opts.resumption && protocol === 'TLSv1.3') tls12 = startTls12Probes(probeTarget, opts.resumptionAttempts);
+        if (resumption && protocol === 'TLSv1.3') tls12 = startTls12Probes(probeTarget, opts.resumptionAttempts);
       },
     });
   } catch (err) {
@@ -237,7 +245,7 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
     // On a connection of its own, beside the probes: the check's handshake offers no ALPN, and
     // its connection is closed as soon as its session is taken.
     const upgrade = target.protocol !== 'wss' ? null : opts.upgrade ? probeWebSocketUpgrade({ address, port: target.port, dial, servername, timeoutMs: opts.timeoutMs, host: target.host, path: target.path ?? '/' }) : 'skipped';
-    if (opts.resumption) {
+    if (resumption) {
       // A slow server must not cost the certificate findings: past their budget the probes
       // become errors, and the report stands.
       const budgetMs = opts.timeoutMs * opts.resumptionAttempts;
