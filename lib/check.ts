@@ -6,16 +6,18 @@
 import type { X509Certificate } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { CHECKS, type CheckContext, type CheckInput } from './checks';
+import { tlsVersions, versionProbeError } from './checks/legacy-protocol';
 import { resumptionReport } from './checks/resumption';
 import { revocationReport } from './checks/revocation';
 import type { Fetch } from './revocation/http-fetch';
 import { notLookedUp } from './revocation/not-looked-up';
-import type { ChainEntry, Finding, LeafReport, Report } from './report';
+import type { ChainEntry, Finding, LeafReport, Report, TlsReport } from './report';
 import { statusOf } from './report';
 import { formatTarget, type Target } from './target';
 import { ConnectError, handshake, type Handshake } from './tls/connect';
 import { dialerFor } from './tls/starttls';
 import { probeResumption, probesTimedOut, startTls12Probes, type ProbeTarget, type Tls12Probes } from './tls/resume';
+import { probeLegacyVersions, type LegacyVersionProbe } from './tls/version-probe';
 import { certInfo, daysUntil, rfc4514, type CertInfo } from './x509/cert-info';
 import { validateChain } from './x509/validate';
 import type { TrustStore } from './x509/trust-store';
@@ -176,8 +178,9 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
   let first: Handshake | null = null;
   let failure: CheckInput['failure'] = null;
   let tls12: Tls12Probes | undefined;
+  let legacyVersions: Promise<LegacyVersionProbe> | undefined;
   try {
-    first = await handshake({
+    const firstHandshake = handshake({
       address,
       port: target.port,
       dial,
@@ -190,6 +193,11 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
         if (opts.resumption && protocol === 'TLSv1.3') tls12 = startTls12Probes(probeTarget, opts.resumptionAttempts);
       },
     });
+    // Beside the first handshake, not after it (and dialed after it, so that a server taking one
+    // connection at a time serves the check first): against a server that refuses TLS 1.1 it
+    // costs an alert, and against one that does not answer it times out with the first.
+    legacyVersions = probeLegacyVersions(probeTarget);
+    first = await firstHandshake;
   } catch (err) {
     if (!(err instanceof ConnectError)) throw err;
     failure = { code: err.code, message: err.message };
@@ -206,8 +214,16 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
     }
     Object.assign(input, await revocation);
   }
-  const tls = first ? { protocol: first.protocol, cipher: first.cipher } : null;
-  return buildReport(target, address, input, tls, started, context(opts, started.at));
+  input.negotiated = first ? { protocol: first.protocol, cipher: first.cipher } : null;
+  input.legacyVersions = legacyVersions ? await legacyVersions : null;
+  return buildReport(target, address, input, first ? tlsReport(input) : null, started, context(opts, started.at));
+}
+
+/** The report's `tls`: what the first handshake negotiated and what is known of each version. */
+function tlsReport(input: CheckInput): TlsReport | null {
+  if (!input.negotiated) return null;
+  const probeError = versionProbeError(input);
+  return { ...input.negotiated, versions: tlsVersions(input), ...(probeError === null ? {} : { versionProbeError: probeError }) };
 }
 
 /**

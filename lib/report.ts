@@ -36,6 +36,10 @@ export type FindingCode =
   | 'BLOCKED_ADDRESS'
   /** The server refused to start TLS (STARTTLS, STLS, AUTH TLS); the message carries its words. */
   | 'STARTTLS_REFUSED'
+  /** The server accepts TLS 1.0 or 1.1 (RFC 8996 deprecated both). */
+  | 'LEGACY_PROTOCOL'
+  /** The negotiated cipher is RC4, 3DES, DES, NULL, EXPORT or anonymous. */
+  | 'WEAK_CIPHER'
   /** The check itself failed (a bug or an unexpected error); the message says what. */
   | 'CHECK_FAILED';
 
@@ -90,6 +94,21 @@ export interface RevocationReport {
   nextUpdate: string | null;
 }
 
+/** The protocol versions, by the names Node gives them. */
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+export interface TlsReport {
+  protocol: string;
+  cipher: string;
+  /**
+   * Whether the server accepts each version: true, false, or null where no handshake told
+   * (a probe that could not tell or did not run). Reports stored before it existed lack it.
+   */
+  versions?: Record<TlsVersion, boolean | null>;
+  /** Why the legacy-version probe could not tell; absent when it could. */
+  versionProbeError?: string;
+}
+
 export interface Report {
   schemaVersion: 1;
   /** `protocol`: the target's scheme (`https` for a bare host); reports stored before it existed lack it. */
@@ -97,7 +116,7 @@ export interface Report {
   checkedAt: string;
   durationMs: number;
   status: Status;
-  tls: { protocol: string; cipher: string } | null;
+  tls: TlsReport | null;
   leaf: LeafReport | null;
   chain: { trusted: boolean; presented: ChainEntry[]; path: ChainEntry[] } | null;
   revocation: RevocationReport;

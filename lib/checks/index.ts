@@ -6,9 +6,11 @@ import { checkExpiry } from './expiry';
 import { checkHostname } from './hostname';
 import { checkKeyMatch } from './key-match';
 import { checkKeyUsage } from './key-usage';
+import { checkLegacyProtocol } from './legacy-protocol';
 import { checkResumption } from './resumption';
 import { checkRevocation } from './revocation';
 import type { Check } from './types';
+import { checkWeakCipher } from './weak-cipher';
 
 export const CHECKS: Readonly<Record<string, Check>> = {
   connection: checkConnection,
@@ -20,6 +22,8 @@ export const CHECKS: Readonly<Record<string, Check>> = {
   keyMatch: checkKeyMatch,
   resumption: checkResumption,
   revocation: checkRevocation,
+  legacyProtocol: checkLegacyProtocol,
+  weakCipher: checkWeakCipher,
 };
 
 export type { Check, CheckContext, CheckInput } from './types';

@@ -2,6 +2,7 @@
 import type { Finding } from '../report';
 import type { RevocationObservation } from '../revocation/look-up';
 import type { ResumptionObservation } from '../tls/resume';
+import type { LegacyVersionProbe } from '../tls/version-probe';
 import type { CertInfo } from '../x509/cert-info';
 import type { ChainAnalysis } from '../x509/validate';
 import type { ConnectFailure } from '../tls/connect';
@@ -31,6 +32,13 @@ export interface CheckInput {
   revocation: RevocationObservation | null;
   /** The issuer fetched by AIA when the path could not be built, and whether it completes it. */
   aiaIssuer: { subject: string; completes: boolean } | null;
+  /**
+   * The protocol and cipher the check's own handshake negotiated (it offers TLS 1.0 to 1.3);
+   * absent or null when no handshake was made or none completed.
+   */
+  negotiated?: { protocol: string; cipher: string } | null;
+  /** The probe that offers TLS 1.0 and 1.1 only; absent or null when it did not run. */
+  legacyVersions?: LegacyVersionProbe | null;
   /**
    * Whether the private key given with the certificates (--key-file, compared where it was read)
    * belongs to the leaf, and which file it came from; absent or null when no key was given.

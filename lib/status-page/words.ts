@@ -30,6 +30,8 @@ export const FINDING_WORDS: Record<FindingCode, string> = {
   TIMEOUT: 'timed out',
   BLOCKED_ADDRESS: 'address refused',
   STARTTLS_REFUSED: 'STARTTLS refused',
+  LEGACY_PROTOCOL: 'TLS 1.0/1.1 accepted',
+  WEAK_CIPHER: 'weak cipher',
   CHECK_FAILED: 'check failed',
 };
 

@@ -1,0 +1,174 @@
+/**
+ * Protocol versions and weak ciphers on real servers: `openssl s_server` limited to TLS 1.0 or
+ * 1.1, Node's TLS server with and without the old versions, a STARTTLS server, and a proxy that
+ * never answers the legacy probe; LEGACY_PROTOCOL, WEAK_CIPHER and the report's `tls.versions`.
+ */
+import { checkTarget, DEFAULT_CHECK_OPTIONS } from '../lib/check';
+import { cipherWeakness } from '../lib/checks/weak-cipher';
+import { parseTarget } from '../lib/target';
+import { TrustStore } from '../lib/x509/trust-store';
+import { checkLocal, codes } from './fixtures/check-local';
+import { startOpensslServer, type OpensslServer } from './fixtures/openssl-server';
+import { hierarchy, type Hierarchy, type Issued } from './fixtures/pki';
+import { startStarttlsServer } from './fixtures/starttls-server';
+import { startTlsServer, startVersionGate, type RunningServer, type TlsServerOptions } from './fixtures/tls-server';
+
+let pki: Hierarchy;
+let leaf: Issued;
+/** For the RSA key exchange of AES128-SHA, which TLS 1.0 servers speak. */
+let rsaLeaf: Issued;
+const servers: (RunningServer | OpensslServer)[] = [];
+
+beforeAll(async () => {
+  pki = await hierarchy('Versions');
+  leaf = await pki.leaf({ cn: 'old.test' });
+  rsaLeaf = await pki.leaf({ cn: 'old.test', key: { type: 'rsa', bits: 2048 } });
+});
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function openssl(args: string[]): Promise<number> {
+  const server = await startOpensslServer([rsaLeaf, pki.intermediate], args);
+  servers.push(server);
+  return server.port;
+}
+
+async function node(opts: Partial<TlsServerOptions> = {}): Promise<RunningServer> {
+  const server = await startTlsServer({ chain: [leaf, pki.intermediate], ...opts });
+  servers.push(server);
+  return server;
+}
+
+const check = (port: number, resumption = false, timeoutMs = 3000) => checkLocal('old.test', port, { roots: [pki.root], resumption, timeoutMs });
+
+describe('legacy protocol versions', () => {
+  it('reports LEGACY_PROTOCOL for a TLS 1.0-only server, and says which versions it speaks', async () => {
+    const report = await check(await openssl(['-tls1', '-cipher', 'AES128-SHA@SECLEVEL=0']));
+    expect(codes(report)).toEqual(['LEGACY_PROTOCOL']);
+    expect(report.findings[0].message).toBe('the server accepts TLSv1, deprecated by RFC 8996');
+    expect(report.tls).toMatchObject({ protocol: 'TLSv1', versions: { TLSv1: true, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': false } });
+    expect(report.leaf?.subject).toBe('CN=old.test');
+  });
+
+  it('reports LEGACY_PROTOCOL for a TLS 1.1-only server', async () => {
+    const report = await check(await openssl(['-tls1_1', '-cipher', 'AES128-SHA@SECLEVEL=0']));
+    expect(codes(report)).toEqual(['LEGACY_PROTOCOL']);
+    expect(report.findings[0].message).toBe('the server accepts TLSv1.1, deprecated by RFC 8996');
+    // Choosing TLS 1.1 says nothing about TLS 1.0: no handshake offered TLS 1.0 alone.
+    expect(report.tls?.versions).toEqual({ TLSv1: null, 'TLSv1.1': true, 'TLSv1.2': false, 'TLSv1.3': false });
+  });
+
+  it('finds TLS 1.1 on a server whose first handshake is TLS 1.3 (the probe offers 1.1 at most)', async () => {
+    const server = await node({ minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' });
+    const report = await check(server.port, true);
+    expect(report.tls?.protocol).toBe('TLSv1.3');
+    expect(codes(report)).toEqual(['LEGACY_PROTOCOL']);
+    expect(report.findings[0].message).toBe('the server accepts TLSv1.1, deprecated by RFC 8996');
+    // TLS 1.2 from the session-ID probe's handshake.
+    expect(report.tls?.versions).toEqual({ TLSv1: null, 'TLSv1.1': true, 'TLSv1.2': true, 'TLSv1.3': true });
+  });
+
+  it('gives no finding for a server that refuses TLS 1.0 and 1.1, and says so', async () => {
+    const report = await check((await node()).port, true);
+    expect(codes(report)).toEqual([]);
+    expect(report.tls?.versions).toEqual({ TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true });
+    expect(report.tls?.versionProbeError).toBeUndefined();
+  });
+
+  it('knows TLS 1.2 only from the resumption probes: null without them', async () => {
+    const report = await check((await node()).port, false);
+    expect(report.tls?.versions).toEqual({ TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': null, 'TLSv1.3': true });
+  });
+
+  it('says TLS 1.2 is refused by a TLS 1.3-only server', async () => {
+    const report = await check((await node({ minVersion: 'TLSv1.3' })).port, true);
+    expect(codes(report)).toEqual([]);
+    expect(report.tls?.versions).toEqual({ TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': true });
+  });
+
+  it('runs the probe beside the first handshake, not after it', async () => {
+    const backend = await node({ minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' });
+    // The first handshake is held until the probe's ClientHello has come: in turn, it would time out.
+    const gate = await startVersionGate(backend.port, { legacy: 'forward', holdModernUntilLegacy: true });
+    servers.push(gate);
+    const report = await check(gate.port, false, 1500);
+    expect(codes(report)).toEqual(['LEGACY_PROTOCOL']);
+    expect(gate.legacyHellos).toBe(1);
+  });
+
+  it('reports what it can when the probe gets no answer: not unknown, and the probe could not tell', async () => {
+    const backend = await node();
+    const gate = await startVersionGate(backend.port, { legacy: 'hang' });
+    servers.push(gate);
+    const started = Date.now();
+    const report = await check(gate.port, false, 800);
+    expect(report.status).toBe('ok');
+    expect(codes(report)).toEqual([]);
+    expect(report.leaf?.subject).toBe('CN=old.test');
+    expect(report.tls?.versions).toEqual({ TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': true });
+    expect(report.tls?.versionProbeError).toBe('the TLS 1.0/1.1 probe could not tell: no TLS handshake within 800 ms');
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+
+  it('sends the probe of a STARTTLS target through its preamble', async () => {
+    const server = await startStarttlsServer({ chain: [leaf, pki.intermediate], dialogue: 'smtp', minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' });
+    servers.push(server);
+    const [report] = await checkTarget(parseTarget(`smtp://old.test:${server.port}`), {
+      ...DEFAULT_CHECK_OPTIONS,
+      timeoutMs: 3000,
+      resumption: false,
+      resolve: new Map([[`old.test:${server.port}`, '127.0.0.1']]),
+      trustStore: new TrustStore([pki.root.cert], 'the test CA file'),
+    });
+    expect(codes(report)).toEqual(['LEGACY_PROTOCOL']);
+    expect(report.tls?.versions?.['TLSv1.1']).toBe(true);
+    // Two connections (the check's and the probe's), each through EHLO and STARTTLS.
+    expect(server.heard).toHaveLength(2);
+    for (const lines of server.heard) expect(lines).toEqual([expect.stringMatching(/^EHLO /), 'STARTTLS']);
+  });
+});
+
+describe('weak ciphers', () => {
+  it('reports WEAK_CIPHER for a server that offers only a NULL suite (offered last), and still checks its certificate', async () => {
+    const report = await check(await openssl(['-tls1_2', '-cipher', 'NULL-SHA256@SECLEVEL=0']), true);
+    expect(report.tls).toMatchObject({ protocol: 'TLSv1.2', cipher: 'TLS_RSA_WITH_NULL_SHA256' });
+    expect(codes(report)).toEqual(['WEAK_CIPHER']);
+    expect(report.findings[0]).toEqual({ code: 'WEAK_CIPHER', severity: 'critical', message: 'the server negotiated TLS_RSA_WITH_NULL_SHA256 (NULL: no encryption)' });
+    expect(report.chain?.trusted).toBe(true);
+    expect(report.leaf?.subject).toBe('CN=old.test');
+  });
+
+  it('does not offer a NULL suite before a real one: a server with both gets a real cipher', async () => {
+    const report = await check(await openssl(['-tls1_2', '-cipher', 'NULL-SHA256:AES128-SHA256@SECLEVEL=0']));
+    expect(report.tls?.cipher).toBe('TLS_RSA_WITH_AES_128_CBC_SHA256');
+    expect(codes(report)).toEqual([]);
+  });
+
+  it.each([
+    ['TLS_RSA_WITH_3DES_EDE_CBC_SHA', '3DES'],
+    ['TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA', '3DES'],
+    ['DES-CBC3-SHA', '3DES'],
+    ['TLS_RSA_WITH_RC4_128_SHA', 'RC4'],
+    ['ECDHE-RSA-RC4-SHA', 'RC4'],
+    ['TLS_RSA_WITH_NULL_SHA', 'NULL: no encryption'],
+    ['ECDHE-RSA-NULL-SHA', 'NULL: no encryption'],
+    ['TLS_RSA_EXPORT_WITH_RC4_40_MD5', 'EXPORT grade'],
+    ['EXP-RC4-MD5', 'EXPORT grade'],
+    ['TLS_DH_anon_WITH_AES_128_CBC_SHA', 'anonymous: the server is not authenticated'],
+    ['ADH-AES128-SHA', 'anonymous: the server is not authenticated'],
+    ['AECDH-NULL-SHA', 'anonymous: the server is not authenticated'],
+    ['TLS_RSA_WITH_DES_CBC_SHA', 'single DES'],
+    ['EDH-RSA-DES-CBC-SHA', 'single DES'],
+  ])('names %s weak (%s)', (cipher, why) => {
+    expect(cipherWeakness(cipher)).toBe(why);
+  });
+
+  it.each(['TLS_AES_128_GCM_SHA256', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', 'ECDHE-RSA-AES128-GCM-SHA256', 'AES128-SHA', 'TLS_RSA_WITH_CAMELLIA_128_CBC_SHA'])(
+    'does not name %s weak',
+    (cipher) => {
+      expect(cipherWeakness(cipher)).toBeNull();
+    },
+  );
+});
