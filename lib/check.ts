@@ -16,8 +16,9 @@ import { statusOf } from './report';
 import { formatTarget, type Target } from './target';
 import { ConnectError, handshake, type Handshake } from './tls/connect';
 import { dialerFor } from './tls/starttls';
-import { probeResumption, probesTimedOut, startTls12Probes, type ProbeTarget, type Tls12Probes } from './tls/resume';
+import { probeResumption, probesFailed, probesTimedOut, startTls12Probes, type ProbeTarget, type Tls12Probes } from './tls/resume';
 import { probeLegacyVersions, type LegacyVersionProbe } from './tls/version-probe';
+import { mayWantWeakSuites, probeWeakSuites, type WeakSuiteObservation } from './tls/weak-suites';
 import { certInfo, daysUntil, rfc4514, type CertInfo } from './x509/cert-info';
 import { validateChain } from './x509/validate';
 import type { TrustStore } from './x509/trust-store';
@@ -179,6 +180,7 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
   let failure: CheckInput['failure'] = null;
   let tls12: Tls12Probes | undefined;
   let legacyVersions: Promise<LegacyVersionProbe> | undefined;
+  let weak: WeakSuiteObservation | null = null;
   try {
     const firstHandshake = handshake({
       address,
@@ -201,8 +203,19 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
   } catch (err) {
     if (!(err instanceof ConnectError)) throw err;
     failure = { code: err.code, message: err.message };
+    // A server that shares no suite with Node may still speak one it no longer has (3DES, RC4).
+    if (mayWantWeakSuites(err)) weak = await probeWeakSuites(probeTarget);
   }
-  const input = inspect(target, first, failure, opts, opts.at ?? started.at);
+  if (weak) {
+    failure = weak.chain.length > 0 ? null : { code: 'HANDSHAKE_FAILED', message: `the server chose ${weak.cipher}, an anonymous suite, and sent no certificate` };
+  }
+  const input = inspect(target, first ?? weak, failure, opts, opts.at ?? started.at);
+  if (!first && weak && weak.chain.length > 0) {
+    // Its certificates are judged as any others; nothing can be resumed without a handshake.
+    const revocation = lookUpRevocation(input, { chain: weak.chain, ocspResponse: null }, opts, started.at).catch((err: unknown) => revocationFailed(input, err));
+    if (opts.resumption) input.resumption = probesFailed(`no handshake can be completed with ${weak.cipher}, the only suite the server chose`);
+    Object.assign(input, await revocation);
+  }
   if (first) {
     const revocation = lookUpRevocation(input, first, opts, started.at).catch((err: unknown) => revocationFailed(input, err));
     if (opts.resumption) {
@@ -214,16 +227,16 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
     }
     Object.assign(input, await revocation);
   }
-  input.negotiated = first ? { protocol: first.protocol, cipher: first.cipher } : null;
+  input.negotiated = first ? { protocol: first.protocol, cipher: first.cipher } : weak ? { protocol: weak.protocol, cipher: weak.cipher, incomplete: true } : null;
   input.legacyVersions = legacyVersions ? await legacyVersions : null;
-  return buildReport(target, address, input, first ? tlsReport(input) : null, started, context(opts, started.at));
+  return buildReport(target, address, input, tlsReport(input), started, context(opts, started.at));
 }
 
 /** The report's `tls`: what the first handshake negotiated and what is known of each version. */
 function tlsReport(input: CheckInput): TlsReport | null {
   if (!input.negotiated) return null;
   const probeError = versionProbeError(input);
-  return { ...input.negotiated, versions: tlsVersions(input), ...(probeError === null ? {} : { versionProbeError: probeError }) };
+  return { protocol: input.negotiated.protocol, cipher: input.negotiated.cipher, versions: tlsVersions(input), ...(probeError === null ? {} : { versionProbeError: probeError }) };
 }
 
 /**

@@ -8,6 +8,7 @@ import { cipherWeakness } from '../lib/checks/weak-cipher';
 import { parseTarget } from '../lib/target';
 import { TrustStore } from '../lib/x509/trust-store';
 import { checkLocal, codes } from './fixtures/check-local';
+import { startGnutlsServer } from './fixtures/gnutls-server';
 import { startOpensslServer, type OpensslServer } from './fixtures/openssl-server';
 import { hierarchy, type Hierarchy, type Issued } from './fixtures/pki';
 import { startStarttlsServer } from './fixtures/starttls-server';
@@ -108,7 +109,7 @@ describe('legacy protocol versions', () => {
     expect(codes(report)).toEqual([]);
     expect(report.leaf?.subject).toBe('CN=old.test');
     expect(report.tls?.versions).toEqual({ TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': true });
-    expect(report.tls?.versionProbeError).toBe('the TLS 1.0/1.1 probe could not tell: no TLS handshake within 800 ms');
+    expect(report.tls?.versionProbeError).toBe('the TLS 1.0/1.1 probe could not tell: no answer within 800 ms');
     expect(Date.now() - started).toBeLessThan(2500);
   });
 
@@ -144,6 +145,37 @@ describe('weak ciphers', () => {
     const report = await check(await openssl(['-tls1_2', '-cipher', 'NULL-SHA256:AES128-SHA256@SECLEVEL=0']));
     expect(report.tls?.cipher).toBe('TLS_RSA_WITH_AES_128_CBC_SHA256');
     expect(codes(report)).toEqual([]);
+  });
+
+  it.each([
+    ['3DES', '3DES-CBC', 'TLS_RSA_WITH_3DES_EDE_CBC_SHA'],
+    ['RC4', 'ARCFOUR-128', 'TLS_RSA_WITH_RC4_128_SHA'],
+  ])('reports WEAK_CIPHER for a %s-only TLS 1.2 server (which Node cannot speak), read from its hello, and still checks its certificate', async (why, gnutlsCipher, suite) => {
+    const server = await startGnutlsServer([rsaLeaf, pki.intermediate], `NONE:+VERS-TLS1.2:+${gnutlsCipher}:+RSA:+SHA1:+COMP-NULL:+SIGN-ALL:+CURVE-ALL`);
+    servers.push(server);
+    const report = await check(server.port, true);
+    expect(codes(report)).toEqual(['WEAK_CIPHER']);
+    expect(report.findings[0].message).toBe(`the server negotiated ${suite} (${why}), read from its hello: Node cannot complete a handshake with it`);
+    expect(report.tls).toMatchObject({ protocol: 'TLSv1.2', cipher: suite, versions: { TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': true, 'TLSv1.3': null } });
+    expect(report.chain?.trusted).toBe(true);
+    expect(report.chain?.presented.map((c) => c.subject)).toEqual(['CN=old.test', 'CN=Versions Intermediate CA']);
+    expect(report.resumption.errors?.sessionId).toBe(`no handshake can be completed with ${suite}, the only suite the server chose`);
+  });
+
+  it('reports WEAK_CIPHER beside HANDSHAKE_FAILED for a server that speaks only an anonymous suite (no certificate to check)', async () => {
+    const report = await check(await openssl(['-tls1_2', '-cipher', 'ADH-AES128-SHA:@SECLEVEL=0']));
+    expect(codes(report)).toEqual(['HANDSHAKE_FAILED', 'WEAK_CIPHER']);
+    expect(report.findings.find((f) => f.code === 'HANDSHAKE_FAILED')?.message).toBe('the server chose TLS_DH_anon_WITH_AES_128_CBC_SHA, an anonymous suite, and sent no certificate');
+    expect(report.tls).toMatchObject({ protocol: 'TLSv1.2', cipher: 'TLS_DH_anon_WITH_AES_128_CBC_SHA' });
+    expect(report.leaf).toBeNull();
+  });
+
+  it('judges the certificate a 3DES server sends like any other (here: expired)', async () => {
+    const expired = await pki.leaf({ cn: 'old.test', key: { type: 'rsa', bits: 2048 }, notAfter: new Date(Date.now() - 86_400_000) });
+    const server = await startGnutlsServer([expired, pki.intermediate], 'NONE:+VERS-TLS1.2:+3DES-CBC:+RSA:+SHA1:+COMP-NULL:+SIGN-ALL:+CURVE-ALL');
+    servers.push(server);
+    const report = await check(server.port);
+    expect(codes(report)).toEqual(['EXPIRED', 'WEAK_CIPHER']);
   });
 
   it.each([

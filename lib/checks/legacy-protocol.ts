@@ -35,10 +35,13 @@ function learn(versions: TlsVersions, offered: readonly TlsVersion[], chosen: Tl
 export function tlsVersions(input: VersionFacts): TlsVersions {
   const versions: TlsVersions = { TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': null };
   const main = input.negotiated?.protocol;
-  if (isVersion(main)) learn(versions, VERSIONS, main);
+  const incomplete = input.negotiated?.incomplete === true;
+  // The weak-suite probe offers TLS 1.2 at most.
+  if (isVersion(main)) learn(versions, incomplete ? VERSIONS.slice(0, 3) : VERSIONS, main);
   const probe = input.legacyVersions;
   if (probe?.outcome === 'accepted') learn(versions, LEGACY, probe.protocol);
-  else if (probe?.outcome === 'refused') learn(versions, LEGACY, null);
+  // A server whose only suites Node lacks refuses the probe for its suites, not its versions.
+  else if (probe?.outcome === 'refused' && !incomplete) learn(versions, LEGACY, null);
   // The session-ID probe starts with a handshake of TLS 1.2 at most.
   const tls12 = input.resumption?.sessionId;
   if (tls12?.state === 'not-applicable') learn(versions, VERSIONS.slice(0, 3), null);

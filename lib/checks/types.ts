@@ -34,9 +34,10 @@ export interface CheckInput {
   aiaIssuer: { subject: string; completes: boolean } | null;
   /**
    * The protocol and cipher the check's own handshake negotiated (it offers TLS 1.0 to 1.3);
-   * absent or null when no handshake was made or none completed.
+   * `incomplete`: read from the server's hello by the weak-suite probe (TLS 1.2 at most), as no
+   * handshake could be completed. Absent or null when no server chose a suite.
    */
-  negotiated?: { protocol: string; cipher: string } | null;
+  negotiated?: { protocol: string; cipher: string; incomplete?: boolean } | null;
   /** The probe that offers TLS 1.0 and 1.1 only; absent or null when it did not run. */
   legacyVersions?: LegacyVersionProbe | null;
   /**

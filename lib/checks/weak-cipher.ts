@@ -26,5 +26,6 @@ export const checkWeakCipher: Check = (input): Finding[] => {
   const cipher = input.negotiated?.cipher;
   const why = cipher === undefined ? null : cipherWeakness(cipher);
   if (cipher === undefined || why === null) return [];
-  return [{ code: 'WEAK_CIPHER', severity: 'critical', message: `the server negotiated ${cipher} (${why})` }];
+  const how = input.negotiated?.incomplete ? ', read from its hello: Node cannot complete a handshake with it' : '';
+  return [{ code: 'WEAK_CIPHER', severity: 'critical', message: `the server negotiated ${cipher} (${why})${how}` }];
 };

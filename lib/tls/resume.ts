@@ -223,10 +223,15 @@ function lifetimeHint(session: Buffer): number | null {
   }
 }
 
-/** The observation when the probes missed their deadline: every verdict an error, with why. */
-export function probesTimedOut(ms: number): ResumptionObservation {
-  const result: ProbeResult = { state: 'error', tried: 0, resumed: 0, detail: `the probes did not finish within ${ms} ms` };
+/** The observation when the probes could not run or finish: every verdict an error, with why. */
+export function probesFailed(detail: string): ResumptionObservation {
+  const result: ProbeResult = { state: 'error', tried: 0, resumed: 0, detail };
   return { sessionId: result, ticket: result, tls13: result, ticketLifetimeHintSeconds: null };
+}
+
+/** The observation when the probes missed their deadline. */
+export function probesTimedOut(ms: number): ResumptionObservation {
+  return probesFailed(`the probes did not finish within ${ms} ms`);
 }
 
 /**
