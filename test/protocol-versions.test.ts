@@ -12,7 +12,9 @@ import { startGnutlsServer } from './fixtures/gnutls-server';
 import { startOpensslServer, type OpensslServer } from './fixtures/openssl-server';
 import { hierarchy, type Hierarchy, type Issued } from './fixtures/pki';
 import { startStarttlsServer } from './fixtures/starttls-server';
-import { startTlsServer, startVersionGate, type RunningServer, type TlsServerOptions } from './fixtures/tls-server';
+import { startRawServer, startTlsServer, startVersionGate, type RunningServer, type TlsServerOptions } from './fixtures/tls-server';
+import { probeLegacyVersions } from '../lib/tls/version-probe';
+import { probeWeakSuites } from '../lib/tls/weak-suites';
 
 let pki: Hierarchy;
 let leaf: Issued;
@@ -203,4 +205,43 @@ describe('weak ciphers', () => {
       expect(cipherWeakness(cipher)).toBeNull();
     },
   );
+});
+
+describe('the hand-written hellos against hostile servers', () => {
+  /** A server that answers with the start of a ServerHello announced as 16 MB, then streams it forever. */
+  async function endlessHello(): Promise<{ port: number; written: () => number }> {
+    let most = 0;
+    const server = await startRawServer((socket) => {
+      socket.once('data', () => {
+        let mine = 0;
+        const chunk = Buffer.alloc(16 * 1024, 0x41);
+        socket.write(Buffer.from([22, 3, 3, 0, 4, 2, 0xff, 0xff, 0xff]));
+        const more = () => {
+          while (!socket.destroyed && mine < 8 * 1024 * 1024 && socket.write(Buffer.concat([Buffer.from([22, 3, 3, 0x40, 0x00]), chunk]))) most = Math.max(most, (mine += chunk.length));
+        };
+        socket.on('drain', more);
+        more();
+      });
+    });
+    servers.push(server);
+    return { port: server.port, written: () => most };
+  }
+
+  const target = (port: number) => ({ address: '127.0.0.1', port, servername: 'old.test', timeoutMs: 3000, sessionWaitMs: 0 });
+
+  it('stops reading a ServerHello that never ends at the bound, and calls it refused', async () => {
+    const server = await endlessHello();
+    const probe = await probeLegacyVersions(target(server.port));
+    expect(probe).toEqual({ outcome: 'refused', detail: 'the server sent more than 262144 bytes before its certificates' });
+    expect(await probeWeakSuites(target(server.port))).toBeNull();
+    expect(server.written()).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('calls an answer that is not TLS refused, and a port where nothing listens unknown', async () => {
+    const server = await startRawServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n')));
+    servers.push(server);
+    expect(await probeLegacyVersions(target(server.port))).toEqual({ outcome: 'refused', detail: 'the server sent a record of type 72, not TLS' });
+    const closed = await probeLegacyVersions(target(1));
+    expect(closed.outcome).toBe('unknown');
+  });
 });

@@ -82,13 +82,14 @@ class FlightReader {
     if (this.read > MAX_FLIGHT_BYTES) throw new Error(`the server sent more than ${MAX_FLIGHT_BYTES} bytes before its certificates`);
     this.records = Buffer.concat([this.records, chunk]);
     while (this.records.length >= 5) {
+      const type = this.records[0];
+      // Said at once, not after waiting for a "record" of whatever length the bytes spell.
+      if (type !== HANDSHAKE && type !== ALERT) throw new Error(`the server sent a record of type ${type}, not TLS`);
       const length = this.records.readUInt16BE(3);
       if (this.records.length < 5 + length) break;
-      const type = this.records[0];
       const fragment = this.records.subarray(5, 5 + length);
       this.records = this.records.subarray(5 + length);
       if (type === ALERT) throw new Error(`the server refused with alert ${fragment[1] ?? '?'}`);
-      if (type !== HANDSHAKE) throw new Error(`the server sent a record of type ${type}`);
       this.messages = Buffer.concat([this.messages, fragment]);
       const seen = this.readMessages();
       if (seen) return seen;
