@@ -172,6 +172,24 @@ describe('weak ciphers', () => {
     expect(report.leaf).toBeNull();
   });
 
+  it('finds TLS 1.0 on a server that speaks it only with 3DES (both probes offer what Node cannot)', async () => {
+    const server = await startGnutlsServer([rsaLeaf, pki.intermediate], 'NONE:+VERS-TLS1.0:+3DES-CBC:+RSA:+SHA1:+COMP-NULL:+SIGN-ALL:+CURVE-ALL');
+    servers.push(server);
+    const report = await check(server.port);
+    expect(codes(report)).toEqual(['LEGACY_PROTOCOL', 'WEAK_CIPHER']);
+    expect(report.tls).toMatchObject({ protocol: 'TLSv1', cipher: 'TLS_RSA_WITH_3DES_EDE_CBC_SHA', versions: { TLSv1: true, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': null } });
+    expect(report.leaf?.subject).toBe('CN=old.test');
+  });
+
+  it('finds TLS 1.1 on a server that speaks AES-GCM in TLS 1.2 but only 3DES in TLS 1.0 and 1.1 (the version probe offers 3DES)', async () => {
+    const server = await startGnutlsServer([rsaLeaf, pki.intermediate], 'NONE:+VERS-TLS1.2:+VERS-TLS1.1:+VERS-TLS1.0:+AES-128-GCM:+3DES-CBC:+AEAD:+SHA1:+RSA:+COMP-NULL:+SIGN-ALL:+CURVE-ALL');
+    servers.push(server);
+    const report = await check(server.port);
+    expect(report.tls).toMatchObject({ protocol: 'TLSv1.2', cipher: 'TLS_RSA_WITH_AES_128_GCM_SHA256' });
+    expect(codes(report)).toEqual(['LEGACY_PROTOCOL']);
+    expect(report.tls?.versions).toEqual({ TLSv1: null, 'TLSv1.1': true, 'TLSv1.2': true, 'TLSv1.3': false });
+  });
+
   it('judges the certificate a 3DES server sends like any other (here: expired)', async () => {
     const expired = await pki.leaf({ cn: 'old.test', key: { type: 'rsa', bits: 2048 }, notAfter: new Date(Date.now() - 86_400_000) });
     const server = await startGnutlsServer([expired, pki.intermediate], 'NONE:+VERS-TLS1.2:+3DES-CBC:+RSA:+SHA1:+COMP-NULL:+SIGN-ALL:+CURVE-ALL');
