@@ -6,18 +6,21 @@
 import type { X509Certificate } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { CHECKS, type CheckContext, type CheckInput } from './checks';
+import { tlsVersions, versionProbeError } from './checks/legacy-protocol';
 import { resumptionReport } from './checks/resumption';
 import { revocationReport } from './checks/revocation';
 import { websocketReport } from './checks/websocket';
 import type { Fetch } from './revocation/http-fetch';
 import { notLookedUp } from './revocation/not-looked-up';
-import type { ChainEntry, Finding, LeafReport, Report } from './report';
+import type { ChainEntry, Finding, LeafReport, Report, TlsReport } from './report';
 import { statusOf } from './report';
 import { formatTarget, type Protocol, type Target } from './target';
 import { caKey } from './target-settings';
 import { ConnectError, handshake, type Handshake } from './tls/connect';
 import { dialerFor } from './tls/starttls';
-import { probeResumption, probesTimedOut, startTls12Probes, type ProbeTarget, type Tls12Probes } from './tls/resume';
+import { probeResumption, probesFailed, probesTimedOut, startTls12Probes, type ProbeTarget, type Tls12Probes } from './tls/resume';
+import { probeLegacyVersions, type LegacyVersionProbe } from './tls/version-probe';
+import { mayWantWeakSuites, probeWeakSuites, type WeakSuiteObservation } from './tls/weak-suites';
 import { probeWebSocketUpgrade } from './tls/websocket-upgrade';
 import { certInfo, daysUntil, rfc4514, type CertInfo } from './x509/cert-info';
 import { validateChain } from './x509/validate';
@@ -221,8 +224,10 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
   let first: Handshake | null = null;
   let failure: CheckInput['failure'] = null;
   let tls12: Tls12Probes | undefined;
+  let legacyVersions: Promise<LegacyVersionProbe> | undefined;
+  let weak: WeakSuiteObservation | null = null;
   try {
-    first = await handshake({
+    const firstHandshake = handshake({
       address,
       port: target.port,
       dial,
@@ -235,11 +240,27 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
         if (resumption && protocol === 'TLSv1.3') tls12 = startTls12Probes(probeTarget, opts.resumptionAttempts);
       },
     });
+    // Beside the first handshake, not after it (and dialed after it, so that a server taking one
+    // connection at a time serves the check first): against a server that refuses TLS 1.1 it
+    // costs an alert, and against one that does not answer it times out with the first.
+    legacyVersions = probeLegacyVersions(probeTarget);
+    first = await firstHandshake;
   } catch (err) {
     if (!(err instanceof ConnectError)) throw err;
     failure = { code: err.code, message: err.message };
+    // A server that shares no suite with Node may still speak one it no longer has (3DES, RC4).
+    if (mayWantWeakSuites(err)) weak = await probeWeakSuites(probeTarget);
   }
-  const input = inspect(target, first, failure, opts, opts.at ?? started.at);
+  if (weak) {
+    failure = weak.chain.length > 0 ? null : { code: 'HANDSHAKE_FAILED', message: `the server chose ${weak.cipher}, an anonymous suite, and sent no certificate` };
+  }
+  const input = inspect(target, first ?? weak, failure, opts, opts.at ?? started.at);
+  if (!first && weak && weak.chain.length > 0) {
+    // Its certificates are judged as any others; nothing can be resumed without a handshake.
+    const revocation = lookUpRevocation(input, { chain: weak.chain, ocspResponse: null }, opts, started.at).catch((err: unknown) => revocationFailed(input, err));
+    if (resumption) input.resumption = probesFailed(`no handshake can be completed with ${weak.cipher}, the only suite the server chose`);
+    Object.assign(input, await revocation);
+  }
   if (first) {
     const revocation = lookUpRevocation(input, first, opts, started.at).catch((err: unknown) => revocationFailed(input, err));
     // On a connection of its own, beside the probes: the check's handshake offers no ALPN, and
@@ -255,8 +276,16 @@ async function checkAddress(target: Target, address: string, opts: CheckOptions)
     Object.assign(input, await revocation);
     if (upgrade !== null) input.websocket = await upgrade;
   }
-  const tls = first ? { protocol: first.protocol, cipher: first.cipher } : null;
-  return buildReport(target, address, input, tls, started, context(opts, started.at));
+  input.negotiated = first ? { protocol: first.protocol, cipher: first.cipher } : weak ? { protocol: weak.protocol, cipher: weak.cipher, incomplete: true } : null;
+  input.legacyVersions = legacyVersions ? await legacyVersions : null;
+  return buildReport(target, address, input, tlsReport(input), started, context(opts, started.at));
+}
+
+/** The report's `tls`: what the first handshake negotiated and what is known of each version. */
+function tlsReport(input: CheckInput): TlsReport | null {
+  if (!input.negotiated) return null;
+  const probeError = versionProbeError(input);
+  return { protocol: input.negotiated.protocol, cipher: input.negotiated.cipher, versions: tlsVersions(input), ...(probeError === null ? {} : { versionProbeError: probeError }) };
 }
 
 /**

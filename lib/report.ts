@@ -38,6 +38,10 @@ export type FindingCode =
   | 'STARTTLS_REFUSED'
   /** A wss target did not answer the WebSocket opening handshake with 101 and the right accept key. */
   | 'WEBSOCKET_UPGRADE_FAILED'
+  /** The server accepts TLS 1.0 or 1.1 (RFC 8996 deprecated both). */
+  | 'LEGACY_PROTOCOL'
+  /** The negotiated cipher is RC4, 3DES, DES, NULL, EXPORT or anonymous. */
+  | 'WEAK_CIPHER'
   /** The check itself failed (a bug or an unexpected error); the message says what. */
   | 'CHECK_FAILED';
 
@@ -98,6 +102,20 @@ export interface RevocationReport {
  * `{ skipped: true }` when the upgrade was not tried (--no-upgrade).
  */
 export type WebSocketReport = { status: number | null; ms: number | null } | { skipped: true };
+/** The protocol versions, by the names Node gives them. */
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+export interface TlsReport {
+  protocol: string;
+  cipher: string;
+  /**
+   * Whether the server accepts each version: true, false, or null where no handshake told
+   * (a probe that could not tell or did not run). Reports stored before it existed lack it.
+   */
+  versions?: Record<TlsVersion, boolean | null>;
+  /** Why the legacy-version probe could not tell; absent when it could. */
+  versionProbeError?: string;
+}
 
 export interface Report {
   schemaVersion: 1;
@@ -106,7 +124,7 @@ export interface Report {
   checkedAt: string;
   durationMs: number;
   status: Status;
-  tls: { protocol: string; cipher: string } | null;
+  tls: TlsReport | null;
   leaf: LeafReport | null;
   chain: { trusted: boolean; presented: ChainEntry[]; path: ChainEntry[] } | null;
   revocation: RevocationReport;

@@ -42,6 +42,8 @@ async function demo(): Promise<number> {
     ['client-only.demo', { chain: Promise.all([leaf('client-only.demo', { eku: [EKU_CLIENT_AUTH] }), pki.intermediate]) }],
     ['no-resumption.demo', { chain: Promise.all([leaf('no-resumption.demo'), pki.intermediate]), sessionCache: false, tickets: false }],
     ['tls13-only.demo', { chain: Promise.all([leaf('tls13-only.demo'), pki.intermediate]), minVersion: 'TLSv1.3' }],
+    ['tls10-only.demo', { chain: Promise.all([leaf('tls10-only.demo'), pki.intermediate]), minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' }],
+    ['null-cipher.demo', { chain: Promise.all([leaf('null-cipher.demo', { key: { type: 'rsa', bits: 2048 } }), pki.intermediate]), maxVersion: 'TLSv1.2', ciphers: 'NULL-SHA256:@SECLEVEL=0' }],
     ['tls12-long-tickets.demo', { chain: Promise.all([leaf('tls12-long-tickets.demo'), pki.intermediate]), maxVersion: 'TLSv1.2', sessionTimeout: 172_800 }],
   ];
   // Mail servers that start TLS inside their own protocol (the target's scheme says which).

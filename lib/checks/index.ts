@@ -6,10 +6,12 @@ import { checkExpiry } from './expiry';
 import { checkHostname } from './hostname';
 import { checkKeyMatch } from './key-match';
 import { checkKeyUsage } from './key-usage';
+import { checkLegacyProtocol } from './legacy-protocol';
 import { checkResumption } from './resumption';
 import { checkRevocation } from './revocation';
 import type { Check } from './types';
 import { checkWebSocket } from './websocket';
+import { checkWeakCipher } from './weak-cipher';
 
 export const CHECKS: Readonly<Record<string, Check>> = {
   connection: checkConnection,
@@ -22,6 +24,8 @@ export const CHECKS: Readonly<Record<string, Check>> = {
   resumption: checkResumption,
   revocation: checkRevocation,
   websocket: checkWebSocket,
+  legacyProtocol: checkLegacyProtocol,
+  weakCipher: checkWeakCipher,
 };
 
 export type { Check, CheckContext, CheckInput } from './types';

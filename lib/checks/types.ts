@@ -3,6 +3,7 @@ import type { Finding } from '../report';
 import type { RevocationObservation } from '../revocation/look-up';
 import type { ResumptionObservation } from '../tls/resume';
 import type { UpgradeObservation } from '../tls/websocket-upgrade';
+import type { LegacyVersionProbe } from '../tls/version-probe';
 import type { CertInfo } from '../x509/cert-info';
 import type { ChainAnalysis } from '../x509/validate';
 import type { ConnectFailure } from '../tls/connect';
@@ -37,6 +38,14 @@ export interface CheckInput {
    * or null for other targets and when no handshake completed.
    */
   websocket?: UpgradeObservation | 'skipped' | null;
+  /**
+   * The protocol and cipher the check's own handshake negotiated (it offers TLS 1.0 to 1.3);
+   * `incomplete`: read from the server's hello by the weak-suite probe (TLS 1.2 at most), as no
+   * handshake could be completed. Absent or null when no server chose a suite.
+   */
+  negotiated?: { protocol: string; cipher: string; incomplete?: boolean } | null;
+  /** The probe that offers TLS 1.0 and 1.1 only; absent or null when it did not run. */
+  legacyVersions?: LegacyVersionProbe | null;
   /**
    * Whether the private key given with the certificates (--key-file, compared where it was read)
    * belongs to the leaf, and which file it came from; absent or null when no key was given.

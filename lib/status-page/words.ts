@@ -31,6 +31,8 @@ export const FINDING_WORDS: Record<FindingCode, string> = {
   BLOCKED_ADDRESS: 'address refused',
   STARTTLS_REFUSED: 'STARTTLS refused',
   WEBSOCKET_UPGRADE_FAILED: 'WebSocket upgrade failed',
+  LEGACY_PROTOCOL: 'TLS 1.0/1.1 accepted',
+  WEAK_CIPHER: 'weak cipher',
   CHECK_FAILED: 'check failed',
 };
 

@@ -75,9 +75,11 @@ export interface Handshake {
 
 /**
  * Ciphers for a checking client: anything that authenticates the server (weak crypto is a
- * finding, not a failure), but no anonymous suites, which would carry no certificate at all.
+ * finding, not a failure), the NULL suites last (OpenSSL appends them after ALL), so that a
+ * server that would choose one is seen choosing it; but no anonymous suites, which would carry
+ * no certificate at all. Security level 0 lets TLS 1.0 and 1.1 be offered (OpenSSL 3).
  */
-const PERMISSIVE_CIPHERS = 'ALL:!aNULL:@SECLEVEL=0';
+const PERMISSIVE_CIPHERS = 'ALL:eNULL:!aNULL:@SECLEVEL=0';
 
 const contexts = new Map<string, SecureContext>();
 

@@ -15,6 +15,8 @@ export interface ProbeResult {
   detail?: string;
   /** The lifetime hint of the ticket the probe started from, in seconds. */
   lifetimeHintSeconds?: number | null;
+  /** The version the probe's first handshake (TLS 1.2 at most) negotiated, when it completed. */
+  protocol?: string;
 }
 
 export interface ResumptionObservation {
@@ -97,21 +99,26 @@ async function probeSessionId(target: ProbeTarget, attempts: number): Promise<Re
     return { result: { state: 'error', tried: 0, resumed: 0, detail: describe(err) }, ticketBearing: null, spoken: true };
   }
   if (!start) return { result: NO_TLS12, ticketBearing: null, spoken: false };
+  const repeated = await resumeSessionId(base, start, attempts);
+  return { ...repeated, result: { ...repeated.result, protocol: start.protocol }, spoken: true };
+}
+
+/** The session-ID attempts from a completed TLS 1.2 (or older) handshake. */
+async function resumeSessionId(base: HandshakeOptions, start: Handshake, attempts: number): Promise<Repeated> {
   if (!start.session) {
-    return { result: { state: 'error', tried: 0, resumed: 0, detail: start.sessionProblem ?? 'no session' }, ticketBearing: null, spoken: true };
+    return { result: { state: 'error', tried: 0, resumed: 0, detail: start.sessionProblem ?? 'no session' }, ticketBearing: null };
   }
   let idLength: number;
   try {
     idLength = readSession(start.session).sessionIdLength;
   } catch (err) {
     // An unreadable session costs this probe only, never the certificate findings.
-    return { result: { state: 'error', tried: 0, resumed: 0, detail: `the session cannot be read: ${describe(err)}` }, ticketBearing: null, spoken: true };
+    return { result: { state: 'error', tried: 0, resumed: 0, detail: `the session cannot be read: ${describe(err)}` }, ticketBearing: null };
   }
   if (idLength === 0) {
-    return { result: { state: 'not-offered', tried: 0, resumed: 0, detail: 'the server sent no session ID' }, ticketBearing: null, spoken: true };
+    return { result: { state: 'not-offered', tried: 0, resumed: 0, detail: 'the server sent no session ID' }, ticketBearing: null };
   }
-  const repeated = await resumeRepeatedly({ ...base, maxVersion: start.protocol as SecureVersion }, start, attempts, true);
-  return { ...repeated, spoken: true };
+  return resumeRepeatedly({ ...base, maxVersion: start.protocol as SecureVersion }, start, attempts, true);
 }
 
 /** The ticket probe, from the first handshake when it was TLS 1.2, else from `start` or a new one. */
@@ -216,10 +223,15 @@ function lifetimeHint(session: Buffer): number | null {
   }
 }
 
-/** The observation when the probes missed their deadline: every verdict an error, with why. */
-export function probesTimedOut(ms: number): ResumptionObservation {
-  const result: ProbeResult = { state: 'error', tried: 0, resumed: 0, detail: `the probes did not finish within ${ms} ms` };
+/** The observation when the probes could not run or finish: every verdict an error, with why. */
+export function probesFailed(detail: string): ResumptionObservation {
+  const result: ProbeResult = { state: 'error', tried: 0, resumed: 0, detail };
   return { sessionId: result, ticket: result, tls13: result, ticketLifetimeHintSeconds: null };
+}
+
+/** The observation when the probes missed their deadline. */
+export function probesTimedOut(ms: number): ResumptionObservation {
+  return probesFailed(`the probes did not finish within ${ms} ms`);
 }
 
 /**
