@@ -180,6 +180,26 @@ describe('a server that speaks something else', () => {
     expect(finding(report)).toEqual({ code: 'HANDSHAKE_FAILED', severity: 'critical', message: expect.stringMatching(message) });
   });
 
+  it('makes the resumption probes errors, not "no TLS 1.2", when only the first connection speaks the protocol', async () => {
+    const server = await serve('smtp', { laterGreeting: 'HTTP/1.1 400 Bad Request\r\n' });
+
+    const report = await check('smtp', server.port, { resumption: true });
+
+    // The check's own handshake worked: the certificate's findings stand, and nothing is said of resumption.
+    expect(report.status).toBe('ok');
+    expect(report.findings).toEqual([]);
+    const came = 'expected an SMTP greeting (220), got "HTTP/1.1 400 Bad Request"';
+    expect(report.resumption).toMatchObject({
+      sessionId: 'error',
+      ticket: 'error',
+      tls13: 'error',
+      errors: { sessionId: expect.stringContaining(came), ticket: expect.stringContaining(came), tls13: expect.stringContaining(came) },
+    });
+    // Nothing was learnt of TLS 1.2 (nor of 1.0/1.1: the version probe got the same greeting).
+    expect(report.tls?.versions).toEqual({ TLSv1: null, 'TLSv1.1': null, 'TLSv1.2': null, 'TLSv1.3': true });
+    expect(report.tls?.versionProbeError).toContain(came);
+  });
+
   it('is HANDSHAKE_FAILED when it closes the connection in the middle of the dialogue', async () => {
     const server = await raw((socket) => socket.end('220-mail.test still greeting\r\n'));
 

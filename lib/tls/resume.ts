@@ -72,14 +72,25 @@ async function resumeRepeatedly(base: HandshakeOptions, first: Handshake, attemp
   return { result: { state: 'tried', tried: attempts, resumed }, ticketBearing };
 }
 
-/** A TLS 1.2 handshake to start a probe from; `null` when the server speaks no TLS 1.2 or older. */
+/**
+ * A TLS 1.2 handshake to start a probe from; `null` when the server speaks no TLS 1.2 or older,
+ * which only TLS itself can say (an alert such as protocol_version, an answer OpenSSL refuses).
+ * A reset, a close or a STARTTLS dialogue gone wrong says nothing of the versions: the probe's
+ * error, not "no TLS 1.2".
+ */
 async function tls12Start(opts: HandshakeOptions): Promise<Handshake | null> {
   try {
     return await handshake(opts);
   } catch (err) {
-    if (err instanceof ConnectError && err.code === 'HANDSHAKE_FAILED') return null;
+    if (err instanceof ConnectError && err.code === 'HANDSHAKE_FAILED' && saidByTls(err)) return null;
     throw err;
   }
+}
+
+/** Whether a failed handshake was TLS's own refusal (OpenSSL's `ERR_SSL_…` codes), not the connection's. */
+function saidByTls(err: ConnectError): boolean {
+  const code = (err.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_SSL_');
 }
 
 const NO_TLS12: ProbeResult = { state: 'not-applicable', tried: 0, resumed: 0, detail: 'the server speaks no TLS 1.2' };
