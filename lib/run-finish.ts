@@ -5,6 +5,7 @@
  * only what the summary names is kept (they are read a second time for what to remember once
  * the message is out), so memory stays flat however long the list.
  */
+import { RepeatedErrors } from './repeated-errors';
 import { sendRunAlerts, type ToldTarget } from './alerts/alert-run';
 import type { WebhookPoster } from './alerts/deliver';
 import { alertItem, configItem } from './alerts/message';
@@ -66,7 +67,8 @@ export async function finishRun(plan: RunPlan, results: () => AsyncIterable<Batc
   const notOk: NotOkTarget[] = [];
   const storeFailures: RunSummary['storeFailures'] = [];
   const notChecked: string[] = [];
-  const batchErrors: string[] = [];
+  // The batches' errors are mostly one per target (a store refusing every write): one line a kind.
+  const batchErrors = new RepeatedErrors();
   const collector = new RoutedAlerts(deps.alerting?.webhooks ?? []);
   let reports = 0;
   let lowest: number | null = null;
@@ -78,7 +80,7 @@ export async function finishRun(plan: RunPlan, results: () => AsyncIterable<Batc
     notOk.push(...result.notOk);
     storeFailures.push(...result.storeFailures);
     notChecked.push(...result.notChecked);
-    batchErrors.push(...result.errors);
+    for (const error of result.errors) batchErrors.add(error);
     for (const pending of result.alerts) collector.add(alertItem(pending), pending.routes);
   }
 
@@ -97,7 +99,7 @@ export async function finishRun(plan: RunPlan, results: () => AsyncIterable<Batc
     }
     // The message links the status page; without a link it still goes out.
     const page = collector.size === 0 ? null : await deps.store.pageLink(LINK_SECONDS).catch((err: unknown) => {
-      batchErrors.push(`no link to the status page in the alert: ${(err as Error).message}`);
+      batchErrors.add(`no link to the status page in the alert: ${(err as Error).message}`);
       return null;
     });
     alerts = await sendRunAlerts({ store: deps.store, webhooks: alerting.webhooks, poster: alerting.poster, now, page }, collector, told, plan.configAlerts, [...alerting.errors]);
@@ -126,7 +128,7 @@ export async function finishRun(plan: RunPlan, results: () => AsyncIterable<Batc
   try {
     await deps.store.putIndex(indexText(header, entries()));
   } catch (err) {
-    batchErrors.push(`index not stored: ${(err as Error).message}`);
+    batchErrors.add(`index not stored: ${(err as Error).message}`);
     deps.log({ level: 'error', msg: 'index not stored', error: (err as Error).message });
   }
   try {
@@ -137,12 +139,12 @@ export async function finishRun(plan: RunPlan, results: () => AsyncIterable<Batc
     }
     await deps.store.putPage(page.parts());
   } catch (err) {
-    batchErrors.push(`status page not stored: ${(err as Error).message}`);
+    batchErrors.add(`status page not stored: ${(err as Error).message}`);
     deps.log({ level: 'error', msg: 'status page not stored', error: (err as Error).message });
   }
 
   // Read after the results: reading them may add to the plan's errors.
-  const errors = [...plan.errors, ...batchErrors];
+  const errors = [...plan.errors, ...batchErrors.lines()];
   durations.sort((a, b) => a - b);
   const finished = now();
   const summary: RunSummary = {

@@ -371,6 +371,37 @@ describe('alerts from the scheduled run', () => {
     expect(JSON.parse(await readFile(memory, 'utf8'))).toMatchObject({ lastAlertAt: expect.any(String), told: [expect.stringContaining('CONNECTION_FAILED')] });
   });
 
+  it('says an error that repeats for every target once, with how many more there were', async () => {
+    const dir = await freshDir('bad-histories');
+    const ports = [1, 2, 3];
+    await mkdir(join(dir, 'alerts', 'targets'), { recursive: true });
+    for (const port of ports) await writeFile(join(dir, 'alerts', 'targets', `127.0.0.1_${port}.json`), '{"schemaVersion": 2}');
+
+    const targets = ports.map((port) => `127.0.0.1:${port}`).join(',');
+    const summary = await runScheduled(await config(targets, dir), runDeps(new FsReportStore(dir), `webhook+${receiver.url('/bad-histories')}`));
+
+    expect(summary.errors).toEqual([
+      expect.stringMatching(/^alert memory not read, starting afresh: .*127\.0\.0\.1_[123]\.json is unreadable: not an alert memory \(and 2 more like it\)$/),
+    ]);
+    // Each target is still told of and remembered.
+    expect((receiver.postsTo('/bad-histories')[0].body as { alerts: unknown[] }).alerts).toHaveLength(3);
+  });
+
+  it("says once, with a count, that a store refused every target's alert memory", async () => {
+    class NoMemoryStore extends FsReportStore {
+      override putAlertMemory(key: string): Promise<void> {
+        return Promise.reject(new Error(`the disk is full (${key})`));
+      }
+    }
+    const dir = await freshDir('no-memory');
+    const targets = [1, 2, 3].map((port) => `127.0.0.1:${port}`).join(',');
+
+    const summary = await runScheduled(await config(targets, dir), runDeps(new NoMemoryStore(dir), `webhook+${receiver.url('/no-memory')}`));
+
+    expect(summary.alerts?.errors).toEqual([expect.stringMatching(/^alert memory not stored: the disk is full \(127\.0\.0\.1_[123]\) \(and 2 more like it\)$/)]);
+    expect(receiver.postsTo('/no-memory')).toHaveLength(1);
+  });
+
   it('records unusable webhook entries in the summary and still checks and alerts', async () => {
     const dir = await freshDir('unusable');
 

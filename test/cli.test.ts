@@ -598,6 +598,24 @@ describe('certcheck', () => {
     expect((JSON.parse(stdout) as Report[])[0].status).toBe('ok');
   });
 
+  it('says once, with a count, an alert error that repeats for every target', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const out = join(dir, 'alerting-unreadable');
+      const ports = [1, 2, 3];
+      await mkdir(join(out, 'alerts', 'targets'), { recursive: true });
+      for (const port of ports) await writeFile(join(out, 'alerts', 'targets', `127.0.0.1_${port}.json`), 'not json');
+
+      const { stderr } = await run(['--out', out, '--alert', `webhook+${receiver.url('/repeats')}`, ...ports.map((port) => `127.0.0.1:${port}`)]);
+
+      const lines = stderr.split('\n').filter((line) => line.includes('alert memory'));
+      expect(lines).toEqual([expect.stringMatching(/^certcheck: alert memory not read, starting afresh: .* \(and 2 more like it\)$/)]);
+      expect(stderr).toContain('alert sent to webhook');
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('posts alerts with --alert, deciding against what --out holds: once, then nothing for the same result', async () => {
     const receiver = await startWebhookReceiver();
     try {

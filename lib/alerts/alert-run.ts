@@ -5,6 +5,7 @@
  * which what was told is remembered. A webhook that fails is reported, never thrown; what no
  * webhook delivered is not remembered, so the next run tells it.
  */
+import { RepeatedErrors } from '../repeated-errors';
 import type { Report } from '../report';
 import type { KeptReport } from '../store/keep';
 import { type AlertRunSummary, historyKey, LINK_SECONDS, type PageLink, type ReportStore } from '../store/store';
@@ -110,6 +111,8 @@ export async function sendRunAlerts(
   );
   const deliveries = sent.filter((d): d is Delivery => d !== null);
   const delivered = deliveries.some((d) => d.ok);
+  // One line however many targets' memories a failing store refuses.
+  const notStored = new RepeatedErrors();
   if (delivered) {
     const writing = new Set<Promise<void>>();
     for await (const [key, memory, routes] of told()) {
@@ -119,7 +122,7 @@ export async function sendRunAlerts(
       const write = deps.store.putAlertMemory(key, memory).then(
         () => undefined,
         (err: unknown) => {
-          errors.push(`alert memory not stored: ${(err as Error).message}`);
+          notStored.add(`alert memory not stored: ${(err as Error).message}`);
         },
       );
       writing.add(write);
@@ -127,6 +130,7 @@ export async function sendRunAlerts(
       if (writing.size >= MEMORY_WRITES) await Promise.race(writing);
     }
     await Promise.all(writing);
+    errors.push(...notStored.lines());
   }
   if (config) {
     const memory = delivered ? config.memoryIfTold : config.memoryIfNotTold;
@@ -145,6 +149,8 @@ export async function sendRunAlerts(
 export class AlertRun {
   private readonly alerts: RoutedAlerts;
   private readonly told: ToldTarget[] = [];
+  /** Each target's errors (its alert memory not read or not stored), said once a kind. */
+  private readonly targetErrors = new RepeatedErrors();
 
   private constructor(
     private readonly deps: DecideDeps & SendDeps,
@@ -160,7 +166,7 @@ export class AlertRun {
   /** Decides about one target's new report, as it was kept (its previous report, where it is stored); `routes`: the webhooks its `alerts:` names. */
   async consider(current: Report, kept: KeptReport, routes?: readonly string[]): Promise<void> {
     const { pending, error } = await decideTargetAlert(this.deps, current, kept);
-    if (error) this.errors.push(error);
+    if (error) this.targetErrors.add(error);
     if (pending) {
       this.alerts.add(alertItem(pending), routes);
       this.told.push([pending.key, pending.memory, routes]);
@@ -174,6 +180,6 @@ export class AlertRun {
 
   /** Sends what was decided to each webhook at once (its own targets), then stores what was told. */
   send(): Promise<AlertRunSummary> {
-    return sendRunAlerts(this.deps, this.alerts, () => this.told, null, this.errors);
+    return sendRunAlerts(this.deps, this.alerts, () => this.told, null, [...this.errors, ...this.targetErrors.lines()]);
   }
 }
