@@ -82,7 +82,7 @@ export async function checkBatch(batch: BatchMessage, deps: BatchDeps): Promise<
         if (kept.previousError) deps.log({ level: 'warn', msg: 'previous report not read', error: kept.previousError });
         if (kept.historyError) {
           deps.log({ level: 'warn', msg: 'history rollup not kept', error: kept.historyError });
-          result.errors.push(kept.historyError);
+          result.errors.push(`history rollup not kept: ${kept.historyError}`);
         }
         if (error) {
           deps.log({ level: 'warn', msg: 'alert memory', error });

@@ -402,6 +402,17 @@ describe('alerts from the scheduled run', () => {
     expect(receiver.postsTo('/no-memory')).toHaveLength(1);
   });
 
+  it("says once, with a count, that no target's history could be rolled up", async () => {
+    const dir = await freshDir('no-history');
+    await writeFile(join(dir, 'history'), 'a file where the history/ folder should be');
+    const targets = [1, 2, 3].map((port) => `127.0.0.1:${port}`).join(',');
+
+    const summary = await runScheduled(await config(targets, dir), runDeps(new FsReportStore(dir), `webhook+${receiver.url('/no-history')}`));
+
+    expect(summary.errors).toEqual([expect.stringMatching(/^history rollup not kept: .* \(and 2 more like it\)$/)]);
+    expect(await storedLatest(dir)).toHaveLength(3);
+  });
+
   it('records unusable webhook entries in the summary and still checks and alerts', async () => {
     const dir = await freshDir('unusable');
 
