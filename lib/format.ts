@@ -76,14 +76,28 @@ export function formatTable(reports: readonly Report[], color: boolean): string 
   return formatRows(reports.map((r) => tableRow(r, color)), color);
 }
 
-/** The fleet from its index as a table: status, target, days left, expiry date, issuer, codes. */
+/** `text` cut to `max` characters, the last of them `…` when cut. */
+export function cutText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** The most characters of a target's labels the summary's table shows (the index keeps them all). */
+const TABLE_LABEL_CHARS = 40;
+
+/**
+ * The fleet from its index as a table: status, target, days left, expiry date, issuer, codes,
+ * and the targets file's labels when any target has some.
+ */
 export function formatIndexTable(entries: readonly IndexEntry[], color: boolean): string {
+  const withLabels = entries.some((e) => e.labels?.length);
   const rows = entries.map((e) => {
     const where = formatTarget({ host: e.host, port: e.port, protocol: e.scheme });
     const address = e.address && e.address !== e.host ? ` (${e.address})` : '';
-    return [e.status, `${where}${address}`, e.daysRemaining === null ? '-' : `${e.daysRemaining.toFixed(1)}d`, e.notAfter?.slice(0, 10) ?? '-', e.issuer ?? '-', e.codes.join(',') || '-'];
+    // Control characters never reach the terminal, whoever wrote the index.
+    const labels = withLabels ? [cutText((e.labels ?? []).join(', ').replace(/\p{Cc}/gu, ' '), TABLE_LABEL_CHARS) || '-'] : [];
+    return [e.status, `${where}${address}`, e.daysRemaining === null ? '-' : `${e.daysRemaining.toFixed(1)}d`, e.notAfter?.slice(0, 10) ?? '-', e.issuer ?? '-', ...labels, e.codes.join(',') || '-'];
   });
-  const header = ['STATUS', 'TARGET', 'EXPIRES', 'ON', 'ISSUER', 'FINDINGS'];
+  const header = ['STATUS', 'TARGET', 'EXPIRES', 'ON', 'ISSUER', ...(withLabels ? ['LABELS'] : []), 'FINDINGS'];
   const widths = header.map((h, i) => rows.reduce((max, row) => Math.max(max, row[i].length), h.length));
   const line = (cells: string[], status?: Status) =>
     cells

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { byUrgency, type IndexEntry } from './fleet-index';
-import { personTime } from './format';
+import { cutText, personTime } from './format';
 import { formatTarget, targetKey } from './target';
 import { type Status, STATUSES_BY_URGENCY } from './report';
 import { PAGE_SCRIPT } from './status-page/script';
@@ -29,10 +29,6 @@ export const PAGE_MAX_ROWS = 20_000;
 
 /** The most characters of a row's labels the page shows (the index and the report keep them all). */
 export const PAGE_LABEL_CHARS = 60;
-
-function cutText(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
 
 const SEVERITY_LETTERS: Record<string, string> = { info: 'i', warning: 'w', critical: 'c', unknown: 'u' };
 

@@ -174,4 +174,23 @@ describe('the summary table', () => {
     const entry: IndexEntry = { key: 'smtp~mail.test_25', host: 'mail.test', port: 25, scheme: 'smtp', address: null, status: 'ok', daysRemaining: 80, notAfter: '2026-07-20T00:00:00.000Z', issuer: 'CN=CA', codes: [], checkedAt: '2026-05-01T00:00:00.000Z', report: null };
     expect(formatIndexTable([entry], false).split('\n')[1]).toBe('ok      smtp://mail.test:25  80.0d    2026-07-20  CN=CA   -');
   });
+
+  it("shows the targets file's labels when a target has some, cut to 40 characters, control characters blanked", () => {
+    const base: IndexEntry = { key: 'a_443', host: 'a.test', port: 443, address: null, status: 'ok', daysRemaining: 80, notAfter: '2026-07-20T00:00:00.000Z', issuer: 'CN=CA', codes: ['X'], checkedAt: '2026-05-01T00:00:00.000Z', report: null };
+    const entries: IndexEntry[] = [
+      { ...base, labels: ['team-payments', 'prod'] },
+      { ...base, key: 'b_443', host: 'b.test', labels: ['x'.repeat(30), 'y'.repeat(30)] },
+      { ...base, key: 'c_443', host: 'c.test', labels: ['evil\u001b[31mred'] },
+      { ...base, key: 'd_443', host: 'd.test' },
+    ];
+
+    expect(formatIndexTable(entries, false).split('\n')).toEqual([
+      'STATUS  TARGET      EXPIRES  ON          ISSUER  LABELS                                    FINDINGS',
+      'ok      a.test:443  80.0d    2026-07-20  CN=CA   team-payments, prod                       X',
+      `ok      b.test:443  80.0d    2026-07-20  CN=CA   ${'x'.repeat(30)}, yyyyyyy…  X`,
+      'ok      c.test:443  80.0d    2026-07-20  CN=CA   evil [31mred                              X',
+      'ok      d.test:443  80.0d    2026-07-20  CN=CA   -                                         X',
+      '',
+    ]);
+  });
 });
