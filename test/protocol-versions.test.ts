@@ -15,6 +15,7 @@ import { startStarttlsServer } from './fixtures/starttls-server';
 import { startRawServer, startTlsServer, startVersionGate, type RunningServer, type TlsServerOptions } from './fixtures/tls-server';
 import { probeLegacyVersions } from '../lib/tls/version-probe';
 import { probeWeakSuites } from '../lib/tls/weak-suites';
+import { openTcp } from '../lib/tls/raw-hello';
 
 let pki: Hierarchy;
 let leaf: Issued;
@@ -261,5 +262,45 @@ describe('the hand-written hellos against hostile servers', () => {
     expect(await probeLegacyVersions(target(server.port))).toEqual({ outcome: 'refused', detail: 'the server sent a record of type 72, not TLS' });
     const closed = await probeLegacyVersions(target(1));
     expect(closed.outcome).toBe('unknown');
+  });
+});
+
+describe('the connection of a hand-written hello', () => {
+  it('is given up, and the wait ends, when the time runs out before it opens', async () => {
+    const server = await startRawServer(() => undefined);
+    servers.push(server);
+    const controller = new AbortController();
+
+    const opening = openTcp({ address: '127.0.0.1', port: server.port }, controller.signal);
+    controller.abort();
+
+    await expect(opening).rejects.toThrow('aborted');
+  });
+
+  it('reads a ServerHello split over two records, and over two packets', async () => {
+    const body = Buffer.concat([Buffer.from([3, 2]), Buffer.alloc(32, 7), Buffer.from([0, 0xc0, 0x13, 0])]);
+    const message = Buffer.concat([Buffer.from([2, 0, 0, body.length]), body]);
+    const record = (fragment: Buffer) => Buffer.concat([Buffer.from([22, 3, 2, 0, fragment.length]), fragment]);
+    const server = await startRawServer((socket) => {
+      socket.once('data', () => {
+        socket.write(record(message.subarray(0, 10)));
+        setTimeout(() => socket.write(record(message.subarray(10))), 20);
+      });
+    });
+    servers.push(server);
+
+    const probe = await probeLegacyVersions({ address: '127.0.0.1', port: server.port, servername: 'old.test', timeoutMs: 2000, sessionWaitMs: 0 });
+
+    expect(probe).toEqual({ outcome: 'accepted', protocol: 'TLSv1.1' });
+  });
+
+  it('opens when the time does not run out', async () => {
+    const server = await startRawServer(() => undefined);
+    servers.push(server);
+
+    const socket = await openTcp({ address: '127.0.0.1', port: server.port }, new AbortController().signal);
+
+    expect(socket.remotePort).toBe(server.port);
+    socket.destroy();
   });
 });

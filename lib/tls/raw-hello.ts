@@ -48,25 +48,52 @@ function extension(type: number, body: Buffer): Buffer {
  * with what ECDHE and TLS 1.2 signatures need.
  */
 export function clientHello(servername: string | undefined, version: number, suiteCodes: readonly number[]): Buffer {
-  const suites = Buffer.concat([...suiteCodes.map(u16), u16(0x00ff) /* renegotiation SCSV */]);
-  const extensions = Buffer.concat([
-    ...(servername ? [extension(0x0000, vector16(Buffer.concat([Buffer.from([0]), vector16(Buffer.from(servername, 'ascii'))])))] : []),
-    // supported_groups: x25519, secp256r1, secp384r1
-    extension(0x000a, vector16(Buffer.concat([0x001d, 0x0017, 0x0018].map(u16)))),
-    // ec_point_formats: uncompressed
-    extension(0x000b, Buffer.from([1, 0])),
-    // signature_algorithms: RSA PKCS#1 and ECDSA with SHA-256/384/512/SHA-1, RSA-PSS
-    extension(0x000d, vector16(Buffer.concat([0x0401, 0x0501, 0x0601, 0x0201, 0x0403, 0x0503, 0x0603, 0x0203, 0x0804, 0x0805, 0x0806, 0x0402, 0x0202].map(u16)))),
-  ]);
-  const body = Buffer.concat([u16(version), randomBytes(32), Buffer.from([0]), vector16(suites), Buffer.from([1, 0]), vector16(extensions)]);
+  const { suites, extensions } = helloParts(suiteCodes);
+  const sni = servername ? [extension(0x0000, vector16(Buffer.concat([Buffer.from([0]), vector16(Buffer.from(servername, 'ascii'))])))] : [];
+  const allExtensions = Buffer.concat([...sni, extensions]);
+  const body = Buffer.concat([u16(version), randomBytes(32), Buffer.from([0]), suites, Buffer.from([1, 0]), vector16(allExtensions)]);
   const message = Buffer.concat([Buffer.from([1]), u24(body.length), body]);
   return Buffer.concat([Buffer.from([HANDSHAKE]), u16(0x0301), vector16(message)]);
 }
 
+/** The extensions every hello carries beside SNI: the same bytes for every target. */
+const COMMON_EXTENSIONS = Buffer.concat([
+  // supported_groups: x25519, secp256r1, secp384r1
+  extension(0x000a, vector16(Buffer.concat([0x001d, 0x0017, 0x0018].map(u16)))),
+  // ec_point_formats: uncompressed
+  extension(0x000b, Buffer.from([1, 0])),
+  // signature_algorithms: RSA PKCS#1 and ECDSA with SHA-256/384/512/SHA-1, RSA-PSS
+  extension(0x000d, vector16(Buffer.concat([0x0401, 0x0501, 0x0601, 0x0201, 0x0403, 0x0503, 0x0603, 0x0203, 0x0804, 0x0805, 0x0806, 0x0402, 0x0202].map(u16)))),
+]);
+
+/** The suites' vector of a list of suites, written once per list (a probe sends the same list to every target). */
+const SUITE_VECTORS = new WeakMap<readonly number[], Buffer>();
+
+function helloParts(suiteCodes: readonly number[]): { suites: Buffer; extensions: Buffer } {
+  let suites = SUITE_VECTORS.get(suiteCodes);
+  if (!suites) {
+    suites = vector16(Buffer.concat([...suiteCodes.map(u16), u16(0x00ff) /* renegotiation SCSV */]));
+    SUITE_VECTORS.set(suiteCodes, suites);
+  }
+  return { suites, extensions: COMMON_EXTENSIONS };
+}
+
+/** Each offer's suite codes, as one array per offer (so that its vector is written once). */
+const OFFERED_CODES = new WeakMap<ReadonlyMap<number, string>, readonly number[]>();
+
+function codesOf(offered: ReadonlyMap<number, string>): readonly number[] {
+  let codes = OFFERED_CODES.get(offered);
+  if (!codes) {
+    codes = [...offered.keys()];
+    OFFERED_CODES.set(offered, codes);
+  }
+  return codes;
+}
+
 /** The server's first flight, read message by message; null until it says enough. */
 class FlightReader {
-  private records = Buffer.alloc(0);
-  private messages = Buffer.alloc(0);
+  private records: Buffer = Buffer.alloc(0);
+  private messages: Buffer = Buffer.alloc(0);
   private hello: { protocol: ServerChoice['protocol']; cipher: string } | null = null;
   private read = 0;
 
@@ -80,7 +107,8 @@ class FlightReader {
   push(chunk: Buffer): ServerChoice | null {
     this.read += chunk.length;
     if (this.read > MAX_FLIGHT_BYTES) throw new Error(`the server sent more than ${MAX_FLIGHT_BYTES} bytes before its certificates`);
-    this.records = Buffer.concat([this.records, chunk]);
+    // Most answers come in one chunk: nothing to join it to.
+    this.records = this.records.length === 0 ? chunk : Buffer.concat([this.records, chunk]);
     while (this.records.length >= 5) {
       const type = this.records[0];
       // Said at once, not after waiting for a "record" of whatever length the bytes spell.
@@ -90,7 +118,7 @@ class FlightReader {
       const fragment = this.records.subarray(5, 5 + length);
       this.records = this.records.subarray(5 + length);
       if (type === ALERT) throw new Error(`the server refused with alert ${fragment[1] ?? '?'}`);
-      this.messages = Buffer.concat([this.messages, fragment]);
+      this.messages = this.messages.length === 0 ? fragment : Buffer.concat([this.messages, fragment]);
       const seen = this.readMessages();
       if (seen) return seen;
     }
@@ -136,14 +164,25 @@ function certificates(body: Buffer): X509Certificate[] {
   return chain;
 }
 
-function openTcp(target: ProbeTarget, signal: AbortSignal): Promise<Socket> {
+/** A TCP connection to the target (no dialer); rejects, leaving nothing open, once `signal` aborts before it opens. */
+export function openTcp(target: Pick<ProbeTarget, 'address' | 'port'>, signal: AbortSignal): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: target.address, port: target.port, signal });
+    // The abort is heard here rather than handed to connect(): cheaper, for one connection a check.
+    const socket = connect({ host: target.address, port: target.port });
+    const onAbort = () => {
+      socket.destroy();
+      reject(new Error('aborted'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => {
+      signal.removeEventListener('abort', onAbort);
       socket.removeAllListeners('error');
       resolve(socket);
     });
-    socket.once('error', reject);
+    socket.once('error', (err) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(err);
+    });
   });
 }
 
@@ -188,7 +227,7 @@ export async function sendHello(target: ProbeTarget, version: number, offered: R
       });
       open.on('error', (err) => done({ seen: null, outcome: 'refused', detail: `the connection failed: ${describeError(err)}` }));
       open.on('close', () => done({ seen: null, outcome: 'refused', detail: 'the server closed the connection' }));
-      open.write(clientHello(target.servername, version, [...offered.keys()]));
+      open.write(clientHello(target.servername, version, codesOf(offered)));
     });
   } catch (err) {
     const timedOut = controller.signal.aborted;
