@@ -23,9 +23,9 @@ import { byUrgency, worstOf } from '../lib/fleet-index';
 import { keepReport } from '../lib/store/keep';
 import { LINK_SECONDS, parseS3Url, type ReportStore } from '../lib/store/store';
 import { DEFAULT_PROTOCOL, formatTarget, parseTarget, type Target, TargetError } from '../lib/target';
-import { parseTargetEntries, type PlacedEntry, targetsFileEntries } from '../lib/target-list';
+import { parseTargetEntries, type PlacedEntry } from '../lib/target-list';
 import { caKey, distinctCas } from '../lib/target-settings';
-import { TargetsFileError } from '../lib/targets-file';
+import { TargetsFileError, targetsFileEntries } from '../lib/targets-file';
 import { certInfo } from '../lib/x509/cert-info';
 import { PEM_CERTIFICATE, TrustStore, TrustStoreError } from '../lib/x509/trust-store';
 

@@ -4,7 +4,8 @@
  * told to the webhooks before the function fails.
  */
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { caReaderOf, ConfigError, readRunConfig, readTargetList, TargetListError } from '../lib/config';
+import { caReaderOf, ConfigError, readRunConfig, TargetListError } from '../lib/config';
+import { readTargetList } from '../lib/target-list-config';
 import { alertUnreadableList, type RunOutcome, startRun } from '../lib/scheduled-run';
 import type { RunSummary } from '../lib/store/store';
 import { buildAlerting, buildDeps, buildQueue } from './deps';

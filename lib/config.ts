@@ -1,14 +1,10 @@
 /** The functions' configuration, read from the environment as ../shared/CONTRACT.md lists it. */
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve as resolvePath } from 'node:path';
 import { SETTING_RANGES } from './setting-ranges';
 import { DEFAULT_ALERT_THRESHOLDS } from './alerts/decide';
 import type { S3ClientSettings } from './store/s3';
 import { parseS3Url, type S3Location, type SkippedTarget } from './store/store';
 import type { Target } from './target';
 import { TrustStore, TrustStoreError } from './x509/trust-store';
-import { parseTargetEntries, type PlacedEntry, targetListEntries, targetsFileEntries } from './target-list';
-import { TargetsFileError } from './targets-file';
 import { type ReadCa, readLocalCa } from './target-trust';
 
 export class ConfigError extends Error {
@@ -125,7 +121,7 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name} must be true or false, not "${raw}"`);
 }
 
-function s3Location(url: string, name: string): S3Location {
+export function s3Location(url: string, name: string): S3Location {
   try {
     const location = parseS3Url(url);
     if (location) return location;
@@ -194,29 +190,6 @@ function commonConfig(env: NodeJS.ProcessEnv, defaultTimeoutMs: number): CommonC
   };
 }
 
-async function targetEntries(env: NodeJS.ProcessEnv, s3: S3ClientSettings, readS3Text: ReadS3Text): Promise<{ entries: PlacedEntry[]; list: string }> {
-  if (env.TARGETS !== undefined && env.TARGETS.trim() !== '') {
-    return { entries: targetListEntries(env.TARGETS).map((entry, i) => ({ value: entry.value, where: `entry ${i + 1} of TARGETS` })), list: 'TARGETS' };
-  }
-  const file = env.TARGETS_FILE || 'targets.txt';
-  const list = `TARGETS_FILE ${file}`;
-  let text: string | null;
-  try {
-    text = file.startsWith('s3://') ? await readS3Text(s3, s3Location(file, 'TARGETS_FILE')) : await readFile(file, 'utf8');
-  } catch (err) {
-    throw new TargetListError(list, `cannot read TARGETS_FILE ${file}: ${(err as Error).message}`, { cause: err });
-  }
-  if (text === null) throw new TargetListError(list, `cannot read TARGETS_FILE ${file}: no such object`);
-  // A structured file's relative `ca` paths point beside it: its folder, or its bucket and prefix.
-  const base = file.startsWith('s3://') ? file.slice(0, file.lastIndexOf('/') + 1) : dirname(resolvePath(file));
-  try {
-    return { entries: targetsFileEntries(file, text, (line) => `line ${line} of ${file}`, base), list };
-  } catch (err) {
-    if (err instanceof TargetsFileError) throw new TargetListError(list, `TARGETS_FILE ${file}, line ${err.line}: ${err.message}`, { cause: err });
-    throw err;
-  }
-}
-
 /** How the functions read a structured file's `ca`: a path, or an s3:// object through `readS3Text`. */
 export function caReaderOf(s3: S3ClientSettings, readS3Text: ReadS3Text): ReadCa {
   return async (file) => {
@@ -226,8 +199,6 @@ export function caReaderOf(s3: S3ClientSettings, readS3Text: ReadS3Text): ReadCa
     return text;
   };
 }
-
-const noS3: ReadS3Text = () => Promise.reject(new Error('no S3 client was given'));
 
 /** Reads what every step of a run needs but the target list; throws {@link ConfigError} with a one-line reason. */
 export function readRunConfig(env: NodeJS.ProcessEnv): RunConfig {
@@ -248,26 +219,6 @@ export function readRunConfig(env: NodeJS.ProcessEnv): RunConfig {
     metricsPerTarget: flag(env, 'METRICS_PER_TARGET', false),
     schedule: env.SCHEDULE?.trim() || null,
   };
-}
-
-/**
- * Reads the target list (`TARGETS`, else `TARGETS_FILE`; an `s3://` file through `readS3Text`,
- * at each call, so a changed list needs no deploy). A bad line never stops the run: it is
- * skipped with where it stands. A list that cannot be read or holds nothing is a {@link TargetListError}.
- */
-export async function readTargetList(env: NodeJS.ProcessEnv, readS3Text: ReadS3Text = noS3): Promise<TargetList> {
-  const { entries, list } = await targetEntries(env, s3Settings(env), readS3Text);
-  if (entries.length === 0) throw new TargetListError(list, 'no targets: set TARGETS or list them in TARGETS_FILE');
-  const { targets, bad, duplicates } = parseTargetEntries(entries);
-  // A repeated target is checked once, and the repeat told once like any line the run goes on without.
-  const skipped: SkippedTarget[] = [...bad, ...duplicates.map((d) => ({ where: d.where, entry: d.entry, reason: `the same target as ${d.first}: checked once` }))];
-  return { targets, skipped };
-}
-
-/** Reads the scheduled job's configuration and its target list; throws {@link ConfigError} with a one-line reason. */
-export async function readJobConfig(env: NodeJS.ProcessEnv, readS3Text: ReadS3Text = noS3): Promise<JobConfig> {
-  const run = readRunConfig(env);
-  return { ...run, ...(await readTargetList(env, readS3Text)) };
 }
 
 /** Reads the HTTP door's configuration (a shorter default timeout: API Gateway waits 29 s at most). */

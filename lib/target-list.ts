@@ -2,7 +2,6 @@
 import { isIP } from 'node:net';
 import { formatTarget, parseTarget, type Target, TargetError } from './target';
 import type { TargetSettings } from './target-settings';
-import { isStructuredTargets, parseTargetsFile } from './targets-file';
 
 /** One entry of a target list, unparsed, with the line it stands on (1 for the first). */
 export interface ListEntry {
@@ -47,19 +46,6 @@ export interface PlacedEntry {
   settings?: TargetSettings;
   /** Why a structured file's entry cannot be used (the target is then not parsed). */
   error?: string;
-}
-
-/**
- * The entries of a targets file's text, plain or structured (see {@link isStructuredTargets}),
- * each placed by `where(line)`. `base` is where a structured file's relative `ca` paths point
- * from. Throws TargetsFileError when a structured file is not YAML/JSON of the right shape.
- */
-export function targetsFileEntries(name: string, text: string, where: (line: number) => string, base: string | null = null): PlacedEntry[] {
-  if (!isStructuredTargets(name, text)) return targetListEntries(text).map((entry) => ({ value: entry.value, where: where(entry.line) }));
-  return parseTargetsFile(text, base).flatMap((entry): PlacedEntry[] => {
-    if (entry.errors.length === 0) return [{ value: entry.value, where: where(entry.line), settings: entry.settings }];
-    return entry.errors.map((error) => ({ value: entry.value, where: where(error.line), error: error.message }));
-  });
 }
 
 /** A list's entries, parsed: the targets (each once), the entries that are not targets, the repeats. */

@@ -6,6 +6,7 @@
  */
 import { isAbsolute, posix, resolve as resolvePath } from 'node:path';
 import { isIP } from 'node:net';
+import { type PlacedEntry, targetListEntries } from './target-list';
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Pair, type YAMLMap } from 'yaml';
 import { SETTING_RANGES } from './setting-ranges';
 import type { CaSetting, TargetSettings } from './target-settings';
@@ -272,4 +273,17 @@ export function parseTargetsFile(text: string, base: string | null = null): File
     entries.push({ value, line, settings, errors });
   }
   return entries;
+}
+
+/**
+ * The entries of a targets file's text, plain or structured (see {@link isStructuredTargets}),
+ * each placed by `where(line)`. `base` is where a structured file's relative `ca` paths point
+ * from. Throws TargetsFileError when a structured file is not YAML/JSON of the right shape.
+ */
+export function targetsFileEntries(name: string, text: string, where: (line: number) => string, base: string | null = null): PlacedEntry[] {
+  if (!isStructuredTargets(name, text)) return targetListEntries(text).map((entry) => ({ value: entry.value, where: where(entry.line) }));
+  return parseTargetsFile(text, base).flatMap((entry): PlacedEntry[] => {
+    if (entry.errors.length === 0) return [{ value: entry.value, where: where(entry.line), settings: entry.settings }];
+    return entry.errors.map((error) => ({ value: entry.value, where: where(error.line), error: error.message }));
+  });
 }

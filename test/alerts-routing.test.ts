@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DeliveryOptions, WebhookPoster } from '../lib/alerts/deliver';
 import { parseWebhook, parseWebhookList } from '../lib/alerts/webhooks';
-import { readJobConfig } from '../lib/config';
+import { readJobConfig } from '../lib/target-list-config';
 import { runScheduled } from '../lib/scheduled-run';
 import { FsReportStore } from '../lib/store/fs';
 import { TrustStore } from '../lib/x509/trust-store';

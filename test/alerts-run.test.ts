@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { handler } from '../handlers/scheduled-check';
 import { type DeliveryOptions, WebhookPoster } from '../lib/alerts/deliver';
 import { parseWebhookList } from '../lib/alerts/webhooks';
-import { readJobConfig } from '../lib/config';
+import { readJobConfig } from '../lib/target-list-config';
 import type { Report } from '../lib/report';
 import { LOGGED_LIST_ITEMS } from '../lib/run-finish';
 import { runScheduled, type RunDeps } from '../lib/scheduled-run';

@@ -14,7 +14,7 @@ import { type ConfigProblem, decideConfigAlerts } from '../lib/alerts/config-ale
 import { REPEAT_AFTER_MS } from '../lib/alerts/decide';
 import { WebhookPoster } from '../lib/alerts/deliver';
 import { parseWebhookList } from '../lib/alerts/webhooks';
-import { readJobConfig } from '../lib/config';
+import { readJobConfig } from '../lib/target-list-config';
 import { runScheduled } from '../lib/scheduled-run';
 import { FsReportStore } from '../lib/store/fs';
 import type { RunSummary } from '../lib/store/store';

@@ -6,7 +6,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readJobConfig } from '../lib/config';
+import { readJobConfig } from '../lib/target-list-config';
 import { pageRowKeys } from './fixtures/fleet';
 import { byUrgency, type FleetIndex, type IndexEntry, indexEntryOf, indexText } from '../lib/fleet-index';
 import { sampleReport } from './fixtures/reports';

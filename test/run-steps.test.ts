@@ -14,7 +14,7 @@ import { handler as checkBatchDoor } from '../handlers/check-batch';
 import { WebhookPoster } from '../lib/alerts/deliver';
 import { parseWebhookList } from '../lib/alerts/webhooks';
 import type { BatchQueue } from '../lib/check-queue';
-import { readJobConfig } from '../lib/config';
+import { readJobConfig } from '../lib/target-list-config';
 import { runBatchMessage, type WorkerDeps } from '../lib/fan-out';
 import { checkBatch } from '../lib/run-batch';
 import { type BatchMessage, parseBatchMessage, runIdOf, settingsOf } from '../lib/run-state';

@@ -1,6 +1,6 @@
 /** The report stores: S3 against a real S3-compatible server (s3rver, started by jest's global setup), and a folder. */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { readJobConfig } from '../lib/config';
+import { readJobConfig } from '../lib/target-list-config';
 import { makeS3Client, MAX_LINK_SECONDS, readS3Text, S3ReportStore } from '../lib/store/s3';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -2,7 +2,8 @@
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readJobConfig, readRunConfig, readTargetList } from '../lib/config';
+import { readRunConfig } from '../lib/config';
+import { readJobConfig, readTargetList } from '../lib/target-list-config';
 import { runScheduled, startRun } from '../lib/scheduled-run';
 import { FsReportStore } from '../lib/store/fs';
 import type { RunSummary } from '../lib/store/store';

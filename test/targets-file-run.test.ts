@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handler as checkBatchDoor } from '../handlers/check-batch';
 import { handler as scheduledDoor } from '../handlers/scheduled-check';
-import { readJobConfig } from '../lib/config';
+import { readJobConfig } from '../lib/target-list-config';
 import { splitBatches } from '../lib/fan-out';
 import type { Report } from '../lib/report';
 import { parseBatchMessage } from '../lib/run-state';

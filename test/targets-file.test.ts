@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseTargetEntries, targetsFileEntries } from '../lib/target-list';
+import { parseTargetEntries } from '../lib/target-list';
+import { targetsFileEntries } from '../lib/targets-file';
 import { isStructuredTargets, parseTargetsFile, TargetsFileError } from '../lib/targets-file';
 
 /** The file's entries as the CLI places them ("fleet.yaml:12"), parsed. */
