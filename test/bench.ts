@@ -241,6 +241,7 @@ async function lambdaBundles(): Promise<{ dir: string; kb: Record<string, number
       platform: 'node',
       target: 'node22',
       format: 'cjs',
+      mainFields: ['module', 'main'],
       outfile,
       logLevel: 'silent',
     });
