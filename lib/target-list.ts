@@ -1,6 +1,6 @@
 /** Target lists: a file (one a line, '#' starts a comment) or a variable (commas or newlines). */
 import { isIP } from 'node:net';
-import { formatTarget, parseTarget, type Target, TargetError } from './target';
+import { parseTarget, type Target, TargetError, targetKey } from './target';
 import type { TargetSettings } from './target-settings';
 
 /** One entry of a target list, unparsed, with the line it stands on (1 for the first). */
@@ -58,7 +58,7 @@ export interface ParsedList {
   duplicates: { where: string; entry: string; first: string }[];
 }
 
-/** Parses every entry (a bad one never hides the next), keeping the first of each target (formatTarget). */
+/** Parses every entry (a bad one never hides the next), keeping the first of each target (by its storage key). */
 export function parseTargetEntries(entries: readonly PlacedEntry[]): ParsedList {
   const parsed: ParsedList = { targets: [], pins: new Map(), bad: [], duplicates: [] };
   const seen = new Map<string, string>();
@@ -74,7 +74,8 @@ export function parseTargetEntries(entries: readonly PlacedEntry[]): ParsedList 
       parsed.bad.push({ where, entry: value, reason: (err as Error).message });
       continue;
     }
-    const key = formatTarget(target);
+    // One storage key, one target: `example.com` and `wss://example.com/socket` are one.
+    const key = targetKey(target.host, target.port, undefined, target.protocol);
     const first = seen.get(key);
     if (first !== undefined) {
       parsed.duplicates.push({ where, entry: value, first });

@@ -184,10 +184,15 @@ export function targetKey(host: string, port: number, address?: string, protocol
   return SCHEMES[protocol]?.starttls ? `${protocol}~${key}` : key;
 }
 
-/** Formats a target for people: `host:port`, with brackets around IPv6, and the scheme where TLS is reached by STARTTLS. */
+/**
+ * Formats a target for people: `host:port`, with brackets around IPv6, and the scheme where it
+ * is more than TLS: reached by STARTTLS (`smtp://mail:25`), or a WebSocket endpoint whose
+ * upgrade is checked too (`wss://chat:443`).
+ */
 export function formatTarget(target: { host: string; port: number; protocol?: Protocol }): string {
   const hostPort = formatHostPort(target.host, target.port);
-  return target.protocol && SCHEMES[target.protocol]?.starttls ? `${target.protocol}://${hostPort}` : hostPort;
+  const shown = target.protocol === 'wss' || (target.protocol !== undefined && SCHEMES[target.protocol]?.starttls);
+  return shown ? `${target.protocol}://${hostPort}` : hostPort;
 }
 
 /** Formats host and port for people, with brackets around IPv6. */

@@ -180,10 +180,22 @@ describe('targetKey', () => {
 });
 
 describe('formatTarget', () => {
-  it('names the scheme only where TLS is reached by STARTTLS', () => {
+  it('names the scheme where TLS is reached by STARTTLS, and of a WebSocket endpoint', () => {
     expect(formatTarget(parseTarget('smtp://mail.example.com'))).toBe('smtp://mail.example.com:25');
     expect(formatTarget(parseTarget('smtps://mail.example.com'))).toBe('mail.example.com:465');
+    expect(formatTarget(parseTarget('wss://chat.example.com/socket'))).toBe('wss://chat.example.com:443');
+    expect(formatTarget(parseTarget('https://chat.example.com/socket'))).toBe('chat.example.com:443');
     expect(formatTarget(parseTarget('[::1]:8443'))).toBe('[::1]:8443');
+  });
+
+  it('does not make a wss:// target another target than its host and port: one storage key, checked once', () => {
+    const parsed = parseTargetEntries([
+      { value: 'chat.example.com', where: 'line 1' },
+      { value: 'wss://chat.example.com/socket', where: 'line 2' },
+      { value: 'smtp://chat.example.com:443', where: 'line 3' },
+    ]);
+    expect(parsed.targets.map(formatTarget)).toEqual(['chat.example.com:443', 'smtp://chat.example.com:443']);
+    expect(parsed.duplicates).toEqual([{ where: 'line 2', entry: 'wss://chat.example.com/socket', first: 'line 1' }]);
   });
 });
 
