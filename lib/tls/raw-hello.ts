@@ -44,14 +44,13 @@ function extension(type: number, body: Buffer): Buffer {
 }
 
 /**
- * A ClientHello record offering `version` at most (0x0303 TLS 1.2, 0x0302 TLS 1.1) and `suites`,
+ * A ClientHello record offering `version` at most (0x0303 TLS 1.2, 0x0302 TLS 1.1) and the suites of `offered`,
  * with what ECDHE and TLS 1.2 signatures need.
  */
-export function clientHello(servername: string | undefined, version: number, suiteCodes: readonly number[]): Buffer {
-  const { suites, extensions } = helloParts(suiteCodes);
+export function clientHello(servername: string | undefined, version: number, offered: ReadonlyMap<number, string>): Buffer {
   const sni = servername ? [extension(0x0000, vector16(Buffer.concat([Buffer.from([0]), vector16(Buffer.from(servername, 'ascii'))])))] : [];
-  const allExtensions = Buffer.concat([...sni, extensions]);
-  const body = Buffer.concat([u16(version), randomBytes(32), Buffer.from([0]), suites, Buffer.from([1, 0]), vector16(allExtensions)]);
+  const extensions = Buffer.concat([...sni, COMMON_EXTENSIONS]);
+  const body = Buffer.concat([u16(version), randomBytes(32), Buffer.from([0]), suiteVector(offered), Buffer.from([1, 0]), vector16(extensions)]);
   const message = Buffer.concat([Buffer.from([1]), u24(body.length), body]);
   return Buffer.concat([Buffer.from([HANDSHAKE]), u16(0x0301), vector16(message)]);
 }
@@ -66,28 +65,16 @@ const COMMON_EXTENSIONS = Buffer.concat([
   extension(0x000d, vector16(Buffer.concat([0x0401, 0x0501, 0x0601, 0x0201, 0x0403, 0x0503, 0x0603, 0x0203, 0x0804, 0x0805, 0x0806, 0x0402, 0x0202].map(u16)))),
 ]);
 
-/** The suites' vector of a list of suites, written once per list (a probe sends the same list to every target). */
-const SUITE_VECTORS = new WeakMap<readonly number[], Buffer>();
+/** Each offer's cipher_suites vector, written once (a probe sends the same offer to every target). */
+const SUITE_VECTORS = new WeakMap<ReadonlyMap<number, string>, Buffer>();
 
-function helloParts(suiteCodes: readonly number[]): { suites: Buffer; extensions: Buffer } {
-  let suites = SUITE_VECTORS.get(suiteCodes);
-  if (!suites) {
-    suites = vector16(Buffer.concat([...suiteCodes.map(u16), u16(0x00ff) /* renegotiation SCSV */]));
-    SUITE_VECTORS.set(suiteCodes, suites);
+function suiteVector(offered: ReadonlyMap<number, string>): Buffer {
+  let vector = SUITE_VECTORS.get(offered);
+  if (!vector) {
+    vector = vector16(Buffer.concat([...[...offered.keys()].map(u16), u16(0x00ff) /* renegotiation SCSV */]));
+    SUITE_VECTORS.set(offered, vector);
   }
-  return { suites, extensions: COMMON_EXTENSIONS };
-}
-
-/** Each offer's suite codes, as one array per offer (so that its vector is written once). */
-const OFFERED_CODES = new WeakMap<ReadonlyMap<number, string>, readonly number[]>();
-
-function codesOf(offered: ReadonlyMap<number, string>): readonly number[] {
-  let codes = OFFERED_CODES.get(offered);
-  if (!codes) {
-    codes = [...offered.keys()];
-    OFFERED_CODES.set(offered, codes);
-  }
-  return codes;
+  return vector;
 }
 
 /** The server's first flight, read message by message; null until it says enough. */
@@ -227,7 +214,7 @@ export async function sendHello(target: ProbeTarget, version: number, offered: R
       });
       open.on('error', (err) => done({ seen: null, outcome: 'refused', detail: `the connection failed: ${describeError(err)}` }));
       open.on('close', () => done({ seen: null, outcome: 'refused', detail: 'the server closed the connection' }));
-      open.write(clientHello(target.servername, version, codesOf(offered)));
+      open.write(clientHello(target.servername, version, offered));
     });
   } catch (err) {
     const timedOut = controller.signal.aborted;
